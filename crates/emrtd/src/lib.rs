@@ -1,0 +1,10 @@
+//! ICAO 9303 eMRTD reader protocol, deterministic and free of I/O.
+//!
+//! This crate owns no socket, no reader, no clock and no global RNG: it talks to a chip through
+//! a [`transport::CardTransport`] and takes randomness from the caller, so the ICAO test vectors
+//! replay bit for bit and the same code runs over PC/SC, the in-process software card, or a
+//! future phone NFC bridge.
+
+pub mod apdu;
+pub mod tlv;
+pub mod transport;

@@ -1,0 +1,317 @@
+//! `doctor`: one OK/problem line per thing the kiosk depends on, in Vietnamese or English,
+//! each problem saying what to do next.
+
+use std::path::Path;
+use std::time::Duration;
+
+use kiosk_config::{Config, Language};
+
+use crate::probes::{self, BackOfficeStatus, CameraStatus, ReaderStatus};
+
+/// What a check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Ok,
+    Problem,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    /// Short subject name, the same in both languages (`config`, `reader`, ...).
+    pub subject: &'static str,
+    pub verdict: Verdict,
+    pub vi: String,
+    pub en: String,
+}
+
+impl Check {
+    fn new(subject: &'static str, verdict: Verdict, vi: String, en: String) -> Check {
+        Check {
+            subject,
+            verdict,
+            vi,
+            en,
+        }
+    }
+
+    /// The line's text in `lang`.
+    pub fn text(&self, lang: Language) -> &str {
+        lang.pick(&self.vi, &self.en)
+    }
+}
+
+/// Runs every check against `config` (the reader probe asks pcscd, the camera probe reads
+/// `v4l_sysfs`, the back-office probe opens a TCP connection).
+pub fn run(config: &Config, v4l_sysfs: &Path) -> Vec<Check> {
+    vec![
+        config_check(config),
+        data_dir_check(&config.data_dir),
+        trust_store_check(&config.trust_store),
+        reader_check(probes::reader_status()),
+        camera_check(probes::camera_status(v4l_sysfs)),
+        back_office_check(probes::back_office_status(
+            &config.backoffice_url,
+            Duration::from_secs(3),
+        )),
+    ]
+}
+
+/// Formats the report, one `OK`/`PROBLEM` line per check.
+pub fn render(checks: &[Check], lang: Language) -> String {
+    checks
+        .iter()
+        .map(|c| {
+            let mark = match c.verdict {
+                Verdict::Ok => "OK     ",
+                Verdict::Problem => "PROBLEM",
+            };
+            format!("{mark} {:<12} {}\n", c.subject, c.text(lang))
+        })
+        .collect()
+}
+
+fn config_check(config: &Config) -> Check {
+    let mode = match config.mode {
+        kiosk_config::Mode::Counter => ("quầy có cán bộ", "counter"),
+        kiosk_config::Mode::SelfService => ("tự phục vụ", "self-service"),
+    };
+    let origin = match &config.origin {
+        kiosk_config::Origin::Embedded => (
+            "cấu hình mặc định".to_string(),
+            "embedded defaults".to_string(),
+        ),
+        kiosk_config::Origin::File(path) => {
+            (path.display().to_string(), path.display().to_string())
+        }
+    };
+    Check::new(
+        "config",
+        Verdict::Ok,
+        format!(
+            "{} — thiết bị {}, chế độ {}",
+            origin.0, config.device_id, mode.0
+        ),
+        format!(
+            "{} — device {}, mode {}",
+            origin.1, config.device_id, mode.1
+        ),
+    )
+}
+
+fn data_dir_check(dir: &Path) -> Check {
+    const LOW_SPACE: u64 = 500 * 1024 * 1024;
+    let shown = dir.display();
+    match probes::data_dir_status(dir) {
+        Ok(info) if info.free_bytes < LOW_SPACE => Check::new(
+            "data_dir",
+            Verdict::Problem,
+            format!(
+                "{shown}: chỉ còn {} MB trống. Giải phóng dung lượng đĩa để không mất hồ sơ.",
+                info.free_bytes / 1_048_576
+            ),
+            format!(
+                "{shown}: only {} MB free. Free disk space so no enrollment is lost.",
+                info.free_bytes / 1_048_576
+            ),
+        ),
+        Ok(info) => Check::new(
+            "data_dir",
+            Verdict::Ok,
+            format!(
+                "{shown} — ghi được, còn {} MB trống",
+                info.free_bytes / 1_048_576
+            ),
+            format!(
+                "{shown} — writable, {} MB free",
+                info.free_bytes / 1_048_576
+            ),
+        ),
+        Err(err) => Check::new(
+            "data_dir",
+            Verdict::Problem,
+            format!("{shown}: không ghi được ({err}). Kiểm tra đường dẫn data_dir và quyền ghi."),
+            format!("{shown}: not writable ({err}). Check data_dir and its permissions."),
+        ),
+    }
+}
+
+fn trust_store_check(dir: &Path) -> Check {
+    let shown = dir.display();
+    let count = std::fs::read_dir(dir).map(|entries| {
+        entries
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+                [".der", ".pem", ".cer", ".crt", ".ml"]
+                    .iter()
+                    .any(|ext| name.ends_with(ext))
+            })
+            .count()
+    });
+    match count {
+        Ok(n) if n > 0 => Check::new(
+            "trust_store",
+            Verdict::Ok,
+            format!("{shown} — {n} tệp chứng thư"),
+            format!("{shown} — {n} certificate files"),
+        ),
+        _ => Check::new(
+            "trust_store",
+            Verdict::Problem,
+            format!(
+                "{shown}: không có chứng thư CSCA nào. Thẻ sẽ hiện \"không rõ cơ quan cấp\"; hãy cài kho chứng thư."
+            ),
+            format!(
+                "{shown}: no CSCA certificates. Cards will show \"issuer unknown\"; install the trust store."
+            ),
+        ),
+    }
+}
+
+fn reader_check(status: ReaderStatus) -> Check {
+    let (verdict, vi, en) = match status {
+        ReaderStatus::ServiceDown => (
+            Verdict::Problem,
+            "dịch vụ PC/SC (pcscd) không chạy. Khởi động pcscd (systemctl start pcscd)."
+                .to_string(),
+            "the PC/SC service (pcscd) is not running. Start it (systemctl start pcscd)."
+                .to_string(),
+        ),
+        ReaderStatus::NoReader => (
+            Verdict::Problem,
+            "không tìm thấy đầu đọc thẻ. Cắm đầu đọc USB rồi chạy lại doctor.".to_string(),
+            "no reader found. Plug in the USB card reader, then run doctor again.".to_string(),
+        ),
+        ReaderStatus::Ready(name) => (
+            Verdict::Ok,
+            format!("{name} — chưa có thẻ"),
+            format!("{name} — no card"),
+        ),
+        ReaderStatus::CardPresent(name) => (
+            Verdict::Ok,
+            format!("{name} — có thẻ"),
+            format!("{name} — card present"),
+        ),
+        ReaderStatus::Error(err) => (
+            Verdict::Problem,
+            format!("lỗi PC/SC ({err}). Rút và cắm lại đầu đọc; nếu vẫn lỗi, khởi động lại pcscd."),
+            format!(
+                "PC/SC error ({err}). Unplug and replug the reader; if it persists, restart pcscd."
+            ),
+        ),
+    };
+    Check::new("reader", verdict, vi, en)
+}
+
+fn camera_check(status: CameraStatus) -> Check {
+    match status {
+        CameraStatus::NoCamera => Check::new(
+            "camera",
+            Verdict::Problem,
+            "không tìm thấy camera. Cắm webcam USB rồi chạy lại doctor.".to_string(),
+            "no camera found. Plug in the USB webcam, then run doctor again.".to_string(),
+        ),
+        CameraStatus::Ready(name) => Check::new("camera", Verdict::Ok, name.clone(), name),
+    }
+}
+
+fn back_office_check(status: BackOfficeStatus) -> Check {
+    match status {
+        BackOfficeStatus::Reachable(endpoint) => Check::new(
+            "back_office",
+            Verdict::Ok,
+            format!("{endpoint} — kết nối được"),
+            format!("{endpoint} — reachable"),
+        ),
+        BackOfficeStatus::Unreachable(endpoint) => Check::new(
+            "back_office",
+            Verdict::Problem,
+            format!(
+                "{endpoint}: không kết nối được. Hồ sơ vẫn được lưu và sẽ gửi khi có mạng; kiểm tra mạng và backoffice_url."
+            ),
+            format!(
+                "{endpoint}: unreachable. Enrollments are kept and sent when connected; check the network and backoffice_url."
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_check_has_both_languages_and_problems_say_what_to_do() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let text = format!(
+            "data_dir = \"{}\"\ntrust_store = \"{}\"\nbackoffice_url = \"http://127.0.0.1:9\"\n",
+            root.path().join("data").display(),
+            root.path().join("trust").display()
+        );
+        let config =
+            Config::from_toml(Some(&text), None, root.path().to_path_buf()).expect("config");
+        let checks = run(&config, &root.path().join("no-v4l"));
+        let subjects: Vec<_> = checks.iter().map(|c| c.subject).collect();
+        assert_eq!(
+            subjects,
+            [
+                "config",
+                "data_dir",
+                "trust_store",
+                "reader",
+                "camera",
+                "back_office"
+            ]
+        );
+        for check in &checks {
+            assert!(
+                !check.vi.is_empty() && !check.en.is_empty(),
+                "{}",
+                check.subject
+            );
+        }
+        let by = |s: &str| checks.iter().find(|c| c.subject == s).expect(s);
+        assert_eq!(by("data_dir").verdict, Verdict::Ok);
+        assert_eq!(by("trust_store").verdict, Verdict::Problem);
+        assert_eq!(by("camera").verdict, Verdict::Problem);
+        assert!(by("camera").en.contains("no camera found"));
+        assert_eq!(by("back_office").verdict, Verdict::Problem);
+        assert!(by("back_office").vi.contains("không kết nối được"));
+        let report = render(&checks, Language::En);
+        assert_eq!(report.lines().count(), 6);
+        assert!(report.lines().any(|l| l.starts_with("PROBLEM camera")));
+        assert!(report.lines().any(|l| l.starts_with("OK      data_dir")));
+    }
+
+    #[test]
+    fn trust_store_with_certificates_is_ok() {
+        let root = tempfile::tempdir().expect("tempdir");
+        std::fs::write(root.path().join("csca.der"), b"\x30\x00").expect("write");
+        std::fs::write(root.path().join("README.txt"), b"not a cert").expect("write");
+        let check = trust_store_check(root.path());
+        assert_eq!(check.verdict, Verdict::Ok);
+        assert!(check.en.contains("1 certificate files"));
+    }
+
+    #[test]
+    fn reader_states_map_to_verdicts() {
+        assert_eq!(
+            reader_check(ReaderStatus::ServiceDown).verdict,
+            Verdict::Problem
+        );
+        assert_eq!(
+            reader_check(ReaderStatus::NoReader).verdict,
+            Verdict::Problem
+        );
+        assert_eq!(
+            reader_check(ReaderStatus::Ready("R".into())).verdict,
+            Verdict::Ok
+        );
+        assert!(
+            reader_check(ReaderStatus::NoReader)
+                .vi
+                .contains("không tìm thấy đầu đọc")
+        );
+    }
+}

@@ -1,0 +1,75 @@
+//! The citizen's session held in memory while they are at the kiosk, wiped on idle timeout and
+//! on every return to the start screen.
+
+use zeroize::Zeroize;
+
+/// Personal values of the current session. Later screens add their fields here so one wipe
+/// clears them all.
+#[derive(Default, Zeroize)]
+#[zeroize(drop)]
+pub struct Session {
+    /// The 12-digit ID number the citizen typed, kept to derive the chip's access key.
+    id_number: String,
+}
+
+/// Why a typed value was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SessionError {
+    /// Not exactly 12 ASCII digits.
+    IdNumberFormat,
+}
+
+impl Session {
+    /// Keeps the typed ID number after checking it is 12 digits.
+    pub fn set_id_number(&mut self, digits: &str) -> Result<(), SessionError> {
+        if digits.len() != 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(SessionError::IdNumberFormat);
+        }
+        self.id_number.zeroize();
+        self.id_number.push_str(digits);
+        Ok(())
+    }
+
+    /// Whether the session holds any personal value.
+    pub fn is_empty(&self) -> bool {
+        self.id_number.is_empty()
+    }
+
+    /// Overwrites every personal value with zeros and leaves an empty session.
+    pub fn wipe(&mut self) {
+        self.zeroize();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wipe_empties_every_field() {
+        let mut session = Session::default();
+        session.set_id_number("001090123456").expect("12 digits");
+        assert!(!session.is_empty());
+        session.wipe();
+        assert!(session.is_empty());
+    }
+
+    #[test]
+    fn id_number_must_be_twelve_digits() {
+        let mut session = Session::default();
+        for bad in [
+            "",
+            "00109012345",
+            "0010901234567",
+            "00109012345a",
+            "００１０９０１２３４５６",
+        ] {
+            assert_eq!(
+                session.set_id_number(bad),
+                Err(SessionError::IdNumberFormat),
+                "{bad}"
+            );
+        }
+        assert!(session.is_empty());
+    }
+}
