@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every check and test of the project, as CI does (.ci/run calls exactly this):
+# set-up, UI type check and build, rustfmt, clippy, unit and integration tests, the UI tests in
+# headless Chromium (IPC mocked), and the real app under Xvfb driven by tauri-driver, which
+# writes screenshots to screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+source scripts/display.sh
+start=$(date +%s)
+
+bash scripts/setup.sh
+
+say "UI: type check and build"
+(cd ui && npm run build --silent)
+
+say "cargo fmt --check"
+cargo fmt --all --check
+
+say "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+say "Rust tests (unit, in-process card, parsers)"
+cargo test --workspace --quiet
+
+say "UI tests in headless Chromium (Tauri IPC mocked)"
+(cd ui && npm test --silent)
+
+say "Real app under Xvfb, driven by tauri-driver + WebKitWebDriver"
+cargo build --quiet
+export VNEID_KIOSK_APP="$PWD/target/debug/vneid-kiosk"
+export SCREENSHOT_DIR="$PWD/screenshots"
+mkdir -p "$SCREENSHOT_DIR"
+for size in 1280x800 1920x1080; do
+  start_display "$size"
+  tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >/tmp/tauri-driver.log 2>&1 &
+  driver_pid=$!
+  trap 'kill $driver_pid 2>/dev/null; stop_display' EXIT
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
+    sleep 0.1
+  done
+  say "  screen $size"
+  SCREEN_SIZE=$size node --test tests/ui-webdriver/
+  kill "$driver_pid" 2>/dev/null || true
+  wait "$driver_pid" 2>/dev/null || true
+  stop_display
+  trap - EXIT
+done
+
+say "All checks passed in $(( $(date +%s) - start )) s. Screenshots: $SCREENSHOT_DIR"
