@@ -1,0 +1,101 @@
+//! The command-line face of the real binary: `--help`, `check-config`, `doctor`.
+
+use std::process::Command;
+
+fn kiosk() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vneid-kiosk"));
+    cmd.env_remove("VNEID_KIOSK_CONFIG");
+    cmd
+}
+
+#[test]
+fn help_lists_the_support_commands() {
+    let out = kiosk().arg("--help").output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for command in ["doctor", "check-config", "default-config"] {
+        assert!(
+            text.contains(command),
+            "{command} missing from --help:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn bad_config_key_is_named_in_both_languages_and_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("kiosk.toml");
+    std::fs::write(&path, "idle_timeout_secs = 2\n").expect("write");
+    let out = kiosk()
+        .arg("--config")
+        .arg(&path)
+        .arg("check-config")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("Lỗi cấu hình") && err.contains("Configuration error"),
+        "{err}"
+    );
+    assert!(err.contains("`idle_timeout_secs`"), "{err}");
+}
+
+#[test]
+fn config_from_the_environment_is_used() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("kiosk.toml");
+    std::fs::write(&path, "device_id = \"post-office-7\"\n").expect("write");
+    let out = kiosk()
+        .env("VNEID_KIOSK_CONFIG", &path)
+        .arg("check-config")
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("post-office-7"));
+}
+
+#[test]
+fn doctor_reports_every_dependency_and_fails_when_one_is_missing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("kiosk.toml");
+    // Port 9 (discard) is closed on loopback, and the trust store folder does not exist.
+    std::fs::write(
+        &path,
+        "data_dir = \"data\"\ntrust_store = \"no-trust\"\nbackoffice_url = \"http://127.0.0.1:9\"\n",
+    )
+    .expect("write");
+    let out = kiosk()
+        .arg("--config")
+        .arg(&path)
+        .args(["doctor", "--lang", "en"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(lines.len(), 6, "{report}");
+    assert!(lines[0].starts_with("OK      config"), "{report}");
+    assert!(lines[1].starts_with("OK      data_dir"), "{report}");
+    assert!(lines[2].starts_with("PROBLEM trust_store"), "{report}");
+    assert!(
+        lines[5].starts_with("PROBLEM back_office") && lines[5].contains("127.0.0.1:9"),
+        "{report}"
+    );
+    assert!(
+        dir.path().join("data").is_dir(),
+        "doctor creates the data directory"
+    );
+}
+
+#[test]
+fn default_config_prints_the_documented_defaults() {
+    let out = kiosk().arg("default-config").output().expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("idle_timeout_secs = 90") && text.contains("mode = \"counter\""));
+}
