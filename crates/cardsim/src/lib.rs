@@ -1,0 +1,20 @@
+//! A software CCCD chip: the card side of ICAO 9303 (file system, BAC, PACE, secure
+//! messaging) written from the card's point of view, and a vpcd adapter so pcscd sees it as a
+//! real card in a real reader.
+//!
+//! This crate never calls the reader's protocol code (crate `emrtd`): it shares only the
+//! one-method transport trait, so reader and card check each other instead of agreeing on a
+//! shared mistake.
+
+pub mod apdu;
+pub mod bac;
+pub mod chip;
+pub mod crypto;
+pub mod entropy;
+pub mod files;
+pub mod sm;
+pub mod tlv;
+
+pub use chip::{Chip, ChipProfile, ReadLimits};
+pub use entropy::{Entropy, OsEntropy, ScriptedEntropy};
+pub use files::{Ef, Files};
