@@ -1,0 +1,81 @@
+//! The ID step: the 12-digit personal ID number typed on the on-screen keypad and checked.
+//! Chip reading comes with a later issue, so "Tiếp tục" says so plainly and offers the way back.
+
+import { button, h } from "../dom";
+import { keypadField } from "../keypad";
+import type { ScreenFactory } from "../router";
+
+export const ID_DIGITS = 12;
+
+export const idEntry: ScreenFactory = ({ i18n, keypad, home }) => {
+  const input = keypadField(
+    h("input", {
+      id: "id-number",
+      type: "text",
+      class: "field field-digits",
+      testid: "id-input",
+      maxlength: ID_DIGITS,
+      autofocus: true,
+      "aria-describedby": "id-count id-error",
+    }),
+    "digits",
+  );
+  const count = h("p", { id: "id-count", class: "field-count", testid: "id-count" });
+  const error = h("p", { id: "id-error", class: "inline-error", testid: "id-error", role: "alert", hidden: true });
+  const notice = h("div", { class: "notice", testid: "id-notice", role: "status", hidden: true });
+  const proceed = button({ class: "primary", testid: "id-continue" }, submit);
+  const cancel = button({ class: "secondary", testid: "cancel" }, home);
+
+  function showCount(): void {
+    i18n.text(count, "id.count", { count: input.value.length });
+  }
+
+  function submit(): void {
+    const typed = input.value.length;
+    if (!new RegExp(`^\\d{${ID_DIGITS}}$`).test(input.value)) {
+      error.hidden = false;
+      i18n.text(error, "id.error.length", { count: typed });
+      input.setAttribute("aria-invalid", "true");
+      return;
+    }
+    error.hidden = true;
+    i18n.clear(error);
+    input.removeAttribute("aria-invalid");
+    input.readOnly = true;
+    proceed.hidden = true;
+    cancel.hidden = true;
+    const back = button({ class: "primary", testid: "id-home" }, home);
+    notice.replaceChildren(i18n.text(h("p"), "id.chip_later"), i18n.text(back, "common.home"));
+    notice.hidden = false;
+    back.focus();
+  }
+
+  input.addEventListener("input", () => {
+    showCount();
+    if (!error.hidden && input.value.length === ID_DIGITS) {
+      error.hidden = true;
+      i18n.clear(error);
+      input.removeAttribute("aria-invalid");
+    }
+  });
+  showCount();
+  keypad.setMode("digits");
+
+  return h(
+    "section",
+    { class: "screen-with-keypad", testid: "screen-id-entry" },
+    h(
+      "div",
+      { class: "form-column" },
+      i18n.text(h("h1"), "id.title"),
+      i18n.text(h("p", { class: "lead" }), "id.help"),
+      i18n.text(h("label", { for: "id-number", class: "field-label" }), "id.label"),
+      input,
+      count,
+      error,
+      notice,
+      h("div", { class: "actions" }, i18n.text(proceed, "id.continue"), i18n.text(cancel, "common.cancel")),
+    ),
+    keypad.element,
+  );
+};

@@ -1,0 +1,22 @@
+//! Every screen the router knows, by name, and which one a mode starts on. A later screen is a
+//! new module here plus one line in `screens`.
+
+import type { Mode } from "../ipc";
+import type { ScreenFactory } from "../router";
+import { consent } from "./consent";
+import { idEntry } from "./id-entry";
+import { signin } from "./signin";
+import { welcome } from "./welcome";
+
+export const screens = {
+  signin,
+  welcome,
+  consent,
+  "id-entry": idEntry,
+} satisfies Record<string, ScreenFactory>;
+
+export type ScreenName = keyof typeof screens;
+
+export function startScreen(mode: Mode): ScreenName {
+  return mode === "counter" ? "signin" : "welcome";
+}

@@ -1,0 +1,152 @@
+// Test harness for the Chromium UI tests: serves ui/dist on 127.0.0.1, starts Debian's headless
+// Chromium through playwright-core, and replaces the Tauri IPC with a mock core whose state a
+// test can read and change (window.__mock).
+
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, normalize, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+};
+
+/** Serves ui/dist; resolves to { url, close }. */
+export async function serveDist() {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const file = normalize(join(DIST, path === "/" ? "index.html" : path));
+    if (!file.startsWith(DIST.endsWith(sep) ? DIST : DIST + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** What `shell_state` answers unless a test says otherwise. */
+export function shellState(overrides = {}) {
+  return {
+    deviceId: "kiosk-test-01",
+    deviceName: "UBND phường Thử Nghiệm",
+    mode: "self-service",
+    language: "vi",
+    idleTimeoutSecs: 90,
+    idleWarningSecs: 20,
+    reader: { state: "ready", detail: "ACS ACR1252 Dual Reader" },
+    camera: { state: "ready", detail: "USB Camera" },
+    sync: { state: "reachable", detail: "127.0.0.1:8787" },
+    queueWaiting: 0,
+    version: "0.1.0",
+    ...overrides,
+  };
+}
+
+// Runs in the page before any of its scripts: the fake core behind @tauri-apps/api's invoke.
+function installMockCore(config) {
+  const mock = {
+    state: config.shell,
+    signInCode: config.signInCode,
+    shellStateError: config.shellStateError,
+    calls: [],
+  };
+  window.__mock = mock;
+  let nextCallback = 1;
+  window.__TAURI_INTERNALS__ = {
+    metadata: {
+      currentWindow: { label: "main" },
+      currentWebview: { windowLabel: "main", label: "main" },
+    },
+    transformCallback(callback, once) {
+      const id = nextCallback++;
+      window[`_${id}`] = (value) => {
+        if (once) delete window[`_${id}`];
+        callback?.(value);
+      };
+      return id;
+    },
+    unregisterCallback(id) {
+      delete window[`_${id}`];
+    },
+    convertFileSrc(path) {
+      return path;
+    },
+    async invoke(cmd, args) {
+      mock.calls.push({ cmd, args: args ?? null, at: Date.now() });
+      switch (cmd) {
+        case "shell_state":
+          if (mock.shellStateError) throw { code: mock.shellStateError };
+          return JSON.parse(JSON.stringify(mock.state));
+        case "clear_session":
+          return null;
+        case "operator_sign_in":
+          throw { code: mock.signInCode };
+        default:
+          throw { code: "mock.unknown_command" };
+      }
+    },
+  };
+}
+
+/**
+ * Opens the kiosk in a fresh page with the mock core. `shell` overrides the shell state;
+ * `signInCode` is what operator_sign_in rejects with.
+ */
+export async function openKiosk(browser, url, options = {}) {
+  const viewport = options.viewport ?? { width: 1280, height: 800 };
+  const context = await browser.newContext({ viewport, hasTouch: options.hasTouch ?? false });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  await page.addInitScript(installMockCore, {
+    shell: shellState(options.shell),
+    signInCode: options.signInCode ?? "operators.none_configured",
+    shellStateError: options.shellStateError ?? null,
+  });
+  await page.goto(url);
+  if (!options.shellStateError) await page.getByTestId("shell").waitFor();
+  return { page, context, errors };
+}
+
+export const byId = (page, id) => page.getByTestId(id);
+
+/** Commands the page sent to the mock core, in order. */
+export async function calls(page, cmd) {
+  const all = await page.evaluate(() => window.__mock.calls);
+  return cmd === undefined ? all : all.filter((c) => c.cmd === cmd);
+}

@@ -1,0 +1,483 @@
+// The kiosk shell in headless Chromium with the Tauri core mocked: languages, modes, header
+// states, keypad, sign-in errors, idle wipe, layout. Run with `npm test` (builds dist first).
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { byId, calls, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+
+let server;
+let browser;
+const opened = [];
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const { context } of opened) await context.close();
+  await browser?.close();
+  await server?.close();
+});
+
+async function open(options) {
+  const kiosk = await openKiosk(browser, server.url, options);
+  opened.push(kiosk);
+  return kiosk;
+}
+
+async function typeDigits(page, digits) {
+  for (const d of digits) await byId(page, `digits-key-${d}`).click();
+}
+
+async function text(page, id) {
+  return (await byId(page, id).textContent())?.trim();
+}
+
+describe("languages", () => {
+  test("renders in Vietnamese by default and in English after the switch, and back", async () => {
+    const { page, errors } = await open({ shell: { mode: "self-service" } });
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "vi");
+    assert.equal(await text(page, "welcome-title"), "Đăng ký tài khoản định danh điện tử mức 2");
+    assert.equal(await text(page, "welcome-start"), "Bắt đầu");
+    assert.equal(await text(page, "status-camera-text"), "Sẵn sàng");
+    assert.equal(await byId(page, "lang-vi").getAttribute("aria-pressed"), "true");
+
+    await byId(page, "lang-en").click();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+    assert.equal(await text(page, "welcome-title"), "Enroll for a level-2 electronic identification account");
+    assert.equal(await text(page, "welcome-start"), "Start");
+    assert.equal(await text(page, "status-camera-text"), "Ready");
+    assert.equal(await byId(page, "lang-en").getAttribute("aria-pressed"), "true");
+    assert.equal(await byId(page, "lang-vi").getAttribute("aria-pressed"), "false");
+
+    await byId(page, "lang-vi").click();
+    assert.equal(await text(page, "welcome-start"), "Bắt đầu");
+    assert.deepEqual(errors, []);
+  });
+
+  test("switching language keeps what was typed", async () => {
+    const { page } = await open({ shell: { mode: "self-service" } });
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "0790");
+    await byId(page, "lang-en").click();
+    assert.equal(await byId(page, "id-input").inputValue(), "0790");
+    assert.equal(await text(page, "id-count"), "4/12 digits entered");
+  });
+
+  test("the configured language is the start language", async () => {
+    const { page } = await open({ shell: { mode: "counter", language: "en" } });
+    assert.equal(await text(page, "signin-submit"), "Sign in");
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+  });
+
+  test("every visible text on every screen is NFC", async () => {
+    const { page } = await open({ shell: { mode: "self-service" } });
+    const notNfc = () =>
+      [...document.querySelectorAll("body *")]
+        .flatMap((el) => [el.textContent ?? "", el.getAttribute("aria-label") ?? ""])
+        .filter((s) => s !== s.normalize("NFC"));
+    for (const step of [null, "welcome-start", "consent-agree"]) {
+      if (step) await byId(page, step).click();
+      for (const lang of ["vi", "en"]) {
+        await byId(page, `lang-${lang}`).click();
+        assert.deepEqual(await page.evaluate(notNfc), [], `after ${step} in ${lang}`);
+      }
+    }
+  });
+});
+
+describe("modes", () => {
+  test("counter mode starts on the operator sign-in screen", async () => {
+    const { page } = await open({ shell: { mode: "counter" } });
+    await byId(page, "screen-signin").waitFor();
+    assert.equal(await byId(page, "screen-welcome").count(), 0);
+    assert.equal(await text(page, "signin-submit"), "Đăng nhập");
+    assert.equal(await byId(page, "shell").getAttribute("data-mode"), "counter");
+    assert.equal(await byId(page, "keypad").isVisible(), true);
+  });
+
+  test("self-service starts on welcome, then consent with nothing pre-selected, then ID entry", async () => {
+    const { page } = await open({ shell: { mode: "self-service" } });
+    await byId(page, "screen-welcome").waitFor();
+    assert.equal(await byId(page, "screen-signin").count(), 0);
+    assert.equal(await byId(page, "keypad").count(), 0);
+
+    await byId(page, "welcome-start").click();
+    await byId(page, "screen-consent").waitFor();
+    assert.equal(await page.locator("input:checked, [aria-pressed=true]:not(.lang-button), [aria-checked=true]").count(), 0);
+    assert.match(await text(page, "consent-why"), /^Mục đích: lập hồ sơ/);
+    assert.equal(await text(page, "consent-agree"), "Đồng ý");
+    assert.equal(await text(page, "consent-refuse"), "Không đồng ý");
+
+    await byId(page, "consent-agree").click();
+    await byId(page, "screen-id-entry").waitFor();
+    assert.equal(await byId(page, "keypad").getAttribute("data-mode"), "digits");
+  });
+
+  test("refusing consent reads nothing, clears the session and returns to welcome", async () => {
+    const { page } = await open({ shell: { mode: "self-service" } });
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-refuse").click();
+    await byId(page, "screen-welcome").waitFor();
+    assert.equal((await calls(page, "clear_session")).length, 1);
+    const other = (await calls(page)).filter((c) => !["shell_state", "clear_session"].includes(c.cmd));
+    assert.deepEqual(other, []);
+  });
+});
+
+describe("header", () => {
+  test("shows 'no reader found', no camera, back office unreachable and no queue honestly", async () => {
+    const { page } = await open({
+      shell: {
+        reader: { state: "no_reader", detail: null },
+        camera: { state: "no_camera", detail: null },
+        sync: { state: "unreachable", detail: "backoffice.example.vn" },
+        queueWaiting: null,
+      },
+    });
+    assert.equal(await text(page, "device-name"), "UBND phường Thử Nghiệm");
+    assert.equal(await text(page, "status-reader-text"), "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc");
+    assert.equal(await byId(page, "status-reader").getAttribute("data-level"), "problem");
+    assert.equal(await text(page, "status-camera-text"), "Không tìm thấy camera — hãy kiểm tra cáp của camera");
+    assert.equal(
+      await text(page, "status-sync-text"),
+      "Không kết nối được máy chủ tiếp nhận — hồ sơ sẽ được xếp hàng và gửi sau",
+    );
+    assert.equal(await text(page, "status-sync-detail"), "backoffice.example.vn");
+    assert.equal(await text(page, "status-queue-text"), "Hàng đợi chưa được thiết lập");
+
+    await byId(page, "lang-en").click();
+    assert.equal(await text(page, "status-reader-text"), "No reader found — check the reader's USB cable");
+    assert.equal(await text(page, "status-camera-text"), "No camera found — check the camera's cable");
+    assert.equal(
+      await text(page, "status-sync-text"),
+      "Back office unreachable — enrollments will be queued and sent later",
+    );
+    assert.equal(await text(page, "status-queue-text"), "Queue not set up yet");
+  });
+
+  test("says when the PC/SC service is not running, and names an unknown state", async () => {
+    const { page } = await open({
+      shell: { reader: { state: "service_down", detail: null }, camera: { state: "warming_up", detail: null } },
+    });
+    assert.equal(
+      await text(page, "status-reader-text"),
+      "Dịch vụ PC/SC chưa chạy — hãy báo quản trị viên khởi động lại dịch vụ",
+    );
+    await byId(page, "lang-en").click();
+    assert.equal(await text(page, "status-reader-text"), "PC/SC service not running — ask the administrator to start it");
+    assert.equal(await text(page, "status-camera-text"), "Unknown state (warming_up) — tell the administrator");
+  });
+
+  test("follows the core's state every 2 s, and says when it cannot refresh", async () => {
+    const { page } = await open({ shell: { reader: { state: "no_reader", detail: null } } });
+    await page.evaluate(() => {
+      window.__mock.state.reader = { state: "card_present", detail: "ACS ACR1252 PICC" };
+      window.__mock.state.queueWaiting = 3;
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="status-reader"]')?.getAttribute("data-state") === "card_present",
+      null,
+      { timeout: 3000 },
+    );
+    assert.equal(await text(page, "status-reader-text"), "Có thẻ trên đầu đọc");
+    assert.equal(await text(page, "status-reader-detail"), "ACS ACR1252 PICC");
+    assert.equal(await text(page, "status-queue-text"), "3 hồ sơ");
+
+    await page.evaluate(() => {
+      window.__mock.shellStateError = "config.unreadable";
+    });
+    await byId(page, "status-stale").waitFor({ timeout: 3000 });
+    assert.match(await text(page, "status-stale"), /\(mã: config\.unreadable\)/);
+    assert.equal(await text(page, "status-reader-text"), "Có thẻ trên đầu đọc");
+  });
+
+  test("until the core answers, says so in both languages and retries", async () => {
+    const { page } = await open({ shellStateError: "ipc.not_ready" });
+    await byId(page, "boot-error").waitFor();
+    const boot = await text(page, "boot-error");
+    assert.match(boot, /Không liên lạc được với phần lõi của máy \(mã: ipc\.not_ready\)/);
+    assert.match(boot, /Cannot reach the kiosk's core \(code: ipc\.not_ready\)/);
+    await page.evaluate(() => {
+      window.__mock.shellStateError = null;
+    });
+    await byId(page, "screen-welcome").waitFor({ timeout: 4000 });
+  });
+});
+
+describe("on-screen keypad", () => {
+  test("types digits into the ID field; backspace, clear and the 12-digit limit work", async () => {
+    const { page } = await open({ shell: { mode: "self-service" } });
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "001099012345");
+    assert.equal(await byId(page, "id-input").inputValue(), "001099012345");
+    assert.equal(await text(page, "id-count"), "Đã nhập 12/12 chữ số");
+    await typeDigits(page, "7");
+    assert.equal(await byId(page, "id-input").inputValue(), "001099012345");
+    await byId(page, "digits-key-backspace").click();
+    assert.equal(await byId(page, "id-input").inputValue(), "00109901234");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "id-input");
+    await byId(page, "digits-key-clear").click();
+    assert.equal(await byId(page, "id-input").inputValue(), "");
+  });
+
+  test("the ID step refuses fewer than 12 digits, then says chip reading comes later", async () => {
+    const { page } = await open({ shell: { mode: "self-service" } });
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "03720");
+    await byId(page, "id-continue").click();
+    assert.equal(
+      await text(page, "id-error"),
+      "Số định danh cần đủ 12 chữ số, bạn mới nhập 5. Hãy kiểm tra lại số in trên thẻ.",
+    );
+    assert.equal(await byId(page, "id-input").getAttribute("aria-invalid"), "true");
+    await byId(page, "lang-en").click();
+    assert.equal(await text(page, "id-error"), "The ID number needs 12 digits; you entered 5. Check the number printed on your card.");
+    await typeDigits(page, "1234567");
+    assert.equal(await byId(page, "id-error").isVisible(), false);
+    await byId(page, "id-continue").click();
+    assert.match(await text(page, "id-notice"), /^ID number accepted\. Reading the card's chip arrives in a later version/);
+    await byId(page, "id-home").click();
+    await byId(page, "screen-welcome").waitFor();
+    assert.equal((await calls(page, "clear_session")).length, 1);
+    assert.equal(await text(page, "welcome-start"), "Bắt đầu", "language back to the configured default");
+  });
+
+  test("a physical keyboard cannot put letters in a digits field", async () => {
+    const { page } = await open({ shell: { mode: "self-service" } });
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-agree").click();
+    await byId(page, "id-input").pressSequentially("12ab3");
+    assert.equal(await byId(page, "id-input").inputValue(), "123");
+  });
+
+  test("text mode types Vietnamese letters and puts tone marks where Vietnamese spelling does", async () => {
+    const { page } = await open({ shell: { mode: "counter" } });
+    const field = byId(page, "signin-operator");
+    await field.focus();
+    assert.equal(await byId(page, "keypad").getAttribute("data-mode"), "text");
+    const key = (k) => byId(page, `text-key-${k}`).click();
+    const typeWord = async (letters) => {
+      for (const l of letters) await key(l);
+    };
+
+    await key("shift");
+    await key("n");
+    await key("shift");
+    await typeWord(["g", "u", "y", "ê", "n"]);
+    await key("tone-tilde");
+    assert.equal(await field.inputValue(), "Nguyễn");
+
+    await key("space");
+    await typeWord(["n", "g", "ư", "ơ", "i"]);
+    await key("tone-grave");
+    assert.equal(await field.inputValue(), "Nguyễn người");
+
+    await key("space");
+    await typeWord(["h", "o", "a"]);
+    await key("tone-grave");
+    await key("tone-acute");
+    assert.equal(await field.inputValue(), "Nguyễn người hóa", "a second tone replaces the first");
+    await key("tone-acute");
+    assert.equal(await field.inputValue(), "Nguyễn người hoa", "the same tone again removes it");
+
+    await key("space");
+    await typeWord(["q", "u", "y"]);
+    await key("tone-acute");
+    await key("space");
+    await typeWord(["g", "i", "ư"]);
+    await key("tone-tilde");
+    await key("space");
+    await typeWord(["đ", "ô", "n", "g"]);
+    await key("tone-dot");
+    const value = await field.inputValue();
+    assert.equal(value, "Nguyễn người hoa quý giữ động");
+    assert.equal(value, value.normalize("NFC"));
+
+    await key("backspace");
+    assert.equal(await field.inputValue(), "Nguyễn người hoa quý giữ độn");
+    await key("clear");
+    assert.equal(await field.inputValue(), "");
+  });
+
+  test("the keypad follows the focused field's mode and types into it", async () => {
+    const { page } = await open({ shell: { mode: "counter" } });
+    await byId(page, "signin-pin").focus();
+    assert.equal(await byId(page, "keypad").getAttribute("data-mode"), "digits");
+    await typeDigits(page, "2468");
+    assert.equal(await byId(page, "signin-pin").inputValue(), "2468");
+    assert.equal(await byId(page, "signin-operator").inputValue(), "");
+  });
+});
+
+describe("operator sign-in", () => {
+  async function signIn(page) {
+    await byId(page, "signin-operator").focus();
+    for (const k of ["c", "b", "0", "1"]) await byId(page, `text-key-${k}`).click();
+    await byId(page, "signin-pin").focus();
+    await typeDigits(page, "1234");
+    await byId(page, "signin-submit").click();
+    await byId(page, "signin-error").waitFor();
+  }
+
+  test("'no operator accounts' is shown inline in both languages with what to do next", async () => {
+    const { page } = await open({ shell: { mode: "counter" } });
+    await signIn(page);
+    assert.deepEqual((await calls(page, "operator_sign_in")).map((c) => c.args), [{ operatorId: "cb01", pin: "1234" }]);
+    assert.equal(
+      await text(page, "signin-error"),
+      "Máy này chưa có tài khoản cán bộ nào. Hãy đề nghị quản trị viên tạo tài khoản cán bộ cho máy, rồi đăng nhập lại.",
+    );
+    await byId(page, "lang-en").click();
+    assert.equal(
+      await text(page, "signin-error"),
+      "This kiosk has no operator accounts yet. Ask the administrator to create operator accounts for it, then sign in again.",
+    );
+    assert.equal(await byId(page, "signin-pin").inputValue(), "", "the PIN does not stay on screen");
+    assert.equal(await byId(page, "screen-signin").isVisible(), true);
+  });
+
+  test("an unknown error code shows the generic sentence with the code", async () => {
+    const { page } = await open({ shell: { mode: "counter" }, signInCode: "db.locked" });
+    await signIn(page);
+    assert.equal(
+      await text(page, "signin-error"),
+      "Đã xảy ra lỗi (mã: db.locked). Hãy thử lại; nếu lỗi lặp lại, hãy báo quản trị viên kèm mã lỗi này.",
+    );
+  });
+
+  test("empty fields are named before anything is sent", async () => {
+    const { page } = await open({ shell: { mode: "counter" } });
+    await byId(page, "signin-submit").click();
+    assert.equal(await text(page, "signin-error"), "Hãy nhập mã cán bộ.");
+    await byId(page, "signin-operator").fill("cb01");
+    await byId(page, "signin-submit").click();
+    assert.equal(await text(page, "signin-error"), "Hãy nhập mã PIN.");
+    assert.equal((await calls(page, "operator_sign_in")).length, 0);
+  });
+});
+
+describe("idle timeout", () => {
+  const shortIdle = { mode: "self-service", idleTimeoutSecs: 3, idleWarningSecs: 1 };
+
+  async function typeAnId(page) {
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "079203004521");
+  }
+
+  test("warns, then wipes: clear_session called, typed value gone, default language, start screen", async () => {
+    const { page } = await open({ shell: shortIdle });
+    await byId(page, "lang-en").click();
+    await typeAnId(page);
+    const typedAt = Date.now();
+    assert.equal(await byId(page, "idle-warning").isVisible(), false);
+
+    await byId(page, "idle-warning").waitFor({ timeout: 4000 });
+    const warnedAfter = Date.now() - typedAt;
+    assert.match(await text(page, "idle-countdown"), /erased in 1 seconds/);
+    assert.ok(warnedAfter >= 1500, `warning came after ${warnedAfter} ms, expected about 2000`);
+
+    await byId(page, "screen-welcome").waitFor({ timeout: 4000 });
+    assert.equal((await calls(page, "clear_session")).length, 1);
+    assert.equal(await byId(page, "idle-warning").isVisible(), false);
+    assert.equal(await text(page, "welcome-start"), "Bắt đầu");
+    assert.equal(await page.evaluate(() => document.documentElement.lang), "vi");
+    assert.equal(await byId(page, "id-input").count(), 0);
+    const leftovers = await page.evaluate(() => ({
+      html: document.documentElement.outerHTML.includes("079203004521"),
+      inputs: [...document.querySelectorAll("input")].map((i) => i.value).filter((v) => v !== ""),
+    }));
+    assert.deepEqual(leftovers, { html: false, inputs: [] });
+  });
+
+  test("'continue' on the warning keeps the session and what was typed", async () => {
+    const { page } = await open({ shell: shortIdle });
+    await typeAnId(page);
+    await byId(page, "idle-warning").waitFor({ timeout: 4000 });
+    assert.match(await text(page, "idle-countdown"), /sau 1 giây/);
+    await byId(page, "idle-continue").click();
+    assert.equal(await byId(page, "idle-warning").isVisible(), false);
+    assert.equal(await byId(page, "id-input").inputValue(), "079203004521");
+    assert.equal((await calls(page, "clear_session")).length, 0);
+  });
+
+  test("an untouched start screen is never interrupted", async () => {
+    const { page } = await open({ shell: shortIdle });
+    await page.waitForTimeout(3500);
+    assert.equal(await byId(page, "idle-warning").isVisible(), false);
+    assert.equal((await calls(page, "clear_session")).length, 0);
+  });
+
+  test("the counter sign-in screen is wiped too, operator code and PIN included", async () => {
+    const { page } = await open({ shell: { ...shortIdle, mode: "counter" } });
+    await byId(page, "signin-operator").fill("cb01");
+    await byId(page, "signin-pin").fill("9876");
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="signin-operator"]')?.value === "",
+      null,
+      { timeout: 5000 },
+    );
+    assert.equal(await byId(page, "signin-pin").inputValue(), "");
+    assert.equal((await calls(page, "clear_session")).length, 1);
+  });
+});
+
+describe("layout", () => {
+  const sizes = [
+    { width: 1280, height: 800 },
+    { width: 1920, height: 1080 },
+  ];
+
+  async function checkTargets(page, where) {
+    const small = await page.evaluate(() =>
+      [...document.querySelectorAll("button, input, [role=button]")]
+        .filter((el) => el.getClientRects().length > 0)
+        .map((el) => ({ id: el.getAttribute("data-testid") ?? el.textContent, r: el.getBoundingClientRect() }))
+        .filter(({ r }) => r.width < 56 || r.height < 56)
+        .map(({ id, r }) => `${id} ${Math.round(r.width)}x${Math.round(r.height)}`),
+    );
+    assert.deepEqual(small, [], `targets under 56 px on ${where}`);
+  }
+
+  async function checkFits(page, where) {
+    const fit = await page.evaluate(() => {
+      const keypad = document.querySelector('[data-testid="keypad"]');
+      const box = keypad?.getBoundingClientRect();
+      return {
+        horizontalOverflow: document.documentElement.scrollWidth > window.innerWidth,
+        keypadOutside: box ? box.bottom > window.innerHeight || box.right > window.innerWidth : false,
+      };
+    });
+    assert.deepEqual(fit, { horizontalOverflow: false, keypadOutside: false }, where);
+  }
+
+  for (const size of sizes) {
+    test(`self-service targets are at least 56 px and everything fits at ${size.width}x${size.height}`, async () => {
+      const { page } = await open({ shell: { mode: "self-service" }, viewport: size });
+      for (const step of [null, "welcome-start", "consent-agree"]) {
+        if (step) await byId(page, step).click();
+        for (const lang of ["vi", "en"]) {
+          await byId(page, `lang-${lang}`).click();
+          const where = `${await byId(page, "screen-outlet").getAttribute("data-screen")} (${lang})`;
+          await checkTargets(page, where);
+          await checkFits(page, where);
+        }
+      }
+    });
+
+    test(`the counter sign-in screen and its letter keypad fit at ${size.width}x${size.height}`, async () => {
+      const { page } = await open({ shell: { mode: "counter" }, viewport: size });
+      await byId(page, "signin-operator").focus();
+      for (const lang of ["vi", "en"]) {
+        await byId(page, `lang-${lang}`).click();
+        await checkTargets(page, `signin (${lang})`);
+        await checkFits(page, `signin (${lang})`);
+      }
+    });
+  }
+});
