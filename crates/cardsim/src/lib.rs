@@ -15,6 +15,9 @@ pub mod files;
 pub mod sm;
 pub mod tlv;
 
+#[cfg(test)]
+mod test_terminal;
+
 pub use chip::{Chip, ChipProfile, ReadLimits};
 pub use entropy::{Entropy, OsEntropy, ScriptedEntropy};
 pub use files::{Ef, Files};
