@@ -5,6 +5,14 @@
 //! replay bit for bit and the same code runs over PC/SC, the in-process software card, or a
 //! future phone NFC bridge.
 
+pub mod access;
 pub mod apdu;
+pub mod bac;
+pub mod crypto;
+pub mod mrz;
+pub mod secure_messaging;
 pub mod tlv;
 pub mod transport;
+
+#[cfg(test)]
+mod test_support;
