@@ -88,6 +88,8 @@ const vi = {
 
   "error.operators.none_configured":
     "Máy này chưa có tài khoản cán bộ nào. Hãy đề nghị quản trị viên tạo tài khoản cán bộ cho máy, rồi đăng nhập lại.",
+  "error.id.format":
+    "Máy không nhận số định danh này: cần đúng 12 chữ số. Hãy xóa và nhập lại theo số in trên thẻ.",
   "error.generic":
     "Đã xảy ra lỗi (mã: {code}). Hãy thử lại; nếu lỗi lặp lại, hãy báo quản trị viên kèm mã lỗi này.",
   "error.clear_failed":
@@ -206,6 +208,8 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
 
   "error.operators.none_configured":
     "This kiosk has no operator accounts yet. Ask the administrator to create operator accounts for it, then sign in again.",
+  "error.id.format":
+    "The kiosk did not accept this ID number: it must be exactly 12 digits. Clear it and type the number printed on your card again.",
   "error.generic":
     "Something went wrong (code: {code}). Try again; if it happens again, tell the administrator this code.",
   "error.clear_failed":
@@ -247,8 +251,9 @@ export function translate<K extends MessageKey>(lang: Lang, key: K, ...vars: Var
 }
 
 /** Backend error codes the dictionary has a sentence for. Others get `error.generic`. */
-const ERROR_KEYS: Readonly<Record<string, "error.operators.none_configured">> = {
+const ERROR_KEYS: Readonly<Record<string, PlainKey>> = {
   "operators.none_configured": "error.operators.none_configured",
+  "id.format": "error.id.format",
 };
 
 /** Which attribute of an element a binding fills: its text or a labelling attribute. */

@@ -42,6 +42,8 @@ export interface Backend {
   shellState(): Promise<ShellState>;
   /** Wipes the personal data the core holds in memory for the current session. */
   clearSession(): Promise<void>;
+  /** Hands the typed ID number to the core's session (to derive the chip's access key). */
+  sessionSetIdNumber(idNumber: string): Promise<void>;
   operatorSignIn(operatorId: string, pin: string): Promise<void>;
 }
 
@@ -107,6 +109,9 @@ export const tauriBackend: Backend = {
   },
   async clearSession() {
     await call<null>("clear_session");
+  },
+  async sessionSetIdNumber(idNumber) {
+    await call<null>("session_set_id_number", { idNumber });
   },
   async operatorSignIn(operatorId, pin) {
     await call<unknown>("operator_sign_in", { operatorId, pin });

@@ -83,6 +83,8 @@ function installMockCore(config) {
     state: config.shell,
     signInCode: config.signInCode,
     shellStateError: config.shellStateError,
+    // Command name -> error code it rejects with, for the unhappy paths.
+    failures: {},
     calls: [],
   };
   window.__mock = mock;
@@ -108,11 +110,15 @@ function installMockCore(config) {
     },
     async invoke(cmd, args) {
       mock.calls.push({ cmd, args: args ?? null, at: Date.now() });
+      if (mock.failures[cmd]) throw { code: mock.failures[cmd] };
       switch (cmd) {
         case "shell_state":
           if (mock.shellStateError) throw { code: mock.shellStateError };
           return JSON.parse(JSON.stringify(mock.state));
         case "clear_session":
+          return null;
+        case "session_set_id_number":
+          if (!/^\d{12}$/.test(args?.idNumber ?? "")) throw { code: "id.format" };
           return null;
         case "operator_sign_in":
           throw { code: mock.signInCode };

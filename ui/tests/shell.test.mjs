@@ -241,10 +241,29 @@ describe("on-screen keypad", () => {
     assert.equal(await byId(page, "id-error").isVisible(), false);
     await byId(page, "id-continue").click();
     assert.match(await text(page, "id-notice"), /^ID number accepted\. Reading the card's chip arrives in a later version/);
+    assert.deepEqual((await calls(page, "session_set_id_number")).map((c) => c.args), [{ idNumber: "037201234567" }]);
     await byId(page, "id-home").click();
     await byId(page, "screen-welcome").waitFor();
     assert.equal((await calls(page, "clear_session")).length, 1);
     assert.equal(await text(page, "welcome-start"), "Bắt đầu", "language back to the configured default");
+  });
+
+  test("a refusal from the core is shown as its sentence and the number stays to correct", async () => {
+    const { page } = await open({ shell: { mode: "self-service" } });
+    await page.evaluate(() => {
+      window.__mock.failures.session_set_id_number = "id.format";
+    });
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "001099012345");
+    await byId(page, "id-continue").click();
+    await byId(page, "id-error").waitFor();
+    assert.equal(
+      await text(page, "id-error"),
+      "Máy không nhận số định danh này: cần đúng 12 chữ số. Hãy xóa và nhập lại theo số in trên thẻ.",
+    );
+    assert.equal(await byId(page, "id-notice").isVisible(), false);
+    assert.equal(await byId(page, "id-input").inputValue(), "001099012345");
   });
 
   test("a physical keyboard cannot put letters in a digits field", async () => {
@@ -361,7 +380,7 @@ describe("operator sign-in", () => {
   });
 });
 
-describe("idle timeout", () => {
+describe("wipe: idle timeout and return to start", () => {
   const shortIdle = { mode: "self-service", idleTimeoutSecs: 3, idleWarningSecs: 1 };
 
   async function typeAnId(page) {
@@ -404,6 +423,17 @@ describe("idle timeout", () => {
     assert.equal(await byId(page, "idle-warning").isVisible(), false);
     assert.equal(await byId(page, "id-input").inputValue(), "079203004521");
     assert.equal((await calls(page, "clear_session")).length, 0);
+  });
+
+  test("a failed clear_session is reported on the fresh start screen", async () => {
+    const { page } = await open({ shell: shortIdle });
+    await page.evaluate(() => {
+      window.__mock.failures.clear_session = "session.lock_failed";
+    });
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-refuse").click();
+    await byId(page, "screen-welcome").waitFor();
+    assert.match(await text(page, "session-error"), /^Không xóa được phiên làm việc trước .*\(mã: session\.lock_failed\)/);
   });
 
   test("an untouched start screen is never interrupted", async () => {

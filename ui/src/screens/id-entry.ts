@@ -1,13 +1,15 @@
 //! The ID step: the 12-digit personal ID number typed on the on-screen keypad and checked.
-//! Chip reading comes with a later issue, so "Tiếp tục" says so plainly and offers the way back.
+//! A valid number goes to the core's session (wiped with it); chip reading comes with a later
+//! issue, so "Tiếp tục" then says so plainly and offers the way back.
 
 import { button, h } from "../dom";
+import { toBackendError } from "../ipc";
 import { keypadField } from "../keypad";
 import type { ScreenFactory } from "../router";
 
 export const ID_DIGITS = 12;
 
-export const idEntry: ScreenFactory = ({ i18n, keypad, home }) => {
+export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal }) => {
   const input = keypadField(
     h("input", {
       id: "id-number",
@@ -23,21 +25,35 @@ export const idEntry: ScreenFactory = ({ i18n, keypad, home }) => {
   const count = h("p", { id: "id-count", class: "field-count", testid: "id-count" });
   const error = h("p", { id: "id-error", class: "inline-error", testid: "id-error", role: "alert", hidden: true });
   const notice = h("div", { class: "notice", testid: "id-notice", role: "status", hidden: true });
-  const proceed = button({ class: "primary", testid: "id-continue" }, submit);
+  const proceed = button({ class: "primary", testid: "id-continue" }, () => void submit());
   const cancel = button({ class: "secondary", testid: "cancel" }, home);
 
   function showCount(): void {
     i18n.text(count, "id.count", { count: input.value.length });
   }
 
-  function submit(): void {
+  function refuse(show: (el: HTMLElement) => void): void {
+    error.hidden = false;
+    show(error);
+    input.setAttribute("aria-invalid", "true");
+  }
+
+  async function submit(): Promise<void> {
     const typed = input.value.length;
     if (!new RegExp(`^\\d{${ID_DIGITS}}$`).test(input.value)) {
-      error.hidden = false;
-      i18n.text(error, "id.error.length", { count: typed });
-      input.setAttribute("aria-invalid", "true");
+      refuse((el) => i18n.text(el, "id.error.length", { count: typed }));
       return;
     }
+    proceed.disabled = true;
+    try {
+      await backend.sessionSetIdNumber(input.value);
+    } catch (cause) {
+      if (!signal.aborted) refuse((el) => i18n.error(el, toBackendError(cause).code));
+      return;
+    } finally {
+      proceed.disabled = false;
+    }
+    if (signal.aborted) return;
     error.hidden = true;
     i18n.clear(error);
     input.removeAttribute("aria-invalid");
