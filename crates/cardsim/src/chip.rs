@@ -6,6 +6,7 @@ use crate::apdu::{Command, Response, sw};
 use crate::bac::{self, BacError, BacKeys};
 use crate::entropy::Entropy;
 use crate::files::{Access, EMRTD_AID, Ef, Files, MF_FID};
+use crate::pace::{self, PaceDomain, PaceSecrets, PaceState, PaceStep};
 use crate::sm::SecureChannel;
 
 /// ATR of a contactless ISO 14443-4 card as a PC/SC reader builds it (PC/SC part 3):
@@ -57,12 +58,16 @@ pub struct ChipProfile {
     pub can: Option<String>,
     /// Block size and extended-length support.
     pub limits: ReadLimits,
+    /// The domains PACE runs on (empty: the chip offers BAC only). EF.CardAccess must agree.
+    pub pace_domains: Vec<PaceDomain>,
 }
 
 /// How far the terminal has authenticated in this session.
 enum Auth {
     /// Nothing yet (or the last session was dropped).
     None,
+    /// A PACE run is under way.
+    Pace(PaceState),
     /// BAC or PACE succeeded: every command must come protected.
     Secure(SecureChannel),
 }
@@ -106,6 +111,14 @@ impl Chip {
             powered: false,
             session: Session::fresh(),
         }
+    }
+
+    /// Swaps the card for another with the same chip (a new identity or new faults); the
+    /// session starts afresh.
+    pub fn replace_profile(&mut self, profile: ChipProfile) {
+        self.bac_keys = BacKeys::from_mrz_information(profile.mrz_information.as_bytes());
+        self.profile = profile;
+        self.session = Session::fresh();
     }
 
     /// The answer to reset.
@@ -159,7 +172,9 @@ impl Chip {
             0x0C | 0x1C => self.respond_protected(&command),
             0x00 | 0x10 => {
                 // A plain command ends any secure-messaging session (ICAO 9303-11 §9.8).
-                self.session.auth = Auth::None;
+                if matches!(self.session.auth, Auth::Secure(_)) {
+                    self.session.auth = Auth::None;
+                }
                 self.execute(&command, false)
             }
             _ => Response::status(sw::CLA_NOT_SUPPORTED),
@@ -196,6 +211,10 @@ impl Chip {
             0xB0 => self.read_binary(command, secured),
             0x84 => self.get_challenge(command),
             0x82 if !secured => self.external_authenticate(command),
+            0x22 if !secured && (command.p1, command.p2) == (0xC1, 0xA4) => {
+                self.set_pace_template(command)
+            }
+            0x86 if !secured => self.pace_step(command),
             _ => Response::status(sw::INS_NOT_SUPPORTED),
         }
     }
@@ -309,6 +328,44 @@ impl Chip {
         Response::ok(challenge.to_vec())
     }
 
+    fn set_pace_template(&mut self, command: &Command) -> Response {
+        if self.profile.pace_domains.is_empty() {
+            return Response::status(sw::INS_NOT_SUPPORTED);
+        }
+        let secrets = PaceSecrets {
+            mrz_information: &self.profile.mrz_information,
+            can: self.profile.can.as_deref(),
+        };
+        match pace::set_authentication_template(&command.data, &self.profile.pace_domains, &secrets)
+        {
+            Ok(state) => {
+                self.session.auth = Auth::Pace(state);
+                Response::status(sw::OK)
+            }
+            Err(status) => {
+                self.session.auth = Auth::None;
+                Response::status(status)
+            }
+        }
+    }
+
+    fn pace_step(&mut self, command: &Command) -> Response {
+        let Auth::Pace(state) = std::mem::replace(&mut self.session.auth, Auth::None) else {
+            return Response::status(sw::CONDITIONS_NOT_SATISFIED);
+        };
+        match pace::general_authenticate(state, &command.data, self.entropy.as_mut()) {
+            Ok((data, PaceStep::Continue(next))) => {
+                self.session.auth = Auth::Pace(next);
+                Response::ok(data)
+            }
+            Ok((data, PaceStep::Established(channel))) => {
+                self.session.auth = Auth::Secure(channel);
+                Response::ok(data)
+            }
+            Err(status) => Response::status(status),
+        }
+    }
+
     fn external_authenticate(&mut self, command: &Command) -> Response {
         let Some(challenge) = self.session.challenge.take() else {
             return Response::status(sw::CONDITIONS_NOT_SATISFIED);
@@ -359,6 +416,7 @@ pub(crate) mod tests {
             mrz_information: "L898902C<369080619406236".into(),
             can: None,
             limits,
+            pace_domains: vec![PaceDomain::BrainpoolP256r1, PaceDomain::NistP256],
         }
     }
 

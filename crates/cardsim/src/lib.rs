@@ -12,6 +12,7 @@ pub mod chip;
 pub mod crypto;
 pub mod entropy;
 pub mod files;
+pub mod pace;
 pub mod sm;
 pub mod tlv;
 
