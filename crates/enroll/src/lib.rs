@@ -1,0 +1,17 @@
+//! The enrollment domain of the kiosk, free of Tauri and of the card-reading crates.
+//!
+//! - [`citizen`], [`evidence`], [`portrait`], [`form`], [`consent`], [`enrollment`]: what one
+//!   enrollment holds, each part validated on construction; personal data never shows in
+//!   `Debug` and is wiped from memory on drop.
+//! - [`state`]: the enrollment's life (draft → … → activated) as a checked state machine.
+//! - [`ids`], [`timestamp`]: non-personal identifiers and times (callers pass the clock).
+
+pub mod citizen;
+pub mod consent;
+pub mod enrollment;
+pub mod evidence;
+pub mod form;
+pub mod ids;
+pub mod portrait;
+pub mod state;
+pub mod timestamp;
