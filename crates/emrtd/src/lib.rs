@@ -10,7 +10,9 @@ pub mod apdu;
 pub mod bac;
 pub mod crypto;
 pub mod mrz;
+pub mod pace;
 pub mod secure_messaging;
+pub mod security_infos;
 pub mod tlv;
 pub mod transport;
 
