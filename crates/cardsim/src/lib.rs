@@ -12,9 +12,12 @@ pub mod chip;
 pub mod crypto;
 pub mod entropy;
 pub mod files;
+pub mod identity;
 pub mod pace;
 pub mod sm;
+pub mod soft_card;
 pub mod tlv;
+pub mod vpcd;
 
 #[cfg(test)]
 mod test_terminal;
@@ -22,3 +25,5 @@ mod test_terminal;
 pub use chip::{Chip, ChipProfile, ReadLimits};
 pub use entropy::{Entropy, OsEntropy, ScriptedEntropy};
 pub use files::{Ef, Files};
+pub use soft_card::SoftCard;
+pub use vpcd::{DEFAULT_VPCD_ADDR, InsertedCard};

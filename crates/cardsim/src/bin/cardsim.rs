@@ -1,0 +1,137 @@
+//! `cardsim`: put a software CCCD into pcscd's virtual reader (vpcd) and take it out again.
+//!
+//! `cardsim insert --identity nguyen-van-a` serves the card until it is removed
+//! (`cardsim remove --pid-file …`, or any signal that ends the process: the closed connection
+//! is the removal pcscd sees).
+
+use cardsim::identity::{BUILTIN, Identity};
+use cardsim::{Chip, DEFAULT_VPCD_ADDR, InsertedCard, OsEntropy, ReadLimits};
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "cardsim",
+    about = "A software CCCD chip for pcscd's virtual reader (vpcd)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Insert a card into the vpcd reader and serve it until removed.
+    Insert {
+        /// Which shipped identity the card carries.
+        #[arg(long, default_value = "nguyen-van-a")]
+        identity: String,
+        /// vpcd's address (reader 0 listens on 35963, reader 1 on 35964).
+        #[arg(long, default_value = DEFAULT_VPCD_ADDR)]
+        vpcd: SocketAddr,
+        /// The largest READ BINARY block the chip accepts (larger answers 6700).
+        #[arg(long, default_value_t = 256)]
+        max_block: usize,
+        /// Accept extended-length APDUs.
+        #[arg(long)]
+        extended: bool,
+        /// Write this process's id here, for `cardsim remove`.
+        #[arg(long)]
+        pid_file: Option<PathBuf>,
+    },
+    /// Remove the card an `insert` with this pid file is serving.
+    Remove {
+        /// The pid file given to `insert`.
+        #[arg(long)]
+        pid_file: PathBuf,
+    },
+    /// List the shipped identities.
+    Identities,
+    /// Print the QR payload printed on an identity's card.
+    Qr {
+        /// The identity.
+        #[arg(long)]
+        identity: String,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("cardsim: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn identity(name: &str) -> Result<Identity, String> {
+    Identity::builtin(name)
+        .ok_or_else(|| format!("unknown identity {name:?}; known: {}", BUILTIN.join(", ")))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Insert {
+            identity: name,
+            vpcd,
+            max_block,
+            extended,
+            pid_file,
+        } => {
+            let profile = identity(&name)?.profile(ReadLimits {
+                extended_length: extended,
+                max_block,
+            });
+            let chip = Chip::new(profile, Box::new(OsEntropy));
+            let card = InsertedCard::insert(vpcd, chip).map_err(|err| {
+                format!(
+                    "cannot reach vpcd at {vpcd} (is pcscd running with vsmartcard-vpcd?): {err}"
+                )
+            })?;
+            if let Some(path) = &pid_file {
+                std::fs::write(path, format!("{}\n", std::process::id()))
+                    .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+            }
+            println!("inserted {name} into vpcd at {vpcd}");
+            let result = card.wait();
+            if let Some(path) = &pid_file {
+                let _ = std::fs::remove_file(path);
+            }
+            result
+                .map(|_| println!("vpcd closed the link: card out"))
+                .map_err(|err| err.to_string())
+        }
+        Command::Remove { pid_file } => {
+            let text = std::fs::read_to_string(&pid_file)
+                .map_err(|err| format!("cannot read {}: {err}", pid_file.display()))?;
+            let pid: u32 = text
+                .trim()
+                .parse()
+                .map_err(|_| format!("{} holds no process id", pid_file.display()))?;
+            let status = std::process::Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status()
+                .map_err(|err| format!("cannot run kill: {err}"))?;
+            if !status.success() {
+                return Err(format!("no card process {pid} (already removed?)"));
+            }
+            let _ = std::fs::remove_file(&pid_file);
+            println!("removed the card served by process {pid}");
+            Ok(())
+        }
+        Command::Identities => {
+            for name in BUILTIN {
+                println!("{name}");
+            }
+            Ok(())
+        }
+        Command::Qr { identity: name } => {
+            println!("{}", identity(&name)?.qr_payload());
+            Ok(())
+        }
+    }
+}
