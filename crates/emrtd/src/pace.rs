@@ -534,6 +534,177 @@ mod tests {
         );
     }
 
+    /// The chip's side of PACE-GM over curve `C`, written from the chip's view, so every
+    /// supported curve is exercised end to end (Appendix G only covers brainpoolP256r1).
+    struct ChipSide<C: CurveArithmetic> {
+        info: PaceInfo,
+        k_pi: Zeroizing<Vec<u8>>,
+        nonce: [u8; 16],
+        sk_map: C::Scalar,
+        sk: C::Scalar,
+        mapped: Option<ProjectivePoint<C>>,
+        pk_ic: Vec<u8>,
+        pk_ifd: Vec<u8>,
+        keys: Option<SessionKeys>,
+    }
+
+    impl<C> ChipSide<C>
+    where
+        C: CurveArithmetic,
+        FieldBytesSize<C>: ModulusSize,
+        AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    {
+        fn new(info: PaceInfo, password: &PacePassword, seed: u8) -> Self {
+            let mut rng = ReplayRng::new(&[&"5A".repeat(96)]);
+            let k_pi = password.key(info.protocol.cipher);
+            let mut nonce = [seed; 16];
+            nonce[0] = 0x11;
+            Self {
+                info,
+                k_pi,
+                nonce,
+                sk_map: random_scalar::<C, _>(&mut rng).unwrap(),
+                sk: random_scalar::<C, _>(&mut rng).unwrap() + C::Scalar::from(u64::from(seed)),
+                mapped: None,
+                pk_ic: Vec::new(),
+                pk_ifd: Vec::new(),
+                keys: None,
+            }
+        }
+
+        fn answer(&mut self, command: &[u8]) -> Vec<u8> {
+            let ok = |tag: u32, value: &[u8]| {
+                let mut out = tlv::encode(0x7C, &tlv::encode(tag, value));
+                out.extend_from_slice(&[0x90, 0x00]);
+                out
+            };
+            if command.get(1) == Some(&0x22) {
+                return hex("9000");
+            }
+            let body = command.get(5..command.len() - 1).unwrap();
+            let dynamic = tlv::parse_single(body).unwrap().expect_tag(0x7C).unwrap();
+            let Some(input) = tlv::parse_all(dynamic).unwrap().first().copied() else {
+                let mut z = self.nonce.to_vec();
+                crypto::cbc_encrypt(self.info.protocol.cipher, &self.k_pi, &[0; 16], &mut z)
+                    .unwrap();
+                return ok(0x80, &z);
+            };
+            match input.tag.0 {
+                0x81 => {
+                    let pk_map_ifd = decode_point::<C>(input.value).unwrap();
+                    let mapped =
+                        generic_mapping::<C>(&self.nonce, &self.sk_map, &pk_map_ifd).unwrap();
+                    self.mapped = Some(mapped);
+                    let pk_map_ic = (ProjectivePoint::<C>::generator() * self.sk_map).to_affine();
+                    ok(0x82, &encode_point::<C>(&pk_map_ic))
+                }
+                0x83 => {
+                    let mapped = self.mapped.unwrap();
+                    self.pk_ifd = input.value.to_vec();
+                    self.pk_ic = encode_point::<C>(&(mapped * self.sk).to_affine());
+                    let shared =
+                        ProjectivePoint::<C>::from(decode_point::<C>(input.value).unwrap())
+                            * self.sk;
+                    self.keys = Some(SessionKeys::derive(
+                        self.info.protocol.cipher,
+                        shared.to_affine().x().as_slice(),
+                    ));
+                    ok(0x84, &self.pk_ic.clone())
+                }
+                0x85 => {
+                    let keys = self.keys.as_ref().unwrap();
+                    let cipher = self.info.protocol.cipher;
+                    let oid = &self.info.protocol.oid;
+                    let expected = token(cipher, keys.mac(), oid, &self.pk_ic).unwrap();
+                    if expected.as_slice() != input.value {
+                        return hex("6300");
+                    }
+                    let t_ic = token(cipher, keys.mac(), oid, &self.pk_ifd).unwrap();
+                    ok(0x86, &t_ic)
+                }
+                _ => hex("6A80"),
+            }
+        }
+    }
+
+    impl<C> CardTransport for ChipSide<C>
+    where
+        C: CurveArithmetic,
+        FieldBytesSize<C>: ModulusSize,
+        AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    {
+        fn transmit(
+            &mut self,
+            command: &[u8],
+        ) -> Result<Vec<u8>, crate::transport::TransportError> {
+            Ok(self.answer(command))
+        }
+    }
+
+    fn info_for(parameter_id: u32, cipher_arc: u8) -> PaceInfo {
+        let mut info = appendix_g1_info();
+        info.parameter_id = Some(parameter_id);
+        info.protocol.oid.0[9] = cipher_arc;
+        info.protocol.cipher = match cipher_arc {
+            2 => Cipher::Aes128,
+            3 => Cipher::Aes192,
+            _ => Cipher::Aes256,
+        };
+        info
+    }
+
+    fn run_against<C>(
+        parameter_id: u32,
+        cipher_arc: u8,
+        chip_password: &PacePassword,
+    ) -> Result<SecureChannel, AccessError>
+    where
+        C: CurveArithmetic,
+        FieldBytesSize<C>: ModulusSize,
+        AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+    {
+        let info = info_for(parameter_id, cipher_arc);
+        let mut chip = ChipSide::<C>::new(info.clone(), chip_password, parameter_id as u8);
+        let mut rng = ReplayRng::new(&[&"3C".repeat(48), &"6B".repeat(48)]);
+        establish(&mut chip, &mut rng, &info, &appendix_g1_password())
+    }
+
+    #[test]
+    fn pace_agrees_with_a_chip_on_every_supported_curve_and_key_length() {
+        let password = appendix_g1_password();
+        for arc in [2, 3, 4] {
+            let ciphers = [
+                run_against::<p256::NistP256>(12, arc, &password)
+                    .unwrap()
+                    .cipher(),
+                run_against::<bp256::BrainpoolP256r1>(13, arc, &password)
+                    .unwrap()
+                    .cipher(),
+                run_against::<p384::NistP384>(15, arc, &password)
+                    .unwrap()
+                    .cipher(),
+                run_against::<bp384::BrainpoolP384r1>(16, arc, &password)
+                    .unwrap()
+                    .cipher(),
+            ];
+            let expected = info_for(12, arc).protocol.cipher;
+            assert!(ciphers.iter().all(|c| *c == expected));
+        }
+    }
+
+    #[test]
+    fn a_chip_with_another_password_refuses_on_every_curve() {
+        let other = PacePassword::Can(Can::new("654321").unwrap());
+        assert_eq!(
+            run_against::<p384::NistP384>(15, 2, &other).unwrap_err(),
+            AccessError::KeyRejected
+        );
+        assert_eq!(
+            run_against::<bp384::BrainpoolP384r1>(16, 4, &other).unwrap_err(),
+            AccessError::KeyRejected
+        );
+    }
+
     #[test]
     fn can_is_six_digits_and_keys_differently_from_the_mrz() {
         assert!(Can::new("12345").is_none());
