@@ -4,3 +4,5 @@
 //! Nothing here knows about ICAO 9303; it moves bytes and reports reader state.
 
 pub mod discovery;
+pub mod events;
+pub mod transport;

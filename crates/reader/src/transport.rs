@@ -1,0 +1,150 @@
+//! The card transport over PC/SC: one command APDU in, the card's response out, through
+//! `SCardTransmit`. Implements `emrtd`'s [`CardTransport`], so the protocol code runs
+//! unchanged over a real reader or pcscd's virtual one.
+
+use emrtd::transport::{CardTransport, TransportError};
+use thiserror::Error;
+
+/// Why no connection to the card in a reader could be made.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ConnectError {
+    /// pcscd is not running (or its socket is unreachable).
+    #[error("the PC/SC service (pcscd) is not running")]
+    ServiceDown,
+    /// There is no card in the reader's field.
+    #[error("no card on the reader")]
+    NoCard,
+    /// The named reader does not exist (unplugged).
+    #[error("reader not found")]
+    UnknownReader,
+    /// Any other PC/SC failure.
+    #[error("PC/SC error: {0}")]
+    Pcsc(String),
+}
+
+/// A connection to the card in one reader.
+pub struct PcscTransport {
+    card: pcsc::Card,
+    receive: Vec<u8>,
+}
+
+impl PcscTransport {
+    /// Connects (shared mode, T=0 or T=1, as pcscd negotiates for contactless cards) to the
+    /// card in `reader`.
+    pub fn connect(reader: &str) -> Result<Self, ConnectError> {
+        let context = pcsc::Context::establish(pcsc::Scope::User).map_err(connect_error)?;
+        let name = std::ffi::CString::new(reader).map_err(|_| ConnectError::UnknownReader)?;
+        let card = context
+            .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::ANY)
+            .map_err(connect_error)?;
+        Ok(Self::from_card(card))
+    }
+
+    /// Wraps an already connected card.
+    pub fn from_card(card: pcsc::Card) -> Self {
+        Self {
+            card,
+            receive: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
+        }
+    }
+
+    /// The card's ATR as the reader reports it.
+    pub fn atr(&self) -> Result<Vec<u8>, TransportError> {
+        self.card
+            .status2_owned()
+            .map(|status| status.atr().to_vec())
+            .map_err(transport_error)
+    }
+
+    /// Ends the connection and leaves the card as it is (powered, for the next reader).
+    pub fn disconnect(self) -> Result<(), TransportError> {
+        self.card
+            .disconnect(pcsc::Disposition::LeaveCard)
+            .map_err(|(_, err)| transport_error(err))
+    }
+}
+
+impl CardTransport for PcscTransport {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.card
+            .transmit(command, &mut self.receive)
+            .map(<[u8]>::to_vec)
+            .map_err(transport_error)
+    }
+}
+
+fn connect_error(err: pcsc::Error) -> ConnectError {
+    match err {
+        pcsc::Error::NoService | pcsc::Error::ServiceStopped => ConnectError::ServiceDown,
+        pcsc::Error::NoSmartcard
+        | pcsc::Error::RemovedCard
+        | pcsc::Error::UnpoweredCard
+        | pcsc::Error::UnresponsiveCard => ConnectError::NoCard,
+        pcsc::Error::UnknownReader
+        | pcsc::Error::ReaderUnavailable
+        | pcsc::Error::NoReadersAvailable => ConnectError::UnknownReader,
+        other => ConnectError::Pcsc(other.to_string()),
+    }
+}
+
+/// Card removal (or a reset by another application, which loses the chip's session just the
+/// same) is `CardRemoved`; a vanished reader or daemon is `ReaderUnavailable`.
+fn transport_error(err: pcsc::Error) -> TransportError {
+    match err {
+        pcsc::Error::RemovedCard
+        | pcsc::Error::ResetCard
+        | pcsc::Error::NoSmartcard
+        | pcsc::Error::UnpoweredCard => TransportError::CardRemoved,
+        pcsc::Error::NoService
+        | pcsc::Error::ServiceStopped
+        | pcsc::Error::ReaderUnavailable
+        | pcsc::Error::UnknownReader
+        | pcsc::Error::NoReadersAvailable => TransportError::ReaderUnavailable(err.to_string()),
+        other => TransportError::Other(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn removal_and_reset_lose_the_card_and_a_gone_reader_is_unavailable() {
+        assert_eq!(
+            transport_error(pcsc::Error::RemovedCard),
+            TransportError::CardRemoved
+        );
+        assert_eq!(
+            transport_error(pcsc::Error::ResetCard),
+            TransportError::CardRemoved
+        );
+        assert!(matches!(
+            transport_error(pcsc::Error::ReaderUnavailable),
+            TransportError::ReaderUnavailable(_)
+        ));
+        assert!(matches!(
+            transport_error(pcsc::Error::NoService),
+            TransportError::ReaderUnavailable(_)
+        ));
+        assert!(matches!(
+            transport_error(pcsc::Error::InsufficientBuffer),
+            TransportError::Other(_)
+        ));
+    }
+
+    #[test]
+    fn connect_errors_say_what_to_fix() {
+        assert_eq!(
+            connect_error(pcsc::Error::NoService),
+            ConnectError::ServiceDown
+        );
+        assert_eq!(
+            connect_error(pcsc::Error::NoSmartcard),
+            ConnectError::NoCard
+        );
+        assert_eq!(
+            connect_error(pcsc::Error::UnknownReader),
+            ConnectError::UnknownReader
+        );
+    }
+}
