@@ -1,0 +1,309 @@
+// The real kiosk app (Tauri + WebKitGTK) under Xvfb with a window manager, driven through
+// tauri-driver: for each mode it proves the start screen, both languages, the honest header,
+// the on-screen keypad, the core's sign-in answer, the idle wipe, and saves screenshots.
+//
+// Run by scripts/test.sh, which starts Xvfb (at SCREEN_SIZE) + matchbox + tauri-driver and sets
+// VNEID_KIOSK_APP (the built binary) and SCREEN_SIZE (e.g. 1280x800), plus optionally
+// SCREENSHOT_DIR (default: screenshots/), VNEID_KIOSK_CONFIG (where to write each case's
+// config; default: a temporary folder) and TAURI_DRIVER_URL (default http://127.0.0.1:4444).
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { Session, testid, waitFor } from "./webdriver.mjs";
+
+const APP = process.env.VNEID_KIOSK_APP;
+const DRIVER = process.env.TAURI_DRIVER_URL ?? "http://127.0.0.1:4444";
+const SIZE = process.env.SCREEN_SIZE ?? "1280x800";
+const [WIDTH, HEIGHT] = SIZE.split("x").map(Number);
+const SHOTS = resolve(process.env.SCREENSHOT_DIR ?? "screenshots");
+
+// An address where nothing listens: the header must say the back office is unreachable.
+const UNREACHABLE_BACKOFFICE = "http://127.0.0.1:9";
+const IDLE_TIMEOUT_SECS = 10; // the configuration's minimum
+const IDLE_WARNING_SECS = 4;
+
+/** What the header says for each state the core reports (Vietnamese, the default). */
+const READER_TEXT = {
+  service_down: "Dịch vụ PC/SC chưa chạy — hãy báo quản trị viên khởi động lại dịch vụ",
+  no_reader: "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc",
+  ready: "Sẵn sàng, chưa có thẻ",
+  card_present: "Có thẻ trên đầu đọc",
+};
+const CAMERA_TEXT = {
+  no_camera: "Không tìm thấy camera — hãy kiểm tra cáp của camera",
+  ready: "Sẵn sàng",
+};
+
+function configToml(dir, mode) {
+  return [
+    `device_id = "kiosk-uitest-${mode}"`,
+    `device_name = "Điểm thử nghiệm giao diện"`,
+    `mode = "${mode}"`,
+    `language = "vi"`,
+    `data_dir = "${join(dir, "data")}"`,
+    `backoffice_url = "${UNREACHABLE_BACKOFFICE}"`,
+    `trust_store = "${join(dir, "trust")}"`,
+    `idle_timeout_secs = ${IDLE_TIMEOUT_SECS}`,
+    `idle_warning_secs = ${IDLE_WARNING_SECS}`,
+    "",
+  ].join("\n");
+}
+
+/** Writes the case's configuration and starts the app with it. */
+async function launch(mode) {
+  assert.ok(APP, "VNEID_KIOSK_APP must name the built kiosk binary (scripts/test.sh sets it)");
+  const dir = await mkdtemp(join(tmpdir(), `kiosk-ui-${mode}-`));
+  await mkdir(join(dir, "trust"), { recursive: true });
+  const configPath = process.env.VNEID_KIOSK_CONFIG ?? join(dir, "kiosk.toml");
+  await mkdir(dirname(configPath), { recursive: true });
+  await writeFile(configPath, configToml(dir, mode), "utf8");
+  const session = await Session.start(DRIVER, APP, ["--config", configPath]);
+  return { session, dir };
+}
+
+const js = {
+  text: "const el = document.querySelector(arguments[0]); return el ? el.textContent.trim() : null;",
+  value: "const el = document.querySelector(arguments[0]); return el ? el.value : null;",
+  attr: "const el = document.querySelector(arguments[0]); return el ? el.getAttribute(arguments[1]) : null;",
+  visible: "const el = document.querySelector(arguments[0]); return !!el && el.getClientRects().length > 0;",
+  focused: "return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;",
+};
+
+function ui(session) {
+  return {
+    text: (id) => session.execute(js.text, testid(id)),
+    value: (id) => session.execute(js.value, testid(id)),
+    attr: (id, name) => session.execute(js.attr, testid(id), name),
+    visible: (id) => session.execute(js.visible, testid(id)),
+    click: (id) => session.click(testid(id)),
+    async keys(block, chars) {
+      for (const c of chars) await session.click(testid(`${block}-key-${c}`));
+    },
+    waitVisible: (id, ms = 10_000) => waitFor(`${id} visible`, () => session.execute(js.visible, testid(id)), ms),
+  };
+}
+
+/** PNG width and height from its IHDR chunk. */
+function pngSize(png) {
+  assert.equal(png.subarray(1, 4).toString("latin1"), "PNG", "a PNG image");
+  return [png.readUInt32BE(16), png.readUInt32BE(20)];
+}
+
+async function saveScreenshot(session, name) {
+  const png = await session.screenshot();
+  await mkdir(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}-${SIZE}.png`);
+  await writeFile(path, png);
+  return { png, path };
+}
+
+/** Runs a step; on failure keeps a screenshot of what the app showed. */
+async function step(session, name, body) {
+  try {
+    await body();
+  } catch (err) {
+    await saveScreenshot(session, `failed-${name}`).catch(() => {});
+    throw err;
+  }
+}
+
+async function checkFullScreen(session) {
+  const [w, h] = await session.execute("return [window.innerWidth, window.innerHeight];");
+  assert.deepEqual([w, h], [WIDTH, HEIGHT], "the kiosk window fills the screen");
+}
+
+async function checkHonestHeader(u) {
+  assert.equal(await u.text("device-name"), "Điểm thử nghiệm giao diện");
+  const reader = await u.attr("status-reader", "data-state");
+  assert.ok(reader in READER_TEXT, `reader state ${reader} is one the header knows`);
+  assert.equal(await u.text("status-reader-text"), READER_TEXT[reader]);
+  const camera = await u.attr("status-camera", "data-state");
+  assert.ok(camera in CAMERA_TEXT, `camera state ${camera} is one the header knows`);
+  assert.equal(await u.text("status-camera-text"), CAMERA_TEXT[camera]);
+  assert.equal(await u.attr("status-sync", "data-state"), "unreachable");
+  assert.equal(
+    await u.text("status-sync-text"),
+    "Không kết nối được máy chủ tiếp nhận — hồ sơ sẽ được xếp hàng và gửi sau",
+  );
+  assert.equal(await u.text("status-queue-text"), "Hàng đợi chưa được thiết lập");
+}
+
+/** Waits through the warning to the wipe; returns the seconds the countdown showed first. */
+async function waitForIdleWipe(session, u, startScreen) {
+  const warning = await waitFor(
+    "the idle warning",
+    async () => ((await u.visible("idle-warning")) ? u.text("idle-countdown") : null),
+    (IDLE_TIMEOUT_SECS - IDLE_WARNING_SECS + 3) * 1000,
+  );
+  await waitFor(
+    "the wipe back to the start screen",
+    async () => (await u.visible(startScreen)) && !(await u.visible("idle-warning")),
+    (IDLE_WARNING_SECS + 4) * 1000,
+  );
+  return warning;
+}
+
+describe(`counter mode, real app at ${SIZE}`, () => {
+  let session;
+  let dir;
+  let u;
+
+  before(async () => {
+    ({ session, dir } = await launch("counter"));
+    u = ui(session);
+    await u.waitVisible("screen-signin", 30_000);
+  });
+
+  after(async () => {
+    await session?.end();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("starts full screen on operator sign-in, with an honest header", async () => {
+    await step(session, "counter-start", async () => {
+      assert.equal(await u.attr("shell", "data-mode"), "counter");
+      assert.equal(await u.visible("screen-welcome"), false);
+      assert.equal(await u.text("signin-submit"), "Đăng nhập");
+      await checkFullScreen(session);
+      await checkHonestHeader(u);
+    });
+  });
+
+  test("the on-screen keypad types digits into the PIN field", async () => {
+    await step(session, "counter-keypad", async () => {
+      await u.click("signin-operator");
+      await u.keys("text", ["c", "b", "0", "1"]);
+      assert.equal(await u.value("signin-operator"), "cb01");
+      await u.click("signin-pin");
+      assert.equal(await u.attr("keypad", "data-mode"), "digits");
+      await u.keys("digits", "2468");
+      assert.equal(await u.value("signin-pin"), "2468");
+      assert.equal(await session.execute(js.focused), "signin-pin", "the field keeps the focus");
+    });
+  });
+
+  test("the core's answer to sign-in shows inline, in Vietnamese and after the switch in English", async () => {
+    await step(session, "counter-signin", async () => {
+      await u.click("signin-submit");
+      await u.waitVisible("signin-error");
+      assert.equal(
+        await u.text("signin-error"),
+        "Máy này chưa có tài khoản cán bộ nào. Hãy đề nghị quản trị viên tạo tài khoản cán bộ cho máy, rồi đăng nhập lại.",
+      );
+      await u.click("lang-en");
+      assert.equal(await session.execute("return document.documentElement.lang;"), "en");
+      assert.equal(await u.text("signin-submit"), "Sign in");
+      assert.equal(await u.text("status-queue-text"), "Queue not set up yet");
+      assert.equal(
+        await u.text("signin-error"),
+        "This kiosk has no operator accounts yet. Ask the administrator to create operator accounts for it, then sign in again.",
+      );
+      await u.click("lang-vi");
+      assert.equal(await u.text("signin-submit"), "Đăng nhập");
+    });
+  });
+
+  test(`saves counter-${SIZE}.png at the screen's size`, async () => {
+    await step(session, "counter-screenshot", async () => {
+      const { png } = await saveScreenshot(session, "counter");
+      assert.deepEqual(pngSize(png), [WIDTH, HEIGHT]);
+    });
+  });
+
+  test("idle timeout wipes the typed operator code and returns to start in Vietnamese", async () => {
+    await step(session, "counter-idle", async () => {
+      await u.click("lang-en");
+      await u.click("signin-operator");
+      await u.keys("text", ["x", "y", "7"]);
+      assert.equal((await u.value("signin-operator")).endsWith("xy7"), true);
+      const countdown = await waitForIdleWipe(session, u, "screen-signin");
+      assert.match(countdown, /erased in [1-4] seconds/);
+      assert.equal(await u.value("signin-operator"), "");
+      assert.equal(await u.value("signin-pin"), "");
+      assert.equal(await u.visible("signin-error"), false);
+      assert.equal(await u.text("signin-submit"), "Đăng nhập");
+      assert.equal(await session.execute("return document.documentElement.outerHTML.includes('xy7');"), false);
+    });
+  });
+});
+
+describe(`self-service mode, real app at ${SIZE}`, () => {
+  let session;
+  let dir;
+  let u;
+  const ID = "001099012345";
+
+  before(async () => {
+    ({ session, dir } = await launch("self-service"));
+    u = ui(session);
+    await u.waitVisible("screen-welcome", 30_000);
+  });
+
+  after(async () => {
+    await session?.end();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("starts full screen on the welcome screen, with an honest header", async () => {
+    await step(session, "self-service-start", async () => {
+      assert.equal(await u.attr("shell", "data-mode"), "self-service");
+      assert.equal(await u.visible("screen-signin"), false);
+      assert.equal(await u.text("welcome-start"), "Bắt đầu");
+      await checkFullScreen(session);
+      await checkHonestHeader(u);
+    });
+  });
+
+  test(`saves self-service-${SIZE}.png at the screen's size`, async () => {
+    await step(session, "self-service-screenshot", async () => {
+      const { png } = await saveScreenshot(session, "self-service");
+      assert.deepEqual(pngSize(png), [WIDTH, HEIGHT]);
+    });
+  });
+
+  test("renders in English after the switch, and in Vietnamese again", async () => {
+    await step(session, "self-service-language", async () => {
+      await u.click("lang-en");
+      assert.equal(await u.text("welcome-start"), "Start");
+      assert.equal(await u.text("welcome-title"), "Enroll for a level-2 electronic identification account");
+      await u.click("lang-vi");
+      assert.equal(await u.text("welcome-start"), "Bắt đầu");
+      assert.equal(await u.text("welcome-title"), "Đăng ký tài khoản định danh điện tử mức 2");
+    });
+  });
+
+  test("consent, then the keypad types the 12-digit ID and the core accepts it", async () => {
+    await step(session, "self-service-id", async () => {
+      await u.click("welcome-start");
+      await u.waitVisible("screen-consent");
+      await u.click("consent-agree");
+      await u.waitVisible("screen-id-entry");
+      await u.keys("digits", ID);
+      assert.equal(await u.value("id-input"), ID);
+      assert.equal(await u.text("id-count"), "Đã nhập 12/12 chữ số");
+      await saveScreenshot(session, "self-service-id-entry");
+      await u.click("id-continue");
+      await u.waitVisible("id-notice");
+      assert.match(await u.text("id-notice"), /^Đã nhận số định danh\. Chức năng đọc chip/);
+    });
+  });
+
+  test("idle timeout wipes the typed ID and returns to the welcome screen", async () => {
+    await step(session, "self-service-idle", async () => {
+      await u.click("lang-en");
+      const countdown = await waitForIdleWipe(session, u, "screen-welcome");
+      assert.match(countdown, /erased in [1-4] seconds/);
+      assert.equal(await u.visible("id-input"), false);
+      assert.equal(await u.text("welcome-start"), "Bắt đầu");
+      const leftover = await session.execute(
+        "return [document.documentElement.outerHTML.includes(arguments[0])," +
+          " [...document.querySelectorAll('input')].some((i) => i.value !== '')];",
+        ID,
+      );
+      assert.deepEqual(leftover, [false, false]);
+    });
+  });
+});
