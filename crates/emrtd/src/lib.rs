@@ -11,8 +11,10 @@ pub mod bac;
 pub mod crypto;
 pub mod mrz;
 pub mod pace;
+pub mod passive_auth;
 pub mod secure_messaging;
 pub mod security_infos;
+pub mod sod;
 pub mod tlv;
 pub mod transport;
 

@@ -21,8 +21,7 @@ use crate::tlv::{self, Tlv, TlvError};
 pub const SOD_TAG: u32 = 0x77;
 
 /// `id-icao-mrtd-security-ldsSecurityObject`.
-pub const ID_LDS_SECURITY_OBJECT: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.23.136.1.1.1");
+pub const ID_LDS_SECURITY_OBJECT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.1");
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
 const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
 const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
@@ -112,7 +111,10 @@ impl LdsSecurityObject {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignerIdentifier {
     /// The DER of the issuer Name and the serial number's content bytes.
-    IssuerAndSerialNumber { issuer: Vec<u8>, serial: Vec<u8> },
+    IssuerAndSerialNumber {
+        issuer: Vec<u8>,
+        serial: Vec<u8>,
+    },
     SubjectKeyIdentifier(Vec<u8>),
 }
 
@@ -278,7 +280,10 @@ fn elements(mut input: &[u8]) -> Result<Vec<Element<'_>>, SodError> {
     Ok(out)
 }
 
-fn exactly<const N: usize>(value: &[u8], what: &'static str) -> Result<[Element<'_>; N], SodError> {
+fn exactly<'a, const N: usize>(
+    value: &'a [u8],
+    what: &'static str,
+) -> Result<[Element<'a>; N], SodError> {
     elements(value)?
         .try_into()
         .map_err(|_| SodError::Malformed(what))
@@ -390,10 +395,8 @@ fn decode_signer_info(element: &Element<'_>) -> Result<SignerInfo, SodError> {
     let mut content_type = None;
     let mut message_digest = None;
     for attribute in elements(attributes.tlv.value)? {
-        let [kind, values] = exactly::<2>(
-            expect(attribute.tlv, SEQUENCE, "Attribute")?,
-            "Attribute",
-        )?;
+        let [kind, values] =
+            exactly::<2>(expect(attribute.tlv, SEQUENCE, "Attribute")?, "Attribute")?;
         let values = elements(expect(values.tlv, SET, "AttributeValues")?)?;
         let [value] = values.as_slice() else {
             return Err(SodError::Malformed("attribute must have one value"));
@@ -401,8 +404,7 @@ fn decode_signer_info(element: &Element<'_>) -> Result<SignerInfo, SodError> {
         match oid(&kind)? {
             ID_CONTENT_TYPE => content_type = Some(oid(value)?),
             ID_MESSAGE_DIGEST => {
-                message_digest =
-                    Some(expect(value.tlv, OCTET_STRING, "messageDigest")?.to_vec());
+                message_digest = Some(expect(value.tlv, OCTET_STRING, "messageDigest")?.to_vec());
             }
             _ => {}
         }
