@@ -323,6 +323,30 @@ describe("on-screen keypad", () => {
     assert.equal(await field.inputValue(), "");
   });
 
+  test("tone keys follow Vietnamese spelling across syllable shapes", async () => {
+    const { page } = await open({ shell: { mode: "counter" } });
+    const field = byId(page, "signin-operator");
+    await field.focus();
+    const cases = [
+      [["t", "i", "ê", "n", "g"], "acute", "tiếng"],
+      [["n", "g", "o", "a", "i"], "grave", "ngoài"],
+      [["k", "h", "u", "y", "u"], "hook", "khuỷu"],
+      [["g", "i"], "grave", "gì"],
+      [["t", "h", "u", "y"], "hook", "thủy"],
+      [["t", "r", "ư", "ơ", "n", "g"], "grave", "trường"],
+      [["m", "u", "a"], "grave", "mùa"],
+      [["h", "o", "a", "n", "g"], "grave", "hoàng"],
+      [["v", "i", "ê", "t"], "dot", "việt"],
+      [["b", "c"], "acute", "bc"],
+    ];
+    for (const [letters, tone, expected] of cases) {
+      await byId(page, "text-key-clear").click();
+      for (const l of letters) await byId(page, `text-key-${l}`).click();
+      await byId(page, `text-key-tone-${tone}`).click();
+      assert.equal(await field.inputValue(), expected, `${letters.join("")} + ${tone}`);
+    }
+  });
+
   test("the keypad follows the focused field's mode and types into it", async () => {
     const { page } = await open({ shell: { mode: "counter" } });
     await byId(page, "signin-pin").focus();

@@ -1,0 +1,80 @@
+// axe-core on every screen, in both languages, in headless Chromium with the core mocked:
+// no WCAG 2.2 A/AA violation (contrast, names and labels, target size, ARIA use).
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { byId, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function violations(page) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+}
+
+async function checkBothLanguages(page, where) {
+  for (const lang of ["vi", "en"]) {
+    await byId(page, `lang-${lang}`).click();
+    assert.deepEqual(await violations(page), [], `${where} (${lang})`);
+  }
+}
+
+test("self-service screens have no accessibility violations", async () => {
+  const { page, context } = await openKiosk(browser, server.url, {
+    shell: { mode: "self-service", reader: { state: "no_reader", detail: null }, queueWaiting: null },
+  });
+  await checkBothLanguages(page, "welcome");
+  await byId(page, "welcome-start").click();
+  await checkBothLanguages(page, "consent");
+  await byId(page, "consent-agree").click();
+  await checkBothLanguages(page, "ID entry");
+  await byId(page, "digits-key-1").click();
+  await byId(page, "id-continue").click();
+  await checkBothLanguages(page, "ID entry with an error");
+  for (const d of "12345678901") await byId(page, `digits-key-${d}`).click();
+  await byId(page, "id-continue").click();
+  await byId(page, "id-notice").waitFor();
+  await checkBothLanguages(page, "ID entry with the notice");
+  await context.close();
+});
+
+test("counter sign-in, its letter keypad and its error have no accessibility violations", async () => {
+  const { page, context } = await openKiosk(browser, server.url, { shell: { mode: "counter" } });
+  await byId(page, "signin-operator").focus();
+  await checkBothLanguages(page, "sign-in");
+  await byId(page, "signin-operator").fill("cb01");
+  await byId(page, "signin-pin").fill("1234");
+  await byId(page, "signin-submit").click();
+  await byId(page, "signin-error").waitFor();
+  await checkBothLanguages(page, "sign-in with the core's error");
+  await context.close();
+});
+
+test("the idle warning has no accessibility violations", async () => {
+  const { page, context } = await openKiosk(browser, server.url, {
+    shell: { mode: "self-service", idleTimeoutSecs: 20, idleWarningSecs: 19 },
+  });
+  await byId(page, "welcome-start").click();
+  await byId(page, "idle-warning").waitFor({ timeout: 3000 });
+  assert.deepEqual(await violations(page), [], "idle warning");
+  await context.close();
+});
