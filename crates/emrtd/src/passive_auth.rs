@@ -588,3 +588,93 @@ where
     };
     key.verify_prehash(prehash, &signature).is_ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crypto_bigint::BoxedUint;
+    use prime_curve::tests::{public_point, sign, to_explicit};
+
+    fn ec_key(parameters: Vec<u8>, point: &[u8]) -> SubjectPublicKeyInfoOwned {
+        let algorithm = [
+            tlv::encode(0x06, &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01]),
+            parameters,
+        ]
+        .concat();
+        let bit_string = [&[0][..], point].concat();
+        let spki = [
+            tlv::encode(0x30, &algorithm),
+            tlv::encode(0x03, &bit_string),
+        ]
+        .concat();
+        SubjectPublicKeyInfoOwned::from_der(&tlv::encode(0x30, &spki)).unwrap()
+    }
+
+    fn der_integer(magnitude: &[u8]) -> Vec<u8> {
+        let start = magnitude
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(magnitude.len() - 1);
+        let mut value = magnitude[start..].to_vec();
+        if value[0] & 0x80 != 0 {
+            value.insert(0, 0);
+        }
+        tlv::encode(0x02, &value)
+    }
+
+    #[test]
+    fn brainpool_p512_keys_verify_by_curve_name_and_by_explicit_parameters() {
+        let curve = PrimeCurve::brainpool_p512r1().unwrap();
+        let d = BoxedUint::from_be_slice(&[0x33; 60], 512).unwrap();
+        let k = BoxedUint::from_be_slice(&[0x44; 60], 512).unwrap();
+        let point = public_point(&curve, &d);
+        let message = b"signed attributes";
+        let (r, s) = sign(&curve, &d, &k, &DigestAlgorithm::Sha512.digest(message));
+        let signature = tlv::encode(0x30, &[der_integer(&r), der_integer(&s)].concat());
+        let ecdsa_sha512 = AlgorithmIdentifierOwned {
+            oid: ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4"),
+            parameters: None,
+        };
+        let named = ec_key(
+            ObjectIdentifier::new_unwrap(BRAINPOOL_P512R1)
+                .to_der()
+                .unwrap(),
+            &point,
+        );
+        let explicit = ec_key(to_explicit(&curve), &point);
+        for key in [&named, &explicit] {
+            let check = |message: &[u8]| {
+                verify_signature(
+                    key,
+                    &ecdsa_sha512,
+                    DigestAlgorithm::Sha256,
+                    message,
+                    &signature,
+                )
+            };
+            assert_eq!(check(message), Ok(true));
+            assert_eq!(check(b"other attributes"), Ok(false));
+        }
+    }
+
+    #[test]
+    fn unknown_named_curve_is_unsupported() {
+        let key = ec_key(
+            ObjectIdentifier::new_unwrap("1.3.132.0.35")
+                .to_der()
+                .unwrap(),
+            &[4, 1, 2],
+        );
+        let algorithm = AlgorithmIdentifierOwned {
+            oid: ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+            parameters: None,
+        };
+        let signature = tlv::encode(0x30, &[der_integer(&[1]), der_integer(&[1])].concat());
+        assert_eq!(
+            verify_signature(&key, &algorithm, DigestAlgorithm::Sha256, b"m", &signature),
+            Err(PassiveAuthError::UnsupportedAlgorithm(
+                "elliptic curve 1.3.132.0.35".into()
+            ))
+        );
+    }
+}

@@ -353,7 +353,7 @@ impl PrimeCurve {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use bp256::BrainpoolP256r1;
     use ecdsa::signature::hazmat::PrehashSigner;
@@ -420,7 +420,7 @@ mod tests {
     }
 
     /// Test-only ECDSA signing with a fixed nonce, to prove the verifier on brainpoolP512r1.
-    fn sign(
+    pub(crate) fn sign(
         curve: &PrimeCurve,
         d: &BoxedUint,
         k: &BoxedUint,
@@ -439,7 +439,7 @@ mod tests {
         (r.to_be_bytes().to_vec(), s.to_be_bytes().to_vec())
     }
 
-    fn public_point(curve: &PrimeCurve, d: &BoxedUint) -> Vec<u8> {
+    pub(crate) fn public_point(curve: &PrimeCurve, d: &BoxedUint) -> Vec<u8> {
         let zero = BoxedUint::zero_with_precision(curve.precision);
         let g = curve.affine(&curve.g);
         let (x, y) = curve
@@ -485,5 +485,82 @@ mod tests {
         let last = explicit.len() - 1;
         explicit[last - 80] ^= 1;
         assert!(PrimeCurve::from_explicit(&explicit).is_err());
+    }
+
+    /// The explicit ECParameters of `curve`, as a certificate would carry them.
+    pub(crate) fn to_explicit(curve: &PrimeCurve) -> Vec<u8> {
+        let g = [
+            &[0x04][..],
+            &curve.g.0.to_be_bytes()[..],
+            &curve.g.1.to_be_bytes()[..],
+        ]
+        .concat();
+        explicit(
+            &[&[0][..], &curve.p.as_ref().to_be_bytes()].concat(),
+            &curve.a.to_be_bytes(),
+            &curve.b.to_be_bytes(),
+            &g,
+            &[&[0][..], &curve.n.as_ref().to_be_bytes()].concat(),
+        )
+    }
+
+    pub(crate) fn explicit(p: &[u8], a: &[u8], b: &[u8], g: &[u8], n: &[u8]) -> Vec<u8> {
+        let field = [tlv::encode(0x06, ID_PRIME_FIELD), tlv::encode(0x02, p)].concat();
+        let curve = [tlv::encode(0x04, a), tlv::encode(0x04, b)].concat();
+        let body = [
+            tlv::encode(0x02, &[1]),
+            tlv::encode(0x30, &field),
+            tlv::encode(0x30, &curve),
+            tlv::encode(0x04, g),
+            tlv::encode(0x02, n),
+        ]
+        .concat();
+        tlv::encode(0x30, &body)
+    }
+
+    #[test]
+    fn degenerate_curves_give_answers_not_panics() {
+        for (p, n) in [
+            (&[1u8][..], &[1u8][..]),
+            (&[3], &[1]),
+            (&[7], &[9]),
+            (&[0xFF; 4], &[0xFF; 4]),
+        ] {
+            let g = [&[0x04][..], &vec![0; p.len()], &vec![0; p.len()]].concat();
+            if let Ok(curve) = PrimeCurve::from_explicit(&explicit(p, &[0], &[0], &g, n)) {
+                assert_ne!(curve.verify(&g, &[1; 32], &[1], &[1]), Ok(true));
+            }
+        }
+        assert_eq!(
+            PrimeCurve::from_explicit(&explicit(&[2], &[0], &[0], &[4, 0, 0], &[1])).err(),
+            Some(CurveError::Malformed("even field prime"))
+        );
+        assert_eq!(
+            PrimeCurve::from_explicit(&explicit(&[0xFF; 129], &[0], &[0], &[4, 0, 0], &[1])).err(),
+            Some(CurveError::Unsupported("field too large"))
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn mutated_parameters_keys_and_signatures_never_panic(
+            edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 0..4),
+            point in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..70),
+            r in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            s in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+        ) {
+            let mut explicit = brainpool_p256r1_explicit();
+            for (index, value) in edits {
+                let i = index.index(explicit.len());
+                explicit[i] = value;
+            }
+            if let Ok(curve) = PrimeCurve::from_explicit(&explicit) {
+                let genuine = [&[0x04][..], &curve.g.0.to_be_bytes()[..], &curve.g.1.to_be_bytes()[..]].concat();
+                let _ = curve.verify(&point, &[0x11; 32], &r, &s);
+                let _ = curve.verify(&genuine, &[0x11; 32], &r, &s);
+            }
+        }
     }
 }
