@@ -5,6 +5,7 @@
 use crate::apdu::{Command, Response, sw};
 use crate::bac::{self, BacError, BacKeys};
 use crate::entropy::Entropy;
+use crate::faults::Faults;
 use crate::files::{Access, EMRTD_AID, Ef, Files, MF_FID};
 use crate::pace::{self, PaceDomain, PaceSecrets, PaceState, PaceStep};
 use crate::sm::SecureChannel;
@@ -60,6 +61,8 @@ pub struct ChipProfile {
     pub limits: ReadLimits,
     /// The domains PACE runs on (empty: the chip offers BAC only). EF.CardAccess must agree.
     pub pace_domains: Vec<PaceDomain>,
+    /// Faults to inject and the air-interface model.
+    pub faults: Faults,
 }
 
 /// How far the terminal has authenticated in this session.
@@ -98,6 +101,14 @@ pub struct Chip {
     entropy: Box<dyn Entropy>,
     powered: bool,
     session: Session,
+    /// Response bytes sent since the card was placed on the reader.
+    bytes_sent: usize,
+    /// Protected responses sent since the card was placed on the reader.
+    protected_responses: u32,
+    /// APDUs answered and their modelled air time, since the card was placed on the reader.
+    apdus: u32,
+    air_time: std::time::Duration,
+    last_air_time: std::time::Duration,
 }
 
 impl Chip {
@@ -110,6 +121,11 @@ impl Chip {
             entropy,
             powered: false,
             session: Session::fresh(),
+            bytes_sent: 0,
+            protected_responses: 0,
+            apdus: 0,
+            air_time: std::time::Duration::ZERO,
+            last_air_time: std::time::Duration::ZERO,
         }
     }
 
@@ -153,9 +169,45 @@ impl Chip {
         matches!(self.session.auth, Auth::Secure(_))
     }
 
-    /// Processes one command APDU and returns the response APDU (data ‖ SW1 SW2).
+    /// Processes one command APDU and returns the response APDU (data ‖ SW1 SW2); empty if
+    /// the card tore away instead of answering (see [`Chip::exchange`]).
     pub fn transmit(&mut self, apdu: &[u8]) -> Vec<u8> {
-        self.respond(apdu).to_bytes()
+        self.exchange(apdu).unwrap_or_default()
+    }
+
+    /// Processes one command APDU; `None` when the card leaves the field instead of answering
+    /// (the tearing fault), after which it is powered off.
+    pub fn exchange(&mut self, apdu: &[u8]) -> Option<Vec<u8>> {
+        let response = self.respond(apdu).to_bytes();
+        self.apdus = self.apdus.saturating_add(1);
+        if let Some(air) = &self.profile.faults.air {
+            self.last_air_time = air.exchange_time(apdu.len(), response.len());
+            self.air_time += self.last_air_time;
+        }
+        if let Some(limit) = self.profile.faults.tear_after_bytes {
+            if self.bytes_sent + response.len() > limit {
+                self.profile.faults.tear_after_bytes = None;
+                self.power_off();
+                return None;
+            }
+        }
+        self.bytes_sent += response.len();
+        Some(response)
+    }
+
+    /// APDUs answered and their total modelled air time since the card was placed on the
+    /// reader (zero time without an air model).
+    pub fn air_statistics(&self) -> (u32, std::time::Duration) {
+        (self.apdus, self.air_time)
+    }
+
+    /// The modelled air time of the last exchange, for transports that wait it out.
+    pub fn last_air_time(&self) -> Option<std::time::Duration> {
+        self.profile
+            .faults
+            .air
+            .filter(|air| air.realtime)
+            .map(|_| self.last_air_time)
     }
 
     fn respond(&mut self, apdu: &[u8]) -> Response {
@@ -195,7 +247,14 @@ impl Chip {
             plain = Response::status(sw::WRONG_LENGTH);
         }
         match channel.wrap_response(&plain) {
-            Ok(wrapped) => {
+            Ok(mut wrapped) => {
+                self.protected_responses = self.protected_responses.saturating_add(1);
+                if self.profile.faults.bad_mac_on_response == Some(self.protected_responses) {
+                    self.profile.faults.bad_mac_on_response = None;
+                    if let Some(last) = wrapped.data.last_mut() {
+                        *last ^= 0x01;
+                    }
+                }
                 if matches!(self.session.auth, Auth::None) {
                     self.session.auth = Auth::Secure(channel);
                 }
@@ -417,6 +476,7 @@ pub(crate) mod tests {
             can: None,
             limits,
             pace_domains: vec![PaceDomain::BrainpoolP256r1, PaceDomain::NistP256],
+            faults: Faults::default(),
         }
     }
 

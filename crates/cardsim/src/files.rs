@@ -115,6 +115,18 @@ impl Files {
         self.contents.get(&ef).map(Vec::as_slice)
     }
 
+    /// Flips one bit in the last byte of a file: a corrupted data group whose hash no longer
+    /// matches the SOD. Does nothing to a file the chip does not hold.
+    pub fn corrupt(&mut self, ef: Ef) {
+        if let Some(last) = self
+            .contents
+            .get_mut(&ef)
+            .and_then(|bytes| bytes.last_mut())
+        {
+            *last ^= 0x01;
+        }
+    }
+
     /// The files the chip holds.
     pub fn present(&self) -> impl Iterator<Item = Ef> + '_ {
         self.contents.keys().copied()

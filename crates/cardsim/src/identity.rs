@@ -271,6 +271,7 @@ impl Identity {
             can: self.can.clone(),
             limits,
             pace_domains: vec![PaceDomain::BrainpoolP256r1],
+            faults: crate::faults::Faults::default(),
         }
     }
 }

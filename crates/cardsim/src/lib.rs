@@ -11,6 +11,7 @@ pub mod bac;
 pub mod chip;
 pub mod crypto;
 pub mod entropy;
+pub mod faults;
 pub mod files;
 pub mod identity;
 pub mod pace;
@@ -24,6 +25,7 @@ mod test_terminal;
 
 pub use chip::{Chip, ChipProfile, ReadLimits};
 pub use entropy::{Entropy, OsEntropy, ScriptedEntropy};
+pub use faults::{AirModel, Faults};
 pub use files::{Ef, Files};
 pub use soft_card::SoftCard;
 pub use vpcd::{DEFAULT_VPCD_ADDR, InsertedCard};

@@ -44,7 +44,14 @@ impl CardTransport for SoftCard {
         if !self.present {
             return Err(TransportError::CardRemoved);
         }
-        Ok(self.chip.transmit(command))
+        let response = self.chip.exchange(command);
+        if let Some(wait) = self.chip.last_air_time() {
+            std::thread::sleep(wait);
+        }
+        response.ok_or_else(|| {
+            self.present = false;
+            TransportError::CardRemoved
+        })
     }
 }
 

@@ -148,11 +148,9 @@ impl Terminal {
                 data = unpad(&plain).unwrap().to_vec();
             }
         }
-        assert_eq!(
-            self.cipher.mac(&self.ks_mac, &pad(&mac_input, bs)).unwrap(),
-            mac.value,
-            "response MAC"
-        );
+        if self.cipher.mac(&self.ks_mac, &pad(&mac_input, bs)).unwrap() != mac.value {
+            return Err(sw);
+        }
         Ok((data, sw))
     }
 

@@ -77,7 +77,19 @@ pub fn serve(stream: &mut TcpStream, chip: &mut Chip) -> Result<(), VpcdError> {
             [GET_ATR] => Some(chip.atr().to_vec()),
             [other] => return Err(VpcdError::UnknownControl(*other)),
             [] => None,
-            apdu => Some(chip.transmit(apdu)),
+            apdu => match chip.exchange(apdu) {
+                Some(response) => {
+                    if let Some(wait) = chip.last_air_time() {
+                        std::thread::sleep(wait);
+                    }
+                    Some(response)
+                }
+                None => {
+                    // Torn from the field: the closed link is the removal pcscd sees.
+                    stream.shutdown(Shutdown::Both)?;
+                    return Ok(());
+                }
+            },
         };
         if let Some(reply) = reply {
             let length =

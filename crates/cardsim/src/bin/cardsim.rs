@@ -5,7 +5,7 @@
 //! is the removal pcscd sees).
 
 use cardsim::identity::{BUILTIN, Identity};
-use cardsim::{Chip, DEFAULT_VPCD_ADDR, InsertedCard, OsEntropy, ReadLimits};
+use cardsim::{AirModel, Chip, DEFAULT_VPCD_ADDR, Faults, InsertedCard, OsEntropy, ReadLimits};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,6 +37,15 @@ enum Command {
         /// Accept extended-length APDUs.
         #[arg(long)]
         extended: bool,
+        /// Fault: leave the field once this many response bytes have been sent.
+        #[arg(long)]
+        tear_after_bytes: Option<usize>,
+        /// Fault: spoil the MAC of the n-th protected response.
+        #[arg(long)]
+        bad_mac_on_response: Option<u32>,
+        /// Model a contactless air interface at this bit rate (e.g. 424000) and wait it out.
+        #[arg(long)]
+        bit_rate: Option<u32>,
         /// Write this process's id here, for `cardsim remove`.
         #[arg(long)]
         pid_file: Option<PathBuf>,
