@@ -88,12 +88,23 @@ fn run(cli: Cli) -> Result<(), String> {
             vpcd,
             max_block,
             extended,
+            tear_after_bytes,
+            bad_mac_on_response,
+            bit_rate,
             pid_file,
         } => {
-            let profile = identity(&name)?.profile(ReadLimits {
+            let mut profile = identity(&name)?.profile(ReadLimits {
                 extended_length: extended,
                 max_block,
             });
+            profile.faults = Faults {
+                tear_after_bytes,
+                bad_mac_on_response,
+                air: bit_rate.map(|rate| AirModel {
+                    realtime: true,
+                    ..AirModel::at(rate)
+                }),
+            };
             let chip = Chip::new(profile, Box::new(OsEntropy));
             let card = InsertedCard::insert(vpcd, chip).map_err(|err| {
                 format!(
