@@ -4,6 +4,7 @@
 //!   enrollment holds, each part validated on construction; personal data never shows in
 //!   `Debug` and is wiped from memory on drop.
 //! - [`state`]: the enrollment's life (draft → … → activated) as a checked state machine.
+//! - [`package`]: the sealed, signed package (format in `FORMAT.md`) and its opening.
 //! - [`ids`], [`timestamp`]: non-personal identifiers and times (callers pass the clock).
 
 pub mod citizen;
@@ -12,6 +13,7 @@ pub mod enrollment;
 pub mod evidence;
 pub mod form;
 pub mod ids;
+pub mod package;
 pub mod portrait;
 pub mod state;
 pub mod timestamp;
