@@ -1,9 +1,16 @@
-//! Access control to the chip: the errors BAC and PACE share, and helpers they both use.
+//! Access control to the chip: the keys a kiosk holds, the strategy that picks PACE or BAC
+//! and remembers what worked, and the errors both protocols share.
 
 use crate::apdu::{ApduError, ResponseApdu, StatusWord};
+use crate::bac;
 use crate::crypto::CryptoError;
-use crate::secure_messaging::SmError;
+use crate::mrz::MrzInformation;
+use crate::pace::{self, Can, DomainParameters, PacePassword};
+use crate::read::{CardProfile, ReadError, ReadOptions, read_card_access, select_application};
+use crate::secure_messaging::{SecureChannel, SmError};
+use crate::security_infos::{KeyAgreement, PaceInfo, PaceMapping, SecurityInfos};
 use crate::tlv::TlvError;
+use crate::transport::CardTransport;
 use crate::transport::TransportError;
 use rand_core::TryCryptoRng;
 use thiserror::Error;
@@ -78,4 +85,174 @@ pub(crate) fn random_bytes<R: TryCryptoRng + ?Sized>(
     out: &mut [u8],
 ) -> Result<(), AccessError> {
     rng.try_fill_bytes(out).map_err(|_| AccessError::Rng)
+}
+
+/// The keys a kiosk has for a document: the MRZ data (typed, scanned, or derived from the QR
+/// code) and/or the CAN.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessKeys {
+    /// `MRZ_information` for BAC and PACE with the MRZ.
+    pub mrz: Option<MrzInformation>,
+    /// Card Access Number for PACE with the CAN.
+    pub can: Option<Can>,
+}
+
+/// Which password PACE used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PasswordKind {
+    /// `MRZ_information`.
+    Mrz,
+    /// Card Access Number.
+    Can,
+}
+
+/// An access method that opened the chip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccessMethod {
+    /// PACE with these parameters and this password.
+    Pace {
+        /// The PACE entry of EF.CardAccess.
+        info: PaceInfo,
+        /// The password used.
+        password: PasswordKind,
+    },
+    /// Basic Access Control.
+    Bac,
+}
+
+/// Whether this reader implements the PACE entry.
+fn usable(info: &PaceInfo) -> bool {
+    info.protocol.agreement == KeyAgreement::Ecdh
+        && info.protocol.mapping == PaceMapping::Generic
+        && info
+            .parameter_id
+            .and_then(DomainParameters::from_id)
+            .is_some()
+}
+
+/// The access strategy: the method that worked before, then PACE with the MRZ, PACE with the
+/// CAN (when EF.CardAccess offers a PACE this reader implements), then BAC. Ends with the eMRTD
+/// application selected under secure messaging, and records in `profile` what worked.
+///
+/// A wrong key is tried on each method once only, so a chip's retry counters or delays are not
+/// driven further than one read attempt does.
+pub fn establish<T, R>(
+    transport: &mut T,
+    rng: &mut R,
+    keys: &AccessKeys,
+    profile: &mut CardProfile,
+    options: ReadOptions,
+) -> Result<SecureChannel, ReadError>
+where
+    T: CardTransport + ?Sized,
+    R: TryCryptoRng + ?Sized,
+{
+    if keys.mrz.is_none() && keys.can.is_none() {
+        return Err(ReadError::NoAccessKey);
+    }
+    let mut tried: Vec<AccessMethod> = Vec::new();
+    let mut failures: Vec<ReadError> = Vec::new();
+    if let Some(method) = profile.access.clone() {
+        match attempt(transport, rng, keys, &method) {
+            Ok(channel) => return Ok(channel),
+            Err(e) => give_up_on_removal(e, &mut failures)?,
+        }
+        tried.push(method);
+    }
+    if !profile.card_access_probed {
+        let card_access = read_card_access(transport, profile, options)?;
+        profile.pace = card_access
+            .and_then(|bytes| SecurityInfos::parse(&bytes).ok())
+            .and_then(|infos| infos.pace().find(|i| usable(i)).cloned());
+        profile.card_access_probed = true;
+    }
+    let mut candidates = Vec::new();
+    if let Some(info) = &profile.pace {
+        for (present, password) in [
+            (keys.mrz.is_some(), PasswordKind::Mrz),
+            (keys.can.is_some(), PasswordKind::Can),
+        ] {
+            if present {
+                candidates.push(AccessMethod::Pace {
+                    info: info.clone(),
+                    password,
+                });
+            }
+        }
+    }
+    if keys.mrz.is_some() {
+        candidates.push(AccessMethod::Bac);
+    }
+    for method in candidates {
+        if tried.contains(&method) {
+            continue;
+        }
+        match attempt(transport, rng, keys, &method) {
+            Ok(channel) => {
+                profile.access = Some(method);
+                return Ok(channel);
+            }
+            Err(e) => give_up_on_removal(e, &mut failures)?,
+        }
+        tried.push(method);
+    }
+    Err(strongest(failures))
+}
+
+/// Stops the strategy when the card is gone; otherwise records the failure and goes on.
+fn give_up_on_removal(error: ReadError, failures: &mut Vec<ReadError>) -> Result<(), ReadError> {
+    match error {
+        ReadError::CardRemoved | ReadError::Transport(_) => Err(error),
+        other => {
+            failures.push(other);
+            Ok(())
+        }
+    }
+}
+
+/// The failure to report when every method failed: a refused key says most to the person at
+/// the kiosk, then a blocked method, then a chip that failed its proof.
+fn strongest(failures: Vec<ReadError>) -> ReadError {
+    for wanted in [
+        ReadError::AccessDenied,
+        ReadError::AccessBlocked,
+        ReadError::ChipProofInvalid,
+    ] {
+        if failures.contains(&wanted) {
+            return wanted;
+        }
+    }
+    failures
+        .into_iter()
+        .last()
+        .unwrap_or(ReadError::UnsupportedCard("no access protocol applies"))
+}
+
+fn attempt<T, R>(
+    transport: &mut T,
+    rng: &mut R,
+    keys: &AccessKeys,
+    method: &AccessMethod,
+) -> Result<SecureChannel, ReadError>
+where
+    T: CardTransport + ?Sized,
+    R: TryCryptoRng + ?Sized,
+{
+    match method {
+        AccessMethod::Pace { info, password } => {
+            let password = match password {
+                PasswordKind::Mrz => keys.mrz.clone().map(PacePassword::Mrz),
+                PasswordKind::Can => keys.can.clone().map(PacePassword::Can),
+            }
+            .ok_or(ReadError::NoAccessKey)?;
+            let mut channel = pace::establish(transport, rng, info, &password)?;
+            select_application(transport, Some(&mut channel))?;
+            Ok(channel)
+        }
+        AccessMethod::Bac => {
+            let mrz = keys.mrz.as_ref().ok_or(ReadError::NoAccessKey)?;
+            select_application(transport, None)?;
+            Ok(bac::establish(transport, rng, mrz)?)
+        }
+    }
 }
