@@ -88,10 +88,14 @@ fn connect_error(err: pcsc::Error) -> ConnectError {
 }
 
 /// Card removal (or a reset by another application, which loses the chip's session just the
-/// same) is `CardRemoved`; a vanished reader or daemon is `ReaderUnavailable`.
+/// same) is `CardRemoved`; a vanished reader or daemon is `ReaderUnavailable`. A transfer the
+/// card never answered comes back from pcsc-lite as `SCARD_E_NOT_TRANSACTED` before pcscd's
+/// next presence poll (~400 ms) notices the card is gone: that is a card torn from the field
+/// mid-APDU, so it counts as removal too.
 fn transport_error(err: pcsc::Error) -> TransportError {
     match err {
         pcsc::Error::RemovedCard
+        | pcsc::Error::NotTransacted
         | pcsc::Error::ResetCard
         | pcsc::Error::NoSmartcard
         | pcsc::Error::UnpoweredCard => TransportError::CardRemoved,
@@ -112,6 +116,10 @@ mod tests {
     fn removal_and_reset_lose_the_card_and_a_gone_reader_is_unavailable() {
         assert_eq!(
             transport_error(pcsc::Error::RemovedCard),
+            TransportError::CardRemoved
+        );
+        assert_eq!(
+            transport_error(pcsc::Error::NotTransacted),
             TransportError::CardRemoved
         );
         assert_eq!(

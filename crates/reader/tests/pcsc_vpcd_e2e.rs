@@ -14,6 +14,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+
 const READER: &str = "Virtual PCD 00 00";
 const VPCD: &str = "127.0.0.1:35963";
 
@@ -196,6 +198,82 @@ fn software_card_through_pcscd_and_vpcd() {
     let mut transport = PcscTransport::connect(READER).expect("connect to the second card");
     assert_eq!(transport.transmit(&aid).unwrap(), vec![0x90, 0x00]);
     transport.disconnect().expect("disconnect");
+    card.remove().expect("clean removal");
+    monitor
+        .wait_for_card(READER, false, Duration::from_secs(10))
+        .expect("removal seen");
+
+    // Torn from the field mid-read: the transfer fails as a removal, and the same card put back
+    // (its one-shot fault spent) reads through.
+    let mut torn = chip("nguyen-van-a");
+    let mut profile = Identity::builtin("nguyen-van-a")
+        .unwrap()
+        .profile(ReadLimits::default());
+    profile.faults.tear_after_bytes = Some(150);
+    torn.replace_profile(profile);
+    let card = InsertedCard::insert(VPCD.parse().unwrap(), torn).expect("vpcd accepts the card");
+    monitor
+        .wait_for_card(READER, true, Duration::from_secs(10))
+        .expect("insertion seen");
+    let mut transport = PcscTransport::connect(READER).expect("connect");
+    transport
+        .transmit(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C])
+        .expect("select");
+    let outcome = (0..5)
+        .map(|_| transport.transmit(&[0x00, 0xB0, 0x00, 0x00, 0x00]))
+        .find(Result::is_err);
+    assert_eq!(outcome, Some(Err(TransportError::CardRemoved)));
+    let event = next_event(&mut monitor, Instant::now() + Duration::from_secs(10));
+    assert_eq!(
+        event,
+        CardEvent::CardRemoved {
+            reader: READER.into()
+        }
+    );
+    drop(transport);
+    let chip = card.wait().expect("link ended by the tear");
+    let card = InsertedCard::insert(VPCD.parse().unwrap(), chip).expect("re-insert");
+    monitor
+        .wait_for_card(READER, true, Duration::from_secs(10))
+        .expect("re-insertion seen");
+    let mut transport = PcscTransport::connect(READER).expect("connect again");
+    transport
+        .transmit(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C])
+        .expect("select");
+    for _ in 0..5 {
+        let read = transport
+            .transmit(&[0x00, 0xB0, 0x00, 0x00, 0x00])
+            .expect("reads through");
+        assert_eq!(read[..read.len() - 2], CCCD_CARD_ACCESS[..]);
+    }
+    drop(transport);
+    card.remove().expect("clean removal");
+    monitor
+        .wait_for_card(READER, false, Duration::from_secs(10))
+        .expect("removal seen");
+
+    // A full CCCD-sized read with emrtd's BAC and secure messaging: through pcscd vs in process.
+    let mut in_process = cardsim::SoftCard::insert(common::cccd_sized_chip());
+    let started = Instant::now();
+    let (expected, apdus) = common::read_all(&mut in_process, 223);
+    let in_process_time = started.elapsed();
+    let card =
+        InsertedCard::insert(VPCD.parse().unwrap(), common::cccd_sized_chip()).expect("insert");
+    monitor
+        .wait_for_card(READER, true, Duration::from_secs(10))
+        .expect("insertion seen");
+    let mut transport = PcscTransport::connect(READER).expect("connect");
+    let started = Instant::now();
+    let (files, pcsc_apdus) = common::read_all(&mut transport, 223);
+    let pcsc_time = started.elapsed();
+    assert_eq!(files, expected);
+    assert_eq!(pcsc_apdus, apdus);
+    let bytes: usize = files.iter().map(Vec::len).sum();
+    println!(
+        "full read ({bytes} B, {apdus} APDUs): pcscd+vpcd {pcsc_time:?}, in process {in_process_time:?}, ratio {:.2}",
+        pcsc_time.as_secs_f64() / in_process_time.as_secs_f64()
+    );
+    drop(transport);
     card.remove().expect("clean removal");
     monitor
         .wait_for_card(READER, false, Duration::from_secs(10))
