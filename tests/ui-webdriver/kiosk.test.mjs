@@ -27,7 +27,8 @@ const IDLE_WARNING_SECS = 4;
 
 /** What the header says for each state the core reports (Vietnamese, the default). */
 const READER_TEXT = {
-  service_down: "Dịch vụ PC/SC chưa chạy — hãy báo quản trị viên khởi động lại dịch vụ",
+  service_down:
+    "Dịch vụ PC/SC chưa chạy — hãy báo quản trị viên khởi động lại dịch vụ",
   no_reader: "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc",
   ready: "Sẵn sàng, chưa có thẻ",
   card_present: "Có thẻ trên đầu đọc",
@@ -54,7 +55,10 @@ function configToml(dir, mode) {
 
 /** Writes the case's configuration and starts the app with it. */
 async function launch(mode) {
-  assert.ok(APP, "VNEID_KIOSK_APP must name the built kiosk binary (scripts/test.sh sets it)");
+  assert.ok(
+    APP,
+    "VNEID_KIOSK_APP must name the built kiosk binary (scripts/test.sh sets it)",
+  );
   const dir = await mkdtemp(join(tmpdir(), `kiosk-ui-${mode}-`));
   await mkdir(join(dir, "trust"), { recursive: true });
   const configPath = process.env.VNEID_KIOSK_CONFIG ?? join(dir, "kiosk.toml");
@@ -66,10 +70,13 @@ async function launch(mode) {
 
 const js = {
   text: "const el = document.querySelector(arguments[0]); return el ? el.textContent.trim() : null;",
-  value: "const el = document.querySelector(arguments[0]); return el ? el.value : null;",
+  value:
+    "const el = document.querySelector(arguments[0]); return el ? el.value : null;",
   attr: "const el = document.querySelector(arguments[0]); return el ? el.getAttribute(arguments[1]) : null;",
-  visible: "const el = document.querySelector(arguments[0]); return !!el && el.getClientRects().length > 0;",
-  focused: "return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;",
+  visible:
+    "const el = document.querySelector(arguments[0]); return !!el && el.getClientRects().length > 0;",
+  focused:
+    "return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;",
 };
 
 function ui(session) {
@@ -82,7 +89,12 @@ function ui(session) {
     async keys(block, chars) {
       for (const c of chars) await session.click(testid(`${block}-key-${c}`));
     },
-    waitVisible: (id, ms = 10_000) => waitFor(`${id} visible`, () => session.execute(js.visible, testid(id)), ms),
+    waitVisible: (id, ms = 10_000) =>
+      waitFor(
+        `${id} visible`,
+        () => session.execute(js.visible, testid(id)),
+        ms,
+      ),
   };
 }
 
@@ -111,36 +123,53 @@ async function step(session, name, body) {
 }
 
 async function checkFullScreen(session) {
-  const [w, h] = await session.execute("return [window.innerWidth, window.innerHeight];");
-  assert.deepEqual([w, h], [WIDTH, HEIGHT], "the kiosk window fills the screen");
+  const [w, h] = await session.execute(
+    "return [window.innerWidth, window.innerHeight];",
+  );
+  assert.deepEqual(
+    [w, h],
+    [WIDTH, HEIGHT],
+    "the kiosk window fills the screen",
+  );
 }
 
 async function checkHonestHeader(u) {
   assert.equal(await u.text("device-name"), "Điểm thử nghiệm giao diện");
   const reader = await u.attr("status-reader", "data-state");
-  assert.ok(reader in READER_TEXT, `reader state ${reader} is one the header knows`);
+  assert.ok(
+    reader in READER_TEXT,
+    `reader state ${reader} is one the header knows`,
+  );
   assert.equal(await u.text("status-reader-text"), READER_TEXT[reader]);
   const camera = await u.attr("status-camera", "data-state");
-  assert.ok(camera in CAMERA_TEXT, `camera state ${camera} is one the header knows`);
+  assert.ok(
+    camera in CAMERA_TEXT,
+    `camera state ${camera} is one the header knows`,
+  );
   assert.equal(await u.text("status-camera-text"), CAMERA_TEXT[camera]);
   assert.equal(await u.attr("status-sync", "data-state"), "unreachable");
   assert.equal(
     await u.text("status-sync-text"),
     "Không kết nối được máy chủ tiếp nhận — hồ sơ sẽ được xếp hàng và gửi sau",
   );
-  assert.equal(await u.text("status-queue-text"), "Hàng đợi chưa được thiết lập");
+  assert.equal(
+    await u.text("status-queue-text"),
+    "Hàng đợi chưa được thiết lập",
+  );
 }
 
 /** Waits through the warning to the wipe; returns the seconds the countdown showed first. */
 async function waitForIdleWipe(session, u, startScreen) {
   const warning = await waitFor(
     "the idle warning",
-    async () => ((await u.visible("idle-warning")) ? u.text("idle-countdown") : null),
+    async () =>
+      (await u.visible("idle-warning")) ? u.text("idle-countdown") : null,
     (IDLE_TIMEOUT_SECS - IDLE_WARNING_SECS + 3) * 1000,
   );
   await waitFor(
     "the wipe back to the start screen",
-    async () => (await u.visible(startScreen)) && !(await u.visible("idle-warning")),
+    async () =>
+      (await u.visible(startScreen)) && !(await u.visible("idle-warning")),
     (IDLE_WARNING_SECS + 4) * 1000,
   );
   return warning;
@@ -181,7 +210,11 @@ describe(`counter mode, real app at ${SIZE}`, () => {
       assert.equal(await u.attr("keypad", "data-mode"), "digits");
       await u.keys("digits", "2468");
       assert.equal(await u.value("signin-pin"), "2468");
-      assert.equal(await session.execute(js.focused), "signin-pin", "the field keeps the focus");
+      assert.equal(
+        await session.execute(js.focused),
+        "signin-pin",
+        "the field keeps the focus",
+      );
     });
   });
 
@@ -194,7 +227,10 @@ describe(`counter mode, real app at ${SIZE}`, () => {
         "Máy này chưa có tài khoản cán bộ nào. Hãy đề nghị quản trị viên tạo tài khoản cán bộ cho máy, rồi đăng nhập lại.",
       );
       await u.click("lang-en");
-      assert.equal(await session.execute("return document.documentElement.lang;"), "en");
+      assert.equal(
+        await session.execute("return document.documentElement.lang;"),
+        "en",
+      );
       assert.equal(await u.text("signin-submit"), "Sign in");
       assert.equal(await u.text("status-queue-text"), "Queue not set up yet");
       assert.equal(
@@ -225,7 +261,12 @@ describe(`counter mode, real app at ${SIZE}`, () => {
       assert.equal(await u.value("signin-pin"), "");
       assert.equal(await u.visible("signin-error"), false);
       assert.equal(await u.text("signin-submit"), "Đăng nhập");
-      assert.equal(await session.execute("return document.documentElement.outerHTML.includes('xy7');"), false);
+      assert.equal(
+        await session.execute(
+          "return document.documentElement.outerHTML.includes('xy7');",
+        ),
+        false,
+      );
     });
   });
 });
@@ -268,10 +309,16 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
     await step(session, "self-service-language", async () => {
       await u.click("lang-en");
       assert.equal(await u.text("welcome-start"), "Start");
-      assert.equal(await u.text("welcome-title"), "Enroll for a level-2 electronic identification account");
+      assert.equal(
+        await u.text("welcome-title"),
+        "Enroll for a level-2 electronic identification account",
+      );
       await u.click("lang-vi");
       assert.equal(await u.text("welcome-start"), "Bắt đầu");
-      assert.equal(await u.text("welcome-title"), "Đăng ký tài khoản định danh điện tử mức 2");
+      assert.equal(
+        await u.text("welcome-title"),
+        "Đăng ký tài khoản định danh điện tử mức 2",
+      );
     });
   });
 
@@ -287,7 +334,10 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
       await saveScreenshot(session, "self-service-id-entry");
       await u.click("id-continue");
       await u.waitVisible("id-notice");
-      assert.match(await u.text("id-notice"), /^Đã nhận số định danh\. Chức năng đọc chip/);
+      assert.match(
+        await u.text("id-notice"),
+        /^Đã nhận số định danh\. Chức năng đọc chip/,
+      );
     });
   });
 

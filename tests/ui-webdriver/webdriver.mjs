@@ -5,7 +5,9 @@ const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
 export class WebDriverError extends Error {
   constructor(method, path, status, value) {
-    super(`${method} ${path} -> ${status}: ${value?.error ?? ""} ${value?.message ?? JSON.stringify(value)}`);
+    super(
+      `${method} ${path} -> ${status}: ${value?.error ?? ""} ${value?.message ?? JSON.stringify(value)}`,
+    );
     this.name = "WebDriverError";
     this.error = value?.error;
   }
@@ -14,7 +16,10 @@ export class WebDriverError extends Error {
 async function request(base, method, path, body) {
   const res = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json; charset=utf-8" },
+    headers:
+      body === undefined
+        ? {}
+        : { "content-type": "application/json; charset=utf-8" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const json = await res.json().catch(() => ({ value: { error: "not json" } }));
@@ -36,7 +41,9 @@ export async function waitFor(what, probe, timeoutMs = 10_000, everyMs = 100) {
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ""}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ""}`,
+      );
     }
     await sleep(everyMs);
   }
@@ -71,10 +78,17 @@ export class Session {
 
   /** Finds one element by CSS selector, waiting for it to exist. */
   async find(css, timeoutMs = 10_000) {
-    return waitFor(`element ${css}`, async () => {
-      const found = await this.#cmd("POST", "/elements", { using: "css selector", value: css });
-      return found[0]?.[ELEMENT];
-    }, timeoutMs);
+    return waitFor(
+      `element ${css}`,
+      async () => {
+        const found = await this.#cmd("POST", "/elements", {
+          using: "css selector",
+          value: css,
+        });
+        return found[0]?.[ELEMENT];
+      },
+      timeoutMs,
+    );
   }
 
   async click(css) {
@@ -85,7 +99,8 @@ export class Session {
   /** Waits for two animation frames, so a screenshot shows the current frame (WebKit). */
   async settle() {
     await this.#cmd("POST", "/execute/async", {
-      script: "const done = arguments[arguments.length - 1];" +
+      script:
+        "const done = arguments[arguments.length - 1];" +
         "requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
       args: [],
     });

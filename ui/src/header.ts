@@ -50,8 +50,8 @@ class StatusItem {
     const signature = `${state}\n${detail ?? ""}`;
     if (signature === this.#shown) return;
     this.#shown = signature;
-    this.element.dataset["level"] = level;
-    this.element.dataset["state"] = state;
+    this.element.dataset.level = level;
+    this.element.dataset.state = state;
     bind(this.#text);
     this.#detail.textContent = detail ?? "";
     this.#detail.hidden = detail === null || detail === "";
@@ -76,12 +76,19 @@ export class Header {
     this.#camera = new StatusItem(i18n, "camera", "header.camera");
     this.#sync = new StatusItem(i18n, "sync", "header.sync");
     this.#queue = new StatusItem(i18n, "queue", "header.queue");
-    this.#stale = h("p", { class: "status-stale", testid: "status-stale", role: "status", hidden: true });
+    this.#stale = h("p", {
+      class: "status-stale",
+      testid: "status-stale",
+      role: "status",
+      hidden: true,
+    });
 
     const langs = h("div", { class: "lang-switch", role: "group", testid: "lang-switch" });
     i18n.label(langs, "header.language");
     for (const lang of LANGS) {
-      const b = button({ class: "lang-button", testid: `lang-${lang}`, lang }, () => onLanguage(lang));
+      const b = button({ class: "lang-button", testid: `lang-${lang}`, lang }, () => {
+        onLanguage(lang);
+      });
       i18n.text(b, lang === "vi" ? "lang.vi" : "lang.en");
       this.#langButtons.set(lang, b);
       langs.append(b);
@@ -104,7 +111,12 @@ export class Header {
       h(
         "div",
         { class: "header-top" },
-        h("div", { class: "brand" }, this.#deviceName, i18n.text(h("span", { class: "app-title" }), "app.title")),
+        h(
+          "div",
+          { class: "brand" },
+          this.#deviceName,
+          i18n.text(h("span", { class: "app-title" }), "app.title"),
+        ),
         langs,
       ),
       statuses,

@@ -30,8 +30,7 @@ const vi = {
   "camera.no_camera": "Không tìm thấy camera — hãy kiểm tra cáp của camera",
   "camera.ready": "Sẵn sàng",
   "sync.not_configured": "Chưa cấu hình máy chủ tiếp nhận — hãy báo quản trị viên",
-  "sync.unreachable":
-    "Không kết nối được máy chủ tiếp nhận — hồ sơ sẽ được xếp hàng và gửi sau",
+  "sync.unreachable": "Không kết nối được máy chủ tiếp nhận — hồ sơ sẽ được xếp hàng và gửi sau",
   "sync.reachable": "Đã kết nối",
   "queue.not_set_up": "Hàng đợi chưa được thiết lập",
   "queue.waiting": "{count} hồ sơ",

@@ -22,15 +22,30 @@ export class IdleWatch {
   #lastInput = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(timeoutSecs: number, warningSecs: number, handlers: IdleHandlers, signal: AbortSignal) {
+  constructor(
+    timeoutSecs: number,
+    warningSecs: number,
+    handlers: IdleHandlers,
+    signal: AbortSignal,
+  ) {
     this.#timeoutMs = timeoutSecs * 1000;
     this.#warningMs = Math.min(warningSecs, timeoutSecs) * 1000;
     this.#handlers = handlers;
     for (const type of ACTIVITY) {
-      document.addEventListener(type, () => this.#input(), { capture: true, passive: true, signal });
+      document.addEventListener(
+        type,
+        () => {
+          this.#input();
+        },
+        { capture: true, passive: true, signal },
+      );
     }
-    this.#timer = setInterval(() => this.#tick(), TICK_MS);
-    signal.addEventListener("abort", () => clearInterval(this.#timer));
+    this.#timer = setInterval(() => {
+      this.#tick();
+    }, TICK_MS);
+    signal.addEventListener("abort", () => {
+      clearInterval(this.#timer);
+    });
   }
 
   /** Ends the warning and starts a new idle stretch (the "continue" button). */

@@ -56,7 +56,7 @@ const CODE = /^[A-Za-z0-9_.-]{1,80}$/;
 export function toBackendError(cause: unknown): BackendError {
   if (cause instanceof BackendError) return cause;
   if (typeof cause === "object" && cause !== null && "code" in cause) {
-    const code = (cause as { code: unknown }).code;
+    const code = cause.code;
     if (typeof code === "string" && CODE.test(code)) return new BackendError(code);
   }
   if (typeof cause === "string" && CODE.test(cause)) return new BackendError(cause);
@@ -78,8 +78,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function isStatus(v: unknown): v is DeviceStatus {
   return (
     isRecord(v) &&
-    typeof v["state"] === "string" &&
-    (v["detail"] === null || typeof v["detail"] === "string")
+    typeof v.state === "string" &&
+    (v.detail === null || typeof v.detail === "string")
   );
 }
 
@@ -87,18 +87,18 @@ function isStatus(v: unknown): v is DeviceStatus {
 export function parseShellState(v: unknown): ShellState {
   const ok =
     isRecord(v) &&
-    typeof v["deviceId"] === "string" &&
-    typeof v["deviceName"] === "string" &&
-    (v["mode"] === "counter" || v["mode"] === "self-service") &&
-    (v["language"] === "vi" || v["language"] === "en") &&
-    typeof v["idleTimeoutSecs"] === "number" &&
-    typeof v["idleWarningSecs"] === "number" &&
-    v["idleWarningSecs"] < v["idleTimeoutSecs"] &&
-    isStatus(v["reader"]) &&
-    isStatus(v["camera"]) &&
-    isStatus(v["sync"]) &&
-    (v["queueWaiting"] === null || typeof v["queueWaiting"] === "number") &&
-    typeof v["version"] === "string";
+    typeof v.deviceId === "string" &&
+    typeof v.deviceName === "string" &&
+    (v.mode === "counter" || v.mode === "self-service") &&
+    (v.language === "vi" || v.language === "en") &&
+    typeof v.idleTimeoutSecs === "number" &&
+    typeof v.idleWarningSecs === "number" &&
+    v.idleWarningSecs < v.idleTimeoutSecs &&
+    isStatus(v.reader) &&
+    isStatus(v.camera) &&
+    isStatus(v.sync) &&
+    (v.queueWaiting === null || typeof v.queueWaiting === "number") &&
+    typeof v.version === "string";
   if (!ok) throw new BackendError("ipc.bad_shell_state");
   return v as unknown as ShellState;
 }

@@ -5,13 +5,13 @@
 
 import { button, h } from "./dom";
 import type { I18n, PlainKey } from "./i18n";
-import { applyTone, type Tone } from "./vietnamese";
+import { applyTone, graphemes, type Tone } from "./vietnamese";
 
 export type KeypadMode = "digits" | "text";
 
 /** Marks an input as typed by the keypad in the given mode, and keeps system keyboards away. */
 export function keypadField<E extends HTMLInputElement>(input: E, mode: KeypadMode): E {
-  input.dataset["keypad"] = mode;
+  input.dataset.keypad = mode;
   input.inputMode = "none";
   input.autocomplete = "off";
   input.spellcheck = false;
@@ -51,8 +51,11 @@ export class Keypad {
   readonly #shiftKey: HTMLButtonElement;
 
   constructor(i18n: I18n, signal: AbortSignal) {
-    this.#shiftKey = button({ class: "key key-wide", testid: "text-key-shift", "aria-pressed": "false" }, () =>
-      this.#toggleShift(),
+    this.#shiftKey = button(
+      { class: "key key-wide", testid: "text-key-shift", "aria-pressed": "false" },
+      () => {
+        this.#toggleShift();
+      },
     );
     i18n.text(this.#shiftKey, "keypad.shift");
 
@@ -68,12 +71,16 @@ export class Keypad {
     const text = h(
       "div",
       { class: "keypad-rows keypad-text" },
-      ...TEXT_ROWS.map((row) => h("div", { class: "keypad-row" }, ...row.map((c) => this.#charKey(c, "text")))),
+      ...TEXT_ROWS.map((row) =>
+        h("div", { class: "keypad-row" }, ...row.map((c) => this.#charKey(c, "text"))),
+      ),
       h(
         "div",
         { class: "keypad-row" },
         ...TONES.map(({ tone, glyph, label }) => {
-          const key = button({ class: "key key-tone", testid: `text-key-tone-${tone}` }, () => this.#tone(tone));
+          const key = button({ class: "key key-tone", testid: `text-key-tone-${tone}` }, () => {
+            this.#tone(tone);
+          });
           key.textContent = glyph;
           return i18n.label(key, label);
         }),
@@ -83,23 +90,35 @@ export class Keypad {
         "div",
         { class: "keypad-row" },
         this.#shiftKey,
-        i18n.text(button({ class: "key key-space", testid: "text-key-space" }, () => this.#insert(" ")), "keypad.space"),
+        i18n.text(
+          button({ class: "key key-space", testid: "text-key-space" }, () => {
+            this.#insert(" ");
+          }),
+          "keypad.space",
+        ),
         this.#clearKey(i18n, "text"),
       ),
     );
 
-    this.element = h("div", { class: "keypad", role: "group", testid: "keypad", "data-mode": this.#mode }, digits, text);
+    this.element = h(
+      "div",
+      { class: "keypad", role: "group", testid: "keypad", "data-mode": this.#mode },
+      digits,
+      text,
+    );
     i18n.label(this.element, "keypad.label");
     // Pressing a key must not move focus away from the field being typed into (touch taps
     // arrive as mousedown too).
-    this.element.addEventListener("mousedown", (e) => e.preventDefault());
+    this.element.addEventListener("mousedown", (e) => {
+      e.preventDefault();
+    });
 
     document.addEventListener(
       "focusin",
       (e) => {
         if (e.target instanceof HTMLInputElement && e.target.matches(SEL)) {
           this.#lastField = e.target;
-          this.setMode(e.target.dataset["keypad"] === "text" ? "text" : "digits");
+          this.setMode(e.target.dataset.keypad === "text" ? "text" : "digits");
         }
       },
       { signal },
@@ -112,7 +131,7 @@ export class Keypad {
 
   setMode(mode: KeypadMode): void {
     this.#mode = mode;
-    this.element.dataset["mode"] = mode;
+    this.element.dataset.mode = mode;
   }
 
   /** The field keys go to: the focused keypad field, else the last one focused while shown. */
@@ -123,28 +142,33 @@ export class Keypad {
       this.#lastField.focus();
       return this.#lastField;
     }
-    const first = this.element.closest("[data-screen]")?.querySelector<HTMLInputElement>(SEL) ?? null;
+    const first =
+      this.element.closest("[data-screen]")?.querySelector<HTMLInputElement>(SEL) ?? null;
     first?.focus();
     return first;
   }
 
   #charKey(char: string, block: KeypadMode): HTMLButtonElement {
-    const key = button({ class: "key", testid: `${block}-key-${char}` }, () =>
-      this.#insert(this.#shift ? char.toUpperCase() : char),
-    );
+    const key = button({ class: "key", testid: `${block}-key-${char}` }, () => {
+      this.#insert(this.#shift ? char.toUpperCase() : char);
+    });
     key.textContent = char;
     if (char.toUpperCase() !== char) this.#letterKeys.push({ key, letter: char });
     return key;
   }
 
   #backspaceKey(i18n: I18n, block: KeypadMode): HTMLButtonElement {
-    const key = button({ class: "key key-action", testid: `${block}-key-backspace` }, () => this.#backspace());
+    const key = button({ class: "key key-action", testid: `${block}-key-backspace` }, () => {
+      this.#backspace();
+    });
     key.textContent = "⌫";
     return i18n.label(key, "keypad.backspace");
   }
 
   #clearKey(i18n: I18n, block: KeypadMode): HTMLButtonElement {
-    const key = button({ class: "key key-action", testid: `${block}-key-clear` }, () => this.#edit(() => ({ value: "", caret: 0 })));
+    const key = button({ class: "key key-action", testid: `${block}-key-clear` }, () => {
+      this.#edit(() => ({ value: "", caret: 0 }));
+    });
     return i18n.text(key, "keypad.clear");
   }
 
@@ -158,8 +182,9 @@ export class Keypad {
 
   #insert(text: string): void {
     this.#edit((value, start, end, field) => {
-      if (field.dataset["keypad"] === "digits" && /\D/.test(text)) return null;
-      const room = field.maxLength >= 0 ? field.maxLength - (value.length - (end - start)) : Infinity;
+      if (field.dataset.keypad === "digits" && /\D/.test(text)) return null;
+      const room =
+        field.maxLength >= 0 ? field.maxLength - (value.length - (end - start)) : Infinity;
       if (room < text.length) return null;
       return { value: value.slice(0, start) + text + value.slice(end), caret: start + text.length };
     });
@@ -169,7 +194,7 @@ export class Keypad {
     this.#edit((value, start, end) => {
       if (start !== end) return { value: value.slice(0, start) + value.slice(end), caret: start };
       if (start === 0) return null;
-      const head = [...value.slice(0, start)];
+      const head = graphemes(value.slice(0, start));
       head.pop();
       const kept = head.join("");
       return { value: kept + value.slice(end), caret: kept.length };

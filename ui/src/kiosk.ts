@@ -18,7 +18,13 @@ class Session {
   readonly header: Header;
   readonly #controller = new AbortController();
 
-  constructor(root: HTMLElement, shell: ShellState, backend: Backend, wipe: () => void, clearFailure: string | null) {
+  constructor(
+    root: HTMLElement,
+    shell: ShellState,
+    backend: Backend,
+    wipe: () => void,
+    clearFailure: string | null,
+  ) {
     const signal = this.#controller.signal;
     const i18n = new I18n(shell.language);
     document.documentElement.lang = shell.language;
@@ -31,7 +37,12 @@ class Session {
     this.header = new Header(i18n, setLanguage);
     this.header.update(shell);
 
-    const sessionError = h("p", { class: "session-error", testid: "session-error", role: "alert", hidden: true });
+    const sessionError = h("p", {
+      class: "session-error",
+      testid: "session-error",
+      role: "alert",
+      hidden: true,
+    });
     if (clearFailure !== null) {
       sessionError.hidden = false;
       i18n.text(sessionError, "error.clear_failed", { code: clearFailure });
@@ -42,7 +53,9 @@ class Session {
     i18n.text(footer, "footer.version", { version: shell.version, deviceId: shell.deviceId });
 
     const countdown = h("p", { id: "idle-body", testid: "idle-countdown" });
-    const resume = button({ class: "primary", testid: "idle-continue" }, () => idle.continueSession());
+    const resume = button({ class: "primary", testid: "idle-continue" }, () => {
+      idle.continueSession();
+    });
     const overlay = h(
       "div",
       {
@@ -87,7 +100,12 @@ class Session {
     );
 
     const keypad = new Keypad(i18n, signal);
-    const router = new Router(outlet, screens, { i18n, backend, mode: shell.mode, keypad, home: wipe }, signal);
+    const router = new Router(
+      outlet,
+      screens,
+      { i18n, backend, mode: shell.mode, keypad, home: wipe },
+      signal,
+    );
 
     root.replaceChildren(
       h(
@@ -146,7 +164,13 @@ export class Kiosk {
   }
 
   #start(clearFailure: string | null): Session {
-    return new Session(this.#root, this.#latest, this.#backend, () => void this.wipe(), clearFailure);
+    return new Session(
+      this.#root,
+      this.#latest,
+      this.#backend,
+      () => void this.wipe(),
+      clearFailure,
+    );
   }
 
   #poll(): void {

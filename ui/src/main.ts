@@ -11,9 +11,19 @@ const RETRY_MS = 2000;
 
 function bootMessage(root: HTMLElement, code: string | null): void {
   const lines = (["vi", "en"] as const).map((lang) =>
-    h("p", { lang }, code === null ? translate(lang, "boot.loading") : translate(lang, "boot.failed", { code })),
+    h(
+      "p",
+      { lang },
+      code === null ? translate(lang, "boot.loading") : translate(lang, "boot.failed", { code }),
+    ),
   );
-  root.replaceChildren(h("div", { class: "boot", testid: code === null ? "boot-loading" : "boot-error", role: "status" }, ...lines));
+  root.replaceChildren(
+    h(
+      "div",
+      { class: "boot", testid: code === null ? "boot-loading" : "boot-error", role: "status" },
+      ...lines,
+    ),
+  );
 }
 
 async function boot(root: HTMLElement): Promise<void> {

@@ -15,9 +15,9 @@ export interface ScreenContext {
   readonly keypad: Keypad;
   /** Aborts when the screen is left or the session is wiped. */
   readonly signal: AbortSignal;
-  go(name: ScreenName): void;
+  readonly go: (name: ScreenName) => void;
   /** Ends the session: wipes everything personal and shows the start screen. */
-  home(): void;
+  readonly home: () => void;
 }
 
 export type ScreenFactory = (ctx: ScreenContext) => HTMLElement;
@@ -46,16 +46,24 @@ export class Router {
     const screen = new AbortController();
     this.#current = screen;
     // AbortSignal.any is too new for the WebKitGTK the kiosk runs on.
-    this.#sessionSignal.addEventListener("abort", () => screen.abort(), { signal: screen.signal });
+    this.#sessionSignal.addEventListener(
+      "abort",
+      () => {
+        screen.abort();
+      },
+      { signal: screen.signal },
+    );
     const el = this.#screens[name]({
       ...this.#context,
       signal: screen.signal,
-      go: (next) => this.go(next),
+      go: (next) => {
+        this.go(next);
+      },
     });
-    el.dataset["screen"] = name;
+    el.dataset.screen = name;
     el.classList.add("screen");
     this.#outlet.replaceChildren(el);
-    this.#outlet.dataset["screen"] = name;
+    this.#outlet.dataset.screen = name;
     const first = el.querySelector<HTMLElement>("[autofocus]");
     first?.focus();
   }

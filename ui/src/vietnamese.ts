@@ -45,7 +45,10 @@ function toneIndex(letters: readonly string[]): number {
   const lower = letters.map((ch) => withoutTone(ch).toLowerCase());
   const vowel = lower.map((ch) => VOWELS.includes(ch));
   // The u of "qu" and the i of "gi" (before another vowel) belong to the consonant.
-  if ((lower[0] === "q" && lower[1] === "u") || (lower[0] === "g" && lower[1] === "i" && vowel[2])) {
+  if (
+    (lower[0] === "q" && lower[1] === "u") ||
+    (lower[0] === "g" && lower[1] === "i" && vowel[2])
+  ) {
     vowel[1] = false;
   }
   const last = vowel.lastIndexOf(true);
@@ -63,6 +66,13 @@ function toneIndex(letters: readonly string[]): number {
   return first; // "hòa", "mùa", "thủy"
 }
 
+const SEGMENTER = new Intl.Segmenter("vi", { granularity: "grapheme" });
+
+/** The text's user-perceived characters: a letter with its marks is one, however encoded. */
+export function graphemes(text: string): string[] {
+  return Array.from(SEGMENTER.segment(text), (s) => s.segment);
+}
+
 export interface Edit {
   readonly value: string;
   readonly caret: number;
@@ -73,7 +83,7 @@ export interface Edit {
  * tone replaces it. With no vowel before the caret the text is unchanged.
  */
 export function applyTone(value: string, caret: number, tone: Tone): Edit {
-  const before = [...value.slice(0, caret)];
+  const before = graphemes(value.slice(0, caret));
   const after = value.slice(caret);
   let start = before.length;
   while (start > 0 && LETTER.test(before[start - 1] ?? "")) start -= 1;

@@ -27,7 +27,9 @@ async function violations(page) {
     const result = await window.axe.run(document, {
       runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
     });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    return result.violations.map(
+      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+    );
   });
 }
 
@@ -40,7 +42,11 @@ async function checkBothLanguages(page, where) {
 
 test("self-service screens have no accessibility violations", async () => {
   const { page, context } = await openKiosk(browser, server.url, {
-    shell: { mode: "self-service", reader: { state: "no_reader", detail: null }, queueWaiting: null },
+    shell: {
+      mode: "self-service",
+      reader: { state: "no_reader", detail: null },
+      queueWaiting: null,
+    },
   });
   await checkBothLanguages(page, "welcome");
   await byId(page, "welcome-start").click();

@@ -45,7 +45,10 @@ describe("languages", () => {
 
     await byId(page, "lang-en").click();
     assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
-    assert.equal(await text(page, "welcome-title"), "Enroll for a level-2 electronic identification account");
+    assert.equal(
+      await text(page, "welcome-title"),
+      "Enroll for a level-2 electronic identification account",
+    );
     assert.equal(await text(page, "welcome-start"), "Start");
     assert.equal(await text(page, "status-camera-text"), "Ready");
     assert.equal(await byId(page, "lang-en").getAttribute("aria-pressed"), "true");
@@ -106,7 +109,12 @@ describe("modes", () => {
 
     await byId(page, "welcome-start").click();
     await byId(page, "screen-consent").waitFor();
-    assert.equal(await page.locator("input:checked, [aria-pressed=true]:not(.lang-button), [aria-checked=true]").count(), 0);
+    assert.equal(
+      await page
+        .locator("input:checked, [aria-pressed=true]:not(.lang-button), [aria-checked=true]")
+        .count(),
+      0,
+    );
     assert.match(await text(page, "consent-why"), /^Mục đích: lập hồ sơ/);
     assert.equal(await text(page, "consent-agree"), "Đồng ý");
     assert.equal(await text(page, "consent-refuse"), "Không đồng ý");
@@ -122,7 +130,9 @@ describe("modes", () => {
     await byId(page, "consent-refuse").click();
     await byId(page, "screen-welcome").waitFor();
     assert.equal((await calls(page, "clear_session")).length, 1);
-    const other = (await calls(page)).filter((c) => !["shell_state", "clear_session"].includes(c.cmd));
+    const other = (await calls(page)).filter(
+      (c) => !["shell_state", "clear_session"].includes(c.cmd),
+    );
     assert.deepEqual(other, []);
   });
 });
@@ -138,9 +148,15 @@ describe("header", () => {
       },
     });
     assert.equal(await text(page, "device-name"), "UBND phường Thử Nghiệm");
-    assert.equal(await text(page, "status-reader-text"), "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc");
+    assert.equal(
+      await text(page, "status-reader-text"),
+      "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc",
+    );
     assert.equal(await byId(page, "status-reader").getAttribute("data-level"), "problem");
-    assert.equal(await text(page, "status-camera-text"), "Không tìm thấy camera — hãy kiểm tra cáp của camera");
+    assert.equal(
+      await text(page, "status-camera-text"),
+      "Không tìm thấy camera — hãy kiểm tra cáp của camera",
+    );
     assert.equal(
       await text(page, "status-sync-text"),
       "Không kết nối được máy chủ tiếp nhận — hồ sơ sẽ được xếp hàng và gửi sau",
@@ -149,8 +165,14 @@ describe("header", () => {
     assert.equal(await text(page, "status-queue-text"), "Hàng đợi chưa được thiết lập");
 
     await byId(page, "lang-en").click();
-    assert.equal(await text(page, "status-reader-text"), "No reader found — check the reader's USB cable");
-    assert.equal(await text(page, "status-camera-text"), "No camera found — check the camera's cable");
+    assert.equal(
+      await text(page, "status-reader-text"),
+      "No reader found — check the reader's USB cable",
+    );
+    assert.equal(
+      await text(page, "status-camera-text"),
+      "No camera found — check the camera's cable",
+    );
     assert.equal(
       await text(page, "status-sync-text"),
       "Back office unreachable — enrollments will be queued and sent later",
@@ -160,15 +182,24 @@ describe("header", () => {
 
   test("says when the PC/SC service is not running, and names an unknown state", async () => {
     const { page } = await open({
-      shell: { reader: { state: "service_down", detail: null }, camera: { state: "warming_up", detail: null } },
+      shell: {
+        reader: { state: "service_down", detail: null },
+        camera: { state: "warming_up", detail: null },
+      },
     });
     assert.equal(
       await text(page, "status-reader-text"),
       "Dịch vụ PC/SC chưa chạy — hãy báo quản trị viên khởi động lại dịch vụ",
     );
     await byId(page, "lang-en").click();
-    assert.equal(await text(page, "status-reader-text"), "PC/SC service not running — ask the administrator to start it");
-    assert.equal(await text(page, "status-camera-text"), "Unknown state (warming_up) — tell the administrator");
+    assert.equal(
+      await text(page, "status-reader-text"),
+      "PC/SC service not running — ask the administrator to start it",
+    );
+    assert.equal(
+      await text(page, "status-camera-text"),
+      "Unknown state (warming_up) — tell the administrator",
+    );
   });
 
   test("follows the core's state every 2 s, and says when it cannot refresh", async () => {
@@ -178,7 +209,9 @@ describe("header", () => {
       window.__mock.state.queueWaiting = 3;
     });
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="status-reader"]')?.getAttribute("data-state") === "card_present",
+      () =>
+        document.querySelector('[data-testid="status-reader"]')?.getAttribute("data-state") ===
+        "card_present",
       null,
       { timeout: 3000 },
     );
@@ -219,7 +252,10 @@ describe("on-screen keypad", () => {
     assert.equal(await byId(page, "id-input").inputValue(), "001099012345");
     await byId(page, "digits-key-backspace").click();
     assert.equal(await byId(page, "id-input").inputValue(), "00109901234");
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-testid")), "id-input");
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute("data-testid")),
+      "id-input",
+    );
     await byId(page, "digits-key-clear").click();
     assert.equal(await byId(page, "id-input").inputValue(), "");
   });
@@ -236,16 +272,29 @@ describe("on-screen keypad", () => {
     );
     assert.equal(await byId(page, "id-input").getAttribute("aria-invalid"), "true");
     await byId(page, "lang-en").click();
-    assert.equal(await text(page, "id-error"), "The ID number needs 12 digits; you entered 5. Check the number printed on your card.");
+    assert.equal(
+      await text(page, "id-error"),
+      "The ID number needs 12 digits; you entered 5. Check the number printed on your card.",
+    );
     await typeDigits(page, "1234567");
     assert.equal(await byId(page, "id-error").isVisible(), false);
     await byId(page, "id-continue").click();
-    assert.match(await text(page, "id-notice"), /^ID number accepted\. Reading the card's chip arrives in a later version/);
-    assert.deepEqual((await calls(page, "session_set_id_number")).map((c) => c.args), [{ idNumber: "037201234567" }]);
+    assert.match(
+      await text(page, "id-notice"),
+      /^ID number accepted\. Reading the card's chip arrives in a later version/,
+    );
+    assert.deepEqual(
+      (await calls(page, "session_set_id_number")).map((c) => c.args),
+      [{ idNumber: "037201234567" }],
+    );
     await byId(page, "id-home").click();
     await byId(page, "screen-welcome").waitFor();
     assert.equal((await calls(page, "clear_session")).length, 1);
-    assert.equal(await text(page, "welcome-start"), "Bắt đầu", "language back to the configured default");
+    assert.equal(
+      await text(page, "welcome-start"),
+      "Bắt đầu",
+      "language back to the configured default",
+    );
   });
 
   test("a refusal from the core is shown as its sentence and the number stays to correct", async () => {
@@ -370,7 +419,10 @@ describe("operator sign-in", () => {
   test("'no operator accounts' is shown inline in both languages with what to do next", async () => {
     const { page } = await open({ shell: { mode: "counter" } });
     await signIn(page);
-    assert.deepEqual((await calls(page, "operator_sign_in")).map((c) => c.args), [{ operatorId: "cb01", pin: "1234" }]);
+    assert.deepEqual(
+      (await calls(page, "operator_sign_in")).map((c) => c.args),
+      [{ operatorId: "cb01", pin: "1234" }],
+    );
     assert.equal(
       await text(page, "signin-error"),
       "Máy này chưa có tài khoản cán bộ nào. Hãy đề nghị quản trị viên tạo tài khoản cán bộ cho máy, rồi đăng nhập lại.",
@@ -380,7 +432,11 @@ describe("operator sign-in", () => {
       await text(page, "signin-error"),
       "This kiosk has no operator accounts yet. Ask the administrator to create operator accounts for it, then sign in again.",
     );
-    assert.equal(await byId(page, "signin-pin").inputValue(), "", "the PIN does not stay on screen");
+    assert.equal(
+      await byId(page, "signin-pin").inputValue(),
+      "",
+      "the PIN does not stay on screen",
+    );
     assert.equal(await byId(page, "screen-signin").isVisible(), true);
   });
 
@@ -457,7 +513,10 @@ describe("wipe: idle timeout and return to start", () => {
     await byId(page, "welcome-start").click();
     await byId(page, "consent-refuse").click();
     await byId(page, "screen-welcome").waitFor();
-    assert.match(await text(page, "session-error"), /^Không xóa được phiên làm việc trước .*\(mã: session\.lock_failed\)/);
+    assert.match(
+      await text(page, "session-error"),
+      /^Không xóa được phiên làm việc trước .*\(mã: session\.lock_failed\)/,
+    );
   });
 
   test("an untouched start screen is never interrupted", async () => {
@@ -491,7 +550,10 @@ describe("layout", () => {
     const small = await page.evaluate(() =>
       [...document.querySelectorAll("button, input, [role=button]")]
         .filter((el) => el.getClientRects().length > 0)
-        .map((el) => ({ id: el.getAttribute("data-testid") ?? el.textContent, r: el.getBoundingClientRect() }))
+        .map((el) => ({
+          id: el.getAttribute("data-testid") ?? el.textContent,
+          r: el.getBoundingClientRect(),
+        }))
         .filter(({ r }) => r.width < 56 || r.height < 56)
         .map(({ id, r }) => `${id} ${Math.round(r.width)}x${Math.round(r.height)}`),
     );
@@ -504,7 +566,9 @@ describe("layout", () => {
       const box = keypad?.getBoundingClientRect();
       return {
         horizontalOverflow: document.documentElement.scrollWidth > window.innerWidth,
-        keypadOutside: box ? box.bottom > window.innerHeight || box.right > window.innerWidth : false,
+        keypadOutside: box
+          ? box.bottom > window.innerHeight || box.right > window.innerWidth
+          : false,
       };
     });
     assert.deepEqual(fit, { horizontalOverflow: false, keypadOutside: false }, where);

@@ -5,7 +5,9 @@ import { button, h } from "../dom";
 import type { ScreenFactory } from "../router";
 
 export const consent: ScreenFactory = ({ i18n, go, home }) => {
-  const agree = button({ class: "primary", testid: "consent-agree" }, () => go("id-entry"));
+  const agree = button({ class: "primary", testid: "consent-agree" }, () => {
+    go("id-entry");
+  });
   const refuse = button({ class: "secondary", testid: "consent-refuse" }, home);
   return h(
     "section",
@@ -21,6 +23,11 @@ export const consent: ScreenFactory = ({ i18n, go, home }) => {
     ),
     i18n.text(h("p", { testid: "consent-why" }), "consent.why"),
     i18n.text(h("p", { class: "note" }), "consent.refuse_note"),
-    h("div", { class: "actions" }, i18n.text(agree, "consent.agree"), i18n.text(refuse, "consent.refuse")),
+    h(
+      "div",
+      { class: "actions" },
+      i18n.text(agree, "consent.agree"),
+      i18n.text(refuse, "consent.refuse"),
+    ),
   );
 };

@@ -23,7 +23,13 @@ export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal }) 
     "digits",
   );
   const count = h("p", { id: "id-count", class: "field-count", testid: "id-count" });
-  const error = h("p", { id: "id-error", class: "inline-error", testid: "id-error", role: "alert", hidden: true });
+  const error = h("p", {
+    id: "id-error",
+    class: "inline-error",
+    testid: "id-error",
+    role: "alert",
+    hidden: true,
+  });
   const notice = h("div", { class: "notice", testid: "id-notice", role: "status", hidden: true });
   const proceed = button({ class: "primary", testid: "id-continue" }, () => void submit());
   const cancel = button({ class: "secondary", testid: "cancel" }, home);
@@ -90,7 +96,12 @@ export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal }) 
       count,
       error,
       notice,
-      h("div", { class: "actions" }, i18n.text(proceed, "id.continue"), i18n.text(cancel, "common.cancel")),
+      h(
+        "div",
+        { class: "actions" },
+        i18n.text(proceed, "id.continue"),
+        i18n.text(cancel, "common.cancel"),
+      ),
     ),
     keypad.element,
   );

@@ -30,7 +30,13 @@ export const signin: ScreenFactory = ({ i18n, keypad, backend, go, signal }) => 
     }),
     "digits",
   );
-  const error = h("p", { id: "signin-error", class: "inline-error", testid: "signin-error", role: "alert", hidden: true });
+  const error = h("p", {
+    id: "signin-error",
+    class: "inline-error",
+    testid: "signin-error",
+    role: "alert",
+    hidden: true,
+  });
   const submit = h("button", { type: "submit", class: "primary", testid: "signin-submit" });
   i18n.text(submit, "signin.submit");
 
@@ -41,8 +47,14 @@ export const signin: ScreenFactory = ({ i18n, keypad, backend, go, signal }) => 
   }
 
   async function signIn(): Promise<void> {
-    if (operator.value.trim() === "") return fail((el) => i18n.text(el, "signin.error.operator_missing"), operator);
-    if (pin.value === "") return fail((el) => i18n.text(el, "signin.error.pin_missing"), pin);
+    if (operator.value.trim() === "") {
+      fail((el) => i18n.text(el, "signin.error.operator_missing"), operator);
+      return;
+    }
+    if (pin.value === "") {
+      fail((el) => i18n.text(el, "signin.error.pin_missing"), pin);
+      return;
+    }
     error.hidden = true;
     submit.disabled = true;
     i18n.text(submit, "signin.busy");
@@ -77,5 +89,10 @@ export const signin: ScreenFactory = ({ i18n, keypad, backend, go, signal }) => 
   });
   keypad.setMode("text");
 
-  return h("section", { class: "screen-with-keypad", testid: "screen-signin" }, form, keypad.element);
+  return h(
+    "section",
+    { class: "screen-with-keypad", testid: "screen-signin" },
+    form,
+    keypad.element,
+  );
 };

@@ -4,7 +4,9 @@ import { button, h } from "../dom";
 import type { ScreenFactory } from "../router";
 
 export const welcome: ScreenFactory = ({ i18n, go }) => {
-  const start = button({ class: "primary huge", testid: "welcome-start" }, () => go("consent"));
+  const start = button({ class: "primary huge", testid: "welcome-start" }, () => {
+    go("consent");
+  });
   i18n.text(start, "welcome.start");
   return h(
     "section",
