@@ -34,6 +34,16 @@ impl BacKeys {
             mac: crypto::derive_key(Cipher::Tdes, &seed, 2),
         }
     }
+
+    /// Kenc.
+    pub(crate) fn enc(&self) -> &[u8] {
+        &self.enc
+    }
+
+    /// Kmac.
+    pub(crate) fn mac(&self) -> &[u8] {
+        &self.mac
+    }
 }
 
 fn kseed(mrz: &MrzInformation) -> Zeroizing<Vec<u8>> {
@@ -74,8 +84,8 @@ where
     s.extend_from_slice(&rnd_ifd);
     s.extend_from_slice(&rnd_ic);
     s.extend_from_slice(k_ifd.as_ref());
-    crypto::cbc_encrypt(Cipher::Tdes, &keys.enc, &[0; 8], &mut s)?;
-    let m_ifd = crypto::mac(Cipher::Tdes, &keys.mac, &crypto::pad(&s, 8))?;
+    crypto::cbc_encrypt(Cipher::Tdes, keys.enc(), &[0; 8], &mut s)?;
+    let m_ifd = crypto::mac(Cipher::Tdes, keys.mac(), &crypto::pad(&s, 8))?;
     let mut data = s.to_vec();
     data.extend_from_slice(&m_ifd);
 
@@ -93,12 +103,12 @@ where
             ));
         }
     };
-    let expected = crypto::mac(Cipher::Tdes, &keys.mac, &crypto::pad(e_ic, 8))?;
+    let expected = crypto::mac(Cipher::Tdes, keys.mac(), &crypto::pad(e_ic, 8))?;
     if !crypto::mac_eq(&expected, m_ic) {
         return Err(AccessError::ChipProofInvalid);
     }
     let mut r = Zeroizing::new(e_ic.to_vec());
-    crypto::cbc_decrypt(Cipher::Tdes, &keys.enc, &[0; 8], &mut r)?;
+    crypto::cbc_decrypt(Cipher::Tdes, keys.enc(), &[0; 8], &mut r)?;
     let (echo_ic, rest) = r.split_at(8);
     let (echo_ifd, k_ic) = rest.split_at(8);
     if echo_ic != rnd_ic || echo_ifd != rnd_ifd {
@@ -150,8 +160,8 @@ mod tests {
         let mrz = appendix_d_mrz();
         assert_eq!(*kseed(&mrz), hex("239AB9CB282DAF66231DC5A4DF6BFBAE"));
         let keys = BacKeys::derive(&mrz);
-        assert_eq!(*keys.enc, hex("AB94FDECF2674FDFB9B391F85D7F76F2"));
-        assert_eq!(*keys.mac, hex("7962D9ECE03D1ACD4C76089DCE131543"));
+        assert_eq!(keys.enc(), hex("AB94FDECF2674FDFB9B391F85D7F76F2"));
+        assert_eq!(keys.mac(), hex("7962D9ECE03D1ACD4C76089DCE131543"));
     }
 
     #[test]

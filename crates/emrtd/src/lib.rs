@@ -21,4 +21,6 @@ pub mod tlv;
 pub mod transport;
 
 #[cfg(test)]
+mod test_chip;
+#[cfg(test)]
 mod test_support;

@@ -63,7 +63,7 @@ impl PacePassword {
     }
 
     /// K_pi = KDF(f(π), 3): f(π) is SHA-1(MRZ_information) for the MRZ, the CAN's ASCII digits.
-    fn key(&self, cipher: Cipher) -> Zeroizing<Vec<u8>> {
+    pub(crate) fn key(&self, cipher: Cipher) -> Zeroizing<Vec<u8>> {
         match self {
             Self::Mrz(mrz) => crypto::derive_key(cipher, &crypto::sha1(mrz.as_bytes()), 3),
             Self::Can(can) => crypto::derive_key(cipher, can.0.as_bytes(), 3),
@@ -206,7 +206,7 @@ fn general_authenticate<T: CardTransport + ?Sized>(
 }
 
 /// The authentication token: MAC over the public key data object `7F49 { 06 oid, 86 point }`.
-fn token(
+pub(crate) fn token(
     cipher: Cipher,
     ks_mac: &[u8],
     oid: &Oid,
@@ -222,7 +222,7 @@ fn token(
 }
 
 /// A scalar in 1..n from field-size big-endian RNG bytes, redrawing values out of range.
-fn random_scalar<C, R>(rng: &mut R) -> Result<C::Scalar, AccessError>
+pub(crate) fn random_scalar<C, R>(rng: &mut R) -> Result<C::Scalar, AccessError>
 where
     C: CurveArithmetic,
     R: TryCryptoRng + ?Sized,
@@ -241,7 +241,7 @@ where
     Err(AccessError::Rng)
 }
 
-fn decode_point<C>(bytes: &[u8]) -> Result<AffinePoint<C>, AccessError>
+pub(crate) fn decode_point<C>(bytes: &[u8]) -> Result<AffinePoint<C>, AccessError>
 where
     C: CurveArithmetic,
     FieldBytesSize<C>: ModulusSize,
@@ -256,7 +256,7 @@ where
         .map_err(|_| AccessError::Malformed("public key is not a point on the curve"))
 }
 
-fn encode_point<C>(point: &AffinePoint<C>) -> Vec<u8>
+pub(crate) fn encode_point<C>(point: &AffinePoint<C>) -> Vec<u8>
 where
     C: CurveArithmetic,
     FieldBytesSize<C>: ModulusSize,
@@ -266,7 +266,7 @@ where
 }
 
 /// Generic Mapping: G~ = s·G + H with H = SK_map,IFD · PK_map,IC.
-fn generic_mapping<C>(
+pub(crate) fn generic_mapping<C>(
     nonce: &[u8],
     sk_map: &C::Scalar,
     pk_map_ic: &AffinePoint<C>,
@@ -349,7 +349,7 @@ mod tests {
     use super::*;
     use crate::apdu::StatusWord;
     use crate::security_infos::SecurityInfos;
-    use crate::test_support::{ReplayRng, ScriptedCard, hex};
+    use crate::test_support::{PaceChip, ReplayRng, ScriptedCard, hex};
 
     const SK_MAP_IFD: &str = "7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99";
     const SK_IFD: &str = "A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595";
@@ -534,113 +534,6 @@ mod tests {
         );
     }
 
-    /// The chip's side of PACE-GM over curve `C`, written from the chip's view, so every
-    /// supported curve is exercised end to end (Appendix G only covers brainpoolP256r1).
-    struct ChipSide<C: CurveArithmetic> {
-        info: PaceInfo,
-        k_pi: Zeroizing<Vec<u8>>,
-        nonce: [u8; 16],
-        sk_map: C::Scalar,
-        sk: C::Scalar,
-        mapped: Option<ProjectivePoint<C>>,
-        pk_ic: Vec<u8>,
-        pk_ifd: Vec<u8>,
-        keys: Option<SessionKeys>,
-    }
-
-    impl<C> ChipSide<C>
-    where
-        C: CurveArithmetic,
-        FieldBytesSize<C>: ModulusSize,
-        AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
-    {
-        fn new(info: PaceInfo, password: &PacePassword, seed: u8) -> Self {
-            let mut rng = ReplayRng::new(&[&"5A".repeat(96)]);
-            let k_pi = password.key(info.protocol.cipher);
-            let mut nonce = [seed; 16];
-            nonce[0] = 0x11;
-            Self {
-                info,
-                k_pi,
-                nonce,
-                sk_map: random_scalar::<C, _>(&mut rng).unwrap(),
-                sk: random_scalar::<C, _>(&mut rng).unwrap() + C::Scalar::from(u64::from(seed)),
-                mapped: None,
-                pk_ic: Vec::new(),
-                pk_ifd: Vec::new(),
-                keys: None,
-            }
-        }
-
-        fn answer(&mut self, command: &[u8]) -> Vec<u8> {
-            let ok = |tag: u32, value: &[u8]| {
-                let mut out = tlv::encode(0x7C, &tlv::encode(tag, value));
-                out.extend_from_slice(&[0x90, 0x00]);
-                out
-            };
-            if command.get(1) == Some(&0x22) {
-                return hex("9000");
-            }
-            let body = command.get(5..command.len() - 1).unwrap();
-            let dynamic = tlv::parse_single(body).unwrap().expect_tag(0x7C).unwrap();
-            let Some(input) = tlv::parse_all(dynamic).unwrap().first().copied() else {
-                let mut z = self.nonce.to_vec();
-                crypto::cbc_encrypt(self.info.protocol.cipher, &self.k_pi, &[0; 16], &mut z)
-                    .unwrap();
-                return ok(0x80, &z);
-            };
-            match input.tag.0 {
-                0x81 => {
-                    let pk_map_ifd = decode_point::<C>(input.value).unwrap();
-                    let mapped =
-                        generic_mapping::<C>(&self.nonce, &self.sk_map, &pk_map_ifd).unwrap();
-                    self.mapped = Some(mapped);
-                    let pk_map_ic = (ProjectivePoint::<C>::generator() * self.sk_map).to_affine();
-                    ok(0x82, &encode_point::<C>(&pk_map_ic))
-                }
-                0x83 => {
-                    let mapped = self.mapped.unwrap();
-                    self.pk_ifd = input.value.to_vec();
-                    self.pk_ic = encode_point::<C>(&(mapped * self.sk).to_affine());
-                    let shared =
-                        ProjectivePoint::<C>::from(decode_point::<C>(input.value).unwrap())
-                            * self.sk;
-                    self.keys = Some(SessionKeys::derive(
-                        self.info.protocol.cipher,
-                        shared.to_affine().x().as_slice(),
-                    ));
-                    ok(0x84, &self.pk_ic.clone())
-                }
-                0x85 => {
-                    let keys = self.keys.as_ref().unwrap();
-                    let cipher = self.info.protocol.cipher;
-                    let oid = &self.info.protocol.oid;
-                    let expected = token(cipher, keys.mac(), oid, &self.pk_ic).unwrap();
-                    if expected.as_slice() != input.value {
-                        return hex("6300");
-                    }
-                    let t_ic = token(cipher, keys.mac(), oid, &self.pk_ifd).unwrap();
-                    ok(0x86, &t_ic)
-                }
-                _ => hex("6A80"),
-            }
-        }
-    }
-
-    impl<C> CardTransport for ChipSide<C>
-    where
-        C: CurveArithmetic,
-        FieldBytesSize<C>: ModulusSize,
-        AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
-    {
-        fn transmit(
-            &mut self,
-            command: &[u8],
-        ) -> Result<Vec<u8>, crate::transport::TransportError> {
-            Ok(self.answer(command))
-        }
-    }
-
     fn info_for(parameter_id: u32, cipher_arc: u8) -> PaceInfo {
         let mut info = appendix_g1_info();
         info.parameter_id = Some(parameter_id);
@@ -664,7 +557,7 @@ mod tests {
         AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
     {
         let info = info_for(parameter_id, cipher_arc);
-        let mut chip = ChipSide::<C>::new(info.clone(), chip_password, parameter_id as u8);
+        let mut chip = PaceChip::<C>::new(info.clone(), chip_password, parameter_id as u8);
         let mut rng = ReplayRng::new(&[&"3C".repeat(48), &"6B".repeat(48)]);
         establish(&mut chip, &mut rng, &info, &appendix_g1_password())
     }

@@ -360,6 +360,14 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
                         return Err(ReadError::Malformed("file ends before its declared length"));
                     }
                 }
+                StatusWord::Success | StatusWord::EndOfFile | StatusWord::WrongParameters
+                    if offset > 0 =>
+                {
+                    return Err(ReadError::Malformed("file ends before its declared length"));
+                }
+                StatusWord::Success => {
+                    return Err(ReadError::Malformed("READ BINARY returned no data"));
+                }
                 StatusWord::WrongLe(available) => {
                     let available = if available == 0 {
                         256
@@ -596,6 +604,449 @@ impl DocumentReader {
                     return Err(e);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::PasswordKind;
+    use crate::lds::{Dg1, EfCom};
+    use crate::mrz::MrzInformation;
+    use crate::pace::Can;
+    use crate::test_chip::{CCCD_CARD_ACCESS, TestChip};
+    use crate::test_support::TestRng;
+
+    const MRZ: &str = "090012345090010113001019";
+    const DG2_FID: u16 = 0x0102;
+
+    fn dg(n: u8) -> LdsFile {
+        LdsFile::dg(n).unwrap()
+    }
+
+    /// A file of `len` content bytes under `tag`, with a recognisable pattern.
+    fn file(tag: u8, len: usize) -> Vec<u8> {
+        let content: Vec<u8> = (0..len)
+            .map(|i| (i % 251) as u8 ^ (i / 251) as u8)
+            .collect();
+        tlv::encode(u32::from(tag), &content)
+    }
+
+    fn cccd_dg1() -> Vec<u8> {
+        let mrz = "IDVNM0900123450001090012345<<19001011M3001019VNM<<<<<<<<<<<2NGUYEN<<VAN<A<<<<<<<<<<<<<<<<<";
+        tlv::encode(0x61, &tlv::encode(0x5F1F, mrz.as_bytes()))
+    }
+
+    fn cccd_com() -> Vec<u8> {
+        let mut content = tlv::encode(0x5F01, b"0107");
+        tlv::encode_into(0x5F36, b"040000", &mut content);
+        tlv::encode_into(0x5C, &[0x61, 0x75, 0x63, 0x6D, 0x6E, 0x6F], &mut content);
+        tlv::encode(0x60, &content)
+    }
+
+    fn cccd_files(dg2_len: usize) -> Vec<(u16, Vec<u8>)> {
+        vec![
+            (0x011E, cccd_com()),
+            (0x0101, cccd_dg1()),
+            (DG2_FID, file(0x75, dg2_len)),
+            (0x0103, file(0x63, 100)),
+            (0x010D, file(0x6D, 420)),
+            (0x010E, file(0x6E, 300)),
+            (0x010F, file(0x6F, 200)),
+            (0x011D, file(0x77, 1800)),
+        ]
+    }
+
+    /// A CCCD-shaped chip: EF.CardAccess offers PACE, DG3 is EAC-protected.
+    fn cccd_chip(pace: bool) -> TestChip {
+        let mut chip = TestChip::new(MRZ, Some(CCCD_CARD_ACCESS), &cccd_files(20_000));
+        chip.eac_protected = vec![0x0103];
+        chip.pace = pace;
+        chip
+    }
+
+    fn keys(mrz: &str) -> AccessKeys {
+        AccessKeys {
+            mrz: Some(MrzInformation::parse(mrz).unwrap()),
+            can: None,
+        }
+    }
+
+    fn reader() -> DocumentReader {
+        DocumentReader::new(keys(MRZ), CardProfile::default(), ReadOptions::default())
+    }
+
+    fn read(
+        reader: &mut DocumentReader,
+        chip: &mut TestChip,
+        f: LdsFile,
+    ) -> Result<Vec<u8>, ReadError> {
+        reader.read_file(chip, &mut TestRng(0x1234_5678_9ABC_DEF1), f, &mut |_| {})
+    }
+
+    fn content_of(fid: u16) -> Vec<u8> {
+        cccd_files(20_000)
+            .into_iter()
+            .find(|(f, _)| *f == fid)
+            .map(|(_, c)| c)
+            .unwrap()
+    }
+
+    #[test]
+    fn cccd_without_pace_falls_back_to_bac_and_reads_every_listed_file() {
+        let mut chip = cccd_chip(false);
+        let mut reader = reader();
+        let com = EfCom::parse(&read(&mut reader, &mut chip, LdsFile::Com).unwrap()).unwrap();
+        assert_eq!(com.data_groups.len(), 6);
+        for group in com.data_groups {
+            let result = read(&mut reader, &mut chip, group);
+            if group == dg(3) {
+                assert_eq!(result, Err(ReadError::AccessConditionsNotSatisfied(dg(3))));
+            } else {
+                assert_eq!(result.unwrap(), content_of(group.fid()), "{group}");
+            }
+        }
+        assert_eq!(
+            read(&mut reader, &mut chip, LdsFile::Sod).unwrap(),
+            content_of(0x011D)
+        );
+        assert_eq!(reader.profile().access, Some(AccessMethod::Bac));
+        assert_eq!(chip.bac_attempts, 1);
+    }
+
+    #[test]
+    fn dg1_read_over_bac_parses_with_valid_check_digits() {
+        let mut chip = cccd_chip(false);
+        let dg1 = Dg1::parse(&read(&mut reader(), &mut chip, dg(1)).unwrap()).unwrap();
+        dg1.mrz.verify_check_digits().unwrap();
+        assert_eq!(
+            dg1.mrz.mrz_information().unwrap(),
+            MrzInformation::parse(MRZ).unwrap()
+        );
+    }
+
+    #[test]
+    fn pace_is_preferred_when_card_access_offers_it() {
+        let mut chip = cccd_chip(true);
+        let mut reader = reader();
+        assert_eq!(read(&mut reader, &mut chip, dg(1)).unwrap(), cccd_dg1());
+        match &reader.profile().access {
+            Some(AccessMethod::Pace { info, password }) => {
+                assert_eq!(*password, PasswordKind::Mrz);
+                assert_eq!(info.parameter_id, Some(13));
+            }
+            other => panic!("expected PACE, got {other:?}"),
+        }
+        assert_eq!(chip.bac_attempts, 0);
+        assert_eq!(
+            reader.session_mut().unwrap().cipher(),
+            crate::crypto::Cipher::Aes128
+        );
+    }
+
+    #[test]
+    fn pace_refused_for_mrz_and_can_falls_back_to_bac() {
+        let mut chip = cccd_chip(false);
+        let mut keys = keys(MRZ);
+        keys.can = Can::new("123456");
+        let mut reader = DocumentReader::new(keys, CardProfile::default(), ReadOptions::default());
+        assert_eq!(read(&mut reader, &mut chip, dg(1)).unwrap(), cccd_dg1());
+        assert_eq!(reader.profile().access, Some(AccessMethod::Bac));
+    }
+
+    #[test]
+    fn wrong_key_is_access_denied_after_one_try_per_method() {
+        let mut chip = cccd_chip(true);
+        let wrong = MrzInformation::new("090012345", "900101", "300102").unwrap();
+        let mut reader = DocumentReader::new(
+            AccessKeys {
+                mrz: Some(wrong),
+                can: None,
+            },
+            CardProfile::default(),
+            ReadOptions::default(),
+        );
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(1)),
+            Err(ReadError::AccessDenied)
+        );
+        assert_eq!(chip.bac_attempts, 1);
+        assert!(reader.profile().access.is_none());
+    }
+
+    #[test]
+    fn no_key_at_all_is_reported_before_talking_to_the_chip() {
+        let mut chip = cccd_chip(true);
+        let mut reader = DocumentReader::new(
+            AccessKeys::default(),
+            CardProfile::default(),
+            ReadOptions::default(),
+        );
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(1)),
+            Err(ReadError::NoAccessKey)
+        );
+        assert_eq!(chip.commands, 0);
+    }
+
+    #[test]
+    fn a_remembered_method_and_block_size_skip_all_probing() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        let mut first = reader();
+        read(&mut first, &mut chip, dg(13)).unwrap();
+        let profile = first.profile().clone();
+        assert_eq!(profile.block_size, Some(223));
+
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        let mut second = DocumentReader::new(keys(MRZ), profile, ReadOptions::default());
+        read(&mut second, &mut chip, dg(13)).unwrap();
+        // SELECT application, GET CHALLENGE, EXTERNAL AUTHENTICATE, then 424 bytes in two
+        // 223-byte SFI/offset reads: nothing wasted.
+        assert_eq!(chip.commands, 3 + 2);
+    }
+
+    #[test]
+    fn block_size_steps_down_on_6700_and_is_remembered() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        chip.max_le = 160;
+        let mut reader = reader();
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)).unwrap(),
+            content_of(DG2_FID)
+        );
+        assert_eq!(reader.profile().block_size, Some(160));
+        assert_eq!(reader.profile().extended_length, Some(false));
+        let dg2_reads = chip.reads.iter().filter(|r| r.0 == DG2_FID).count();
+        assert_eq!(dg2_reads, 20_004usize.div_ceil(160));
+
+        let before = chip.commands;
+        read(&mut reader, &mut chip, dg(13)).unwrap();
+        assert_eq!(chip.commands - before, 424usize.div_ceil(160));
+    }
+
+    #[test]
+    fn extended_length_reads_dg2_in_a_handful_of_apdus() {
+        let mut chip = cccd_chip(false);
+        let mut reader = reader();
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)).unwrap(),
+            content_of(DG2_FID)
+        );
+        let dg2_reads: Vec<_> = chip.reads.iter().filter(|r| r.0 == DG2_FID).collect();
+        assert_eq!(dg2_reads.len(), 20_004usize.div_ceil(4096));
+        assert_eq!(reader.profile().extended_length, Some(true));
+    }
+
+    #[test]
+    fn card_removed_mid_dg2_resumes_from_the_last_offset_after_reauthentication() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        chip.remove_at = Some((DG2_FID, 10_000));
+        let mut reader = reader();
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)),
+            Err(ReadError::CardRemoved)
+        );
+        let resume_at = reader.resume_offset(dg(2));
+        assert!(
+            resume_at > 10_000 - 223 && resume_at <= 10_000,
+            "{resume_at}"
+        );
+        // Still gone: the same error, nothing lost.
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)),
+            Err(ReadError::CardRemoved)
+        );
+        assert_eq!(reader.resume_offset(dg(2)), resume_at);
+
+        chip.reinsert();
+        let reads_before = chip.reads.len();
+        let bac_before = chip.bac_attempts;
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)).unwrap(),
+            content_of(DG2_FID)
+        );
+        assert_eq!(chip.bac_attempts, bac_before + 1);
+        let after: Vec<_> = chip.reads[reads_before..]
+            .iter()
+            .filter(|r| r.0 == DG2_FID)
+            .collect();
+        assert_eq!(
+            after.first().unwrap().1,
+            resume_at,
+            "first read after reinsertion"
+        );
+        assert!(
+            after.iter().all(|r| r.1 >= resume_at),
+            "nothing re-read from zero"
+        );
+    }
+
+    #[test]
+    fn a_spoiled_response_mac_reauthenticates_and_the_read_completes() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        chip.spoil_mac = Some((6, false));
+        let mut reader = reader();
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)).unwrap(),
+            content_of(DG2_FID)
+        );
+        assert_eq!(chip.bac_attempts, 2);
+    }
+
+    #[test]
+    fn persistent_mac_failures_are_secure_messaging_broken() {
+        let mut chip = cccd_chip(false);
+        chip.spoil_mac = Some((2, true));
+        let mut reader = reader();
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)),
+            Err(ReadError::SecureMessagingBroken(SmError::MacMismatch))
+        );
+    }
+
+    #[test]
+    fn plain_6700_that_ends_the_session_is_survived_by_reauthenticating() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        chip.plain_errors_end_session = true;
+        let mut reader = reader();
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)).unwrap(),
+            content_of(DG2_FID)
+        );
+        assert_eq!(reader.profile().block_size, Some(223));
+        assert_eq!(chip.bac_attempts, 2);
+    }
+
+    #[test]
+    fn absent_file_is_file_not_found() {
+        let mut chip = cccd_chip(false);
+        assert_eq!(
+            read(&mut reader(), &mut chip, dg(11)),
+            Err(ReadError::FileNotFound(dg(11)))
+        );
+    }
+
+    #[test]
+    fn refused_sfi_reads_fall_back_to_select() {
+        let mut chip = cccd_chip(false);
+        chip.sfi = false;
+        let mut reader = reader();
+        assert_eq!(read(&mut reader, &mut chip, dg(1)).unwrap(), cccd_dg1());
+        assert_eq!(reader.profile().sfi, Some(false));
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(13)).unwrap(),
+            content_of(0x010D)
+        );
+    }
+
+    #[test]
+    fn progress_is_reported_per_file_and_per_block() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        let mut events = Vec::new();
+        let data = reader()
+            .read_file(&mut chip, &mut TestRng(7), dg(2), &mut |p| events.push(p))
+            .unwrap();
+        assert_eq!(
+            events.first(),
+            Some(&Progress::Started {
+                file: dg(2),
+                offset: 0
+            })
+        );
+        assert_eq!(
+            events.last(),
+            Some(&Progress::Finished {
+                file: dg(2),
+                size: data.len()
+            })
+        );
+        let counts: Vec<usize> = events
+            .iter()
+            .filter_map(|e| match e {
+                Progress::Bytes { read, total, .. } => {
+                    assert_eq!(*total, Some(data.len()));
+                    Some(*read)
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(counts.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(counts.last(), Some(&data.len()));
+        assert_eq!(counts.len(), data.len().div_ceil(223));
+    }
+
+    #[test]
+    fn a_file_shorter_than_its_declared_length_is_malformed() {
+        let mut truncated = file(0x6C, 500);
+        truncated.truncate(300);
+        let mut files = cccd_files(1000);
+        files.push((0x010C, truncated));
+        let mut chip = TestChip::new(MRZ, None, &files);
+        assert_eq!(
+            read(&mut reader(), &mut chip, dg(12)),
+            Err(ReadError::Malformed("file ends before its declared length"))
+        );
+    }
+
+    #[test]
+    fn an_over_long_declared_length_is_refused_without_reading_on() {
+        let mut huge = vec![0x75, 0x84, 0x7F, 0xFF, 0xFF, 0xFF];
+        huge.extend_from_slice(&[0; 100]);
+        let mut chip = TestChip::new(MRZ, None, &[(DG2_FID, huge)]);
+        assert_eq!(
+            read(&mut reader(), &mut chip, dg(2)),
+            Err(ReadError::Malformed("file length out of range"))
+        );
+    }
+
+    #[test]
+    fn a_file_with_the_wrong_tag_is_refused() {
+        let mut chip = TestChip::new(MRZ, None, &[(0x0101, file(0x75, 50))]);
+        assert_eq!(
+            read(&mut reader(), &mut chip, dg(1)),
+            Err(ReadError::Malformed("file starts with an unexpected tag"))
+        );
+    }
+
+    #[test]
+    fn offsets_past_32k_use_odd_ins_read_binary() {
+        let mut chip = TestChip::new(MRZ, None, &[(DG2_FID, file(0x75, 40_000))]);
+        chip.extended = false;
+        let mut reader = reader();
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)).unwrap(),
+            file(0x75, 40_000)
+        );
+        assert!(chip.reads.iter().any(|r| r.1 > 0x7FFF));
+    }
+
+    #[test]
+    fn a_chip_without_card_access_is_read_with_bac() {
+        let mut chip = TestChip::new(MRZ, None, &cccd_files(500));
+        let mut reader = reader();
+        assert_eq!(read(&mut reader, &mut chip, dg(1)).unwrap(), cccd_dg1());
+        assert!(reader.profile().card_access_probed);
+        assert!(reader.profile().pace.is_none());
+    }
+
+    #[test]
+    fn errors_name_no_personal_data() {
+        for e in [
+            ReadError::CardRemoved,
+            ReadError::AccessDenied,
+            ReadError::FileNotFound(dg(2)),
+            ReadError::SecureMessagingBroken(SmError::MacMismatch),
+        ] {
+            let text = e.to_string();
+            assert!(!text.contains("090012345") && !text.is_empty());
         }
     }
 }
