@@ -63,13 +63,37 @@ export function toBackendError(cause: unknown): BackendError {
   return new BackendError("ipc.unexpected_error");
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/**
+ * Calls a command. With `timeoutMs`, a core that does not answer in time is an `ipc.timeout`
+ * error instead of a screen that waits forever.
+ */
+async function call<T>(
+  cmd: string,
+  args?: Record<string, unknown>,
+  timeoutMs?: number,
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const answer = invoke<T>(cmd, args);
+  const late =
+    timeoutMs === undefined
+      ? null
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            reject(new BackendError("ipc.timeout"));
+          }, timeoutMs);
+        });
   try {
-    return await invoke<T>(cmd, args);
+    return await (late === null ? answer : Promise.race([answer, late]));
   } catch (cause) {
     throw toBackendError(cause);
+  } finally {
+    clearTimeout(timer);
   }
 }
+
+/** The status poll and the wipe must never hang the shell. */
+const SHELL_STATE_TIMEOUT_MS = 10_000;
+const CLEAR_SESSION_TIMEOUT_MS = 5_000;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null;
@@ -105,10 +129,10 @@ export function parseShellState(v: unknown): ShellState {
 
 export const tauriBackend: Backend = {
   async shellState() {
-    return parseShellState(await call<unknown>("shell_state"));
+    return parseShellState(await call<unknown>("shell_state", undefined, SHELL_STATE_TIMEOUT_MS));
   },
   async clearSession() {
-    await call<null>("clear_session");
+    await call<null>("clear_session", undefined, CLEAR_SESSION_TIMEOUT_MS);
   },
   async sessionSetIdNumber(idNumber) {
     await call<null>("session_set_id_number", { idNumber });

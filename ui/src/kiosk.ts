@@ -75,6 +75,10 @@ class Session {
         i18n.text(resume, "idle.continue"),
       ),
     );
+    // While the warning shows, everything behind it is out of reach, for touch and keyboard.
+    const setInert = (inert: boolean): void => {
+      for (const el of [this.header.element, sessionError, outlet, footer]) el.inert = inert;
+    };
     let shownSeconds = -1;
     const idle = new IdleWatch(
       shell.idleTimeoutSecs,
@@ -83,6 +87,7 @@ class Session {
         warn(seconds) {
           if (overlay.hidden) {
             overlay.hidden = false;
+            setInert(true);
             resume.focus();
           }
           if (seconds !== shownSeconds) {
@@ -92,6 +97,7 @@ class Session {
         },
         resume() {
           overlay.hidden = true;
+          setInert(false);
           shownSeconds = -1;
         },
         timeout: wipe,

@@ -85,6 +85,8 @@ function installMockCore(config) {
     shellStateError: config.shellStateError,
     // Command name -> error code it rejects with, for the unhappy paths.
     failures: {},
+    // Command name -> true: the command never answers.
+    hangs: {},
     calls: [],
   };
   window.__mock = mock;
@@ -111,6 +113,7 @@ function installMockCore(config) {
     async invoke(cmd, args) {
       mock.calls.push({ cmd, args: args ?? null, at: Date.now() });
       if (mock.failures[cmd]) throw { code: mock.failures[cmd] };
+      if (mock.hangs[cmd]) return new Promise(() => {});
       switch (cmd) {
         case "shell_state":
           if (mock.shellStateError) throw { code: mock.shellStateError };

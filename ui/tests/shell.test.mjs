@@ -499,8 +499,11 @@ describe("wipe: idle timeout and return to start", () => {
     await typeAnId(page);
     await byId(page, "idle-warning").waitFor({ timeout: 4000 });
     assert.match(await text(page, "idle-countdown"), /sau 1 giây/);
+    const behindInert = () => document.querySelector('[data-testid="screen-outlet"]').inert;
+    assert.equal(await page.evaluate(behindInert), true, "the screen behind the warning is inert");
     await byId(page, "idle-continue").click();
     assert.equal(await byId(page, "idle-warning").isVisible(), false);
+    assert.equal(await page.evaluate(behindInert), false);
     assert.equal(await byId(page, "id-input").inputValue(), "079203004521");
     assert.equal((await calls(page, "clear_session")).length, 0);
   });
@@ -517,6 +520,18 @@ describe("wipe: idle timeout and return to start", () => {
       await text(page, "session-error"),
       /^Không xóa được phiên làm việc trước .*\(mã: session\.lock_failed\)/,
     );
+  });
+
+  test("a core that never answers clear_session cannot hang the wipe", async () => {
+    const { page } = await open({ shell: shortIdle });
+    await page.evaluate(() => {
+      window.__mock.hangs.clear_session = true;
+    });
+    await byId(page, "welcome-start").click();
+    await byId(page, "consent-refuse").click();
+    await byId(page, "session-error").waitFor({ timeout: 7000 });
+    assert.match(await text(page, "session-error"), /\(mã: ipc\.timeout\)/);
+    assert.equal(await byId(page, "screen-welcome").isVisible(), true);
   });
 
   test("an untouched start screen is never interrupted", async () => {
