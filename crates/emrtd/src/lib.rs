@@ -8,6 +8,7 @@
 pub mod access;
 pub mod apdu;
 pub mod bac;
+pub mod cms;
 pub mod crypto;
 pub mod lds;
 pub mod mrz;

@@ -12,6 +12,7 @@
 //! given by explicit prime-field parameters through [`prime_curve`]. No clock is read here:
 //! certificate validity periods are reported, not judged.
 
+pub mod master_list;
 mod prime_curve;
 
 use std::fmt;
@@ -32,8 +33,10 @@ use thiserror::Error;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectKeyIdentifier};
 
-use crate::sod::{DigestAlgorithm, Sod, SodError};
+use crate::cms::{DigestAlgorithm, SignedData};
+use crate::sod::{Sod, SodError};
 use crate::tlv;
+use master_list::{MasterList, MasterListError};
 use prime_curve::{CurveError, PrimeCurve};
 
 /// The outcome of passive authentication.
@@ -148,9 +151,19 @@ impl TrustStore {
         Ok(count)
     }
 
-    /// Loads every `.der`, `.cer`, `.crt` and `.pem` file of `directory` (not recursively).
-    /// The crate's only file access: configuration, not card I/O. Files that do not parse are
-    /// returned as skipped rather than failing the whole store.
+    /// Adds the CSCA certificates of an ICAO master list once its signature and signer check
+    /// out (see [`master_list`]).
+    pub fn add_master_list(&mut self, contents: &[u8]) -> Result<usize, MasterListError> {
+        let list = MasterList::decode_and_verify(contents)?;
+        let count = list.certificates.len();
+        self.anchors.extend(list.certificates);
+        Ok(count)
+    }
+
+    /// Loads every `.der`, `.cer`, `.crt` and `.pem` certificate file and every `.ml` master
+    /// list of `directory` (not recursively). The crate's only file access: configuration, not
+    /// card I/O. Files that do not parse or verify are returned as skipped rather than failing
+    /// the whole store.
     pub fn load_directory(directory: &Path) -> std::io::Result<(Self, Vec<SkippedFile>)> {
         let mut store = Self::default();
         let mut skipped = Vec::new();
@@ -158,15 +171,24 @@ impl TrustStore {
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|path| {
                 path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-                    ["der", "cer", "crt", "pem"].contains(&e.to_ascii_lowercase().as_str())
+                    ["der", "cer", "crt", "pem", "ml"].contains(&e.to_ascii_lowercase().as_str())
                 })
             })
             .collect();
         paths.sort();
         for path in paths {
+            let is_master_list = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("ml"));
             let result = std::fs::read(&path)
                 .map_err(|e| e.to_string())
-                .and_then(|bytes| store.add_file_contents(&bytes).map_err(|e| e.to_string()));
+                .and_then(|bytes| {
+                    if is_master_list {
+                        store.add_master_list(&bytes).map_err(|e| e.to_string())
+                    } else {
+                        store.add_file_contents(&bytes).map_err(|e| e.to_string())
+                    }
+                });
             if let Err(reason) = result {
                 skipped.push(SkippedFile { path, reason });
             }
@@ -206,56 +228,119 @@ pub fn verify(
         }
         report.checked_data_groups.push(number);
     }
-    let signer_info = &sod.signer_info;
-    if signer_info.content_type != sod.content_type {
-        return invalid(report, InvalidReason::ContentTypeMismatch);
-    }
-    if signer_info.digest_algorithm.digest(&sod.content) != signer_info.message_digest {
-        return invalid(report, InvalidReason::MessageDigestMismatch);
-    }
-    let Some(document_signer) = sod.document_signer_certificate() else {
-        return invalid(report, InvalidReason::NoDocumentSignerCertificate);
+    let document_signer = match check_signed_data(&sod.signed_data)? {
+        SignedDataCheck::Signed(signer) => signer,
+        SignedDataCheck::ContentTypeMismatch => {
+            return invalid(report, InvalidReason::ContentTypeMismatch);
+        }
+        SignedDataCheck::MessageDigestMismatch => {
+            return invalid(report, InvalidReason::MessageDigestMismatch);
+        }
+        SignedDataCheck::NoSignerCertificate => {
+            return invalid(report, InvalidReason::NoDocumentSignerCertificate);
+        }
+        SignedDataCheck::SignatureMismatch(signer) => {
+            report.document_signer = Some(describe(signer));
+            return invalid(report, InvalidReason::SodSignatureMismatch);
+        }
     };
     report.document_signer = Some(describe(document_signer));
-    let signature_valid = verify_signature(
-        document_signer.tbs_certificate().subject_public_key_info(),
+    match find_issuer(document_signer, trust_store.certificates())? {
+        Issuer::Verified(csca) => {
+            report.csca = Some(csca.tbs_certificate().subject().to_string());
+            Ok(report)
+        }
+        Issuer::Unknown => {
+            report.verdict = Verdict::SignatureValidIssuerUnknown;
+            Ok(report)
+        }
+        Issuer::SignatureMismatch => {
+            invalid(report, InvalidReason::DocumentSignerSignatureMismatch)
+        }
+    }
+}
+
+/// The outcome of checking a SignedData against the certificate its signer info names.
+enum SignedDataCheck<'a> {
+    /// Signed attributes consistent and signature valid: the signer's certificate.
+    Signed(&'a Certificate),
+    ContentTypeMismatch,
+    MessageDigestMismatch,
+    NoSignerCertificate,
+    SignatureMismatch(&'a Certificate),
+}
+
+/// Checks the signed attributes (content type, message digest of the eContent) and the
+/// signature of `signed` with the certificate it carries for its signer.
+fn check_signed_data(signed: &SignedData) -> Result<SignedDataCheck<'_>, PassiveAuthError> {
+    let signer_info = &signed.signer_info;
+    if signer_info.content_type != signed.content_type {
+        return Ok(SignedDataCheck::ContentTypeMismatch);
+    }
+    if signer_info.digest_algorithm.digest(&signed.content) != signer_info.message_digest {
+        return Ok(SignedDataCheck::MessageDigestMismatch);
+    }
+    let Some(signer) = signed.signer_certificate() else {
+        return Ok(SignedDataCheck::NoSignerCertificate);
+    };
+    let valid = verify_signature(
+        signer.tbs_certificate().subject_public_key_info(),
         &signer_info.signature_algorithm,
         signer_info.digest_algorithm,
         &signer_info.signed_attributes,
         &signer_info.signature,
     )?;
-    if !signature_valid {
-        return invalid(report, InvalidReason::SodSignatureMismatch);
-    }
-    let candidates: Vec<&Certificate> = trust_store
-        .anchors
-        .iter()
-        .filter(|csca| issued_by(document_signer, csca))
-        .collect();
-    if candidates.is_empty() {
-        report.verdict = Verdict::SignatureValidIssuerUnknown;
-        return Ok(report);
-    }
-    let tbs = document_signer
-        .tbs_certificate()
-        .to_der()
-        .map_err(|_| PassiveAuthError::UnsupportedAlgorithm("certificate re-encoding".into()))?;
-    let Some(signature) = document_signer.signature().as_bytes() else {
-        return invalid(report, InvalidReason::DocumentSignerSignatureMismatch);
-    };
-    for csca in candidates {
-        if verify_signature(
-            csca.tbs_certificate().subject_public_key_info(),
-            document_signer.signature_algorithm(),
-            DigestAlgorithm::Sha256,
-            &tbs,
-            signature,
-        )? {
-            report.csca = Some(csca.tbs_certificate().subject().to_string());
-            return Ok(report);
+    Ok(if valid {
+        SignedDataCheck::Signed(signer)
+    } else {
+        SignedDataCheck::SignatureMismatch(signer)
+    })
+}
+
+/// Which of `cscas` issued `certificate`.
+enum Issuer<'a> {
+    /// Named as issuer and its key verifies the certificate's signature.
+    Verified(&'a Certificate),
+    /// None is named as the issuer (by name and key identifier).
+    Unknown,
+    /// Some are named as issuer, but none of their keys verifies the signature.
+    SignatureMismatch,
+}
+
+fn find_issuer<'a>(
+    certificate: &Certificate,
+    cscas: &'a [Certificate],
+) -> Result<Issuer<'a>, PassiveAuthError> {
+    let mut named = false;
+    for csca in cscas.iter().filter(|csca| issued_by(certificate, csca)) {
+        named = true;
+        if signed_by(certificate, csca)? {
+            return Ok(Issuer::Verified(csca));
         }
     }
-    invalid(report, InvalidReason::DocumentSignerSignatureMismatch)
+    Ok(if named {
+        Issuer::SignatureMismatch
+    } else {
+        Issuer::Unknown
+    })
+}
+
+/// Whether `issuer`'s key verifies the signature on `certificate`.
+fn signed_by(certificate: &Certificate, issuer: &Certificate) -> Result<bool, PassiveAuthError> {
+    let (Ok(tbs), Some(signature)) = (
+        certificate.tbs_certificate().to_der(),
+        certificate.signature().as_bytes(),
+    ) else {
+        return Ok(false);
+    };
+    verify_signature(
+        issuer.tbs_certificate().subject_public_key_info(),
+        certificate.signature_algorithm(),
+        // Only for identifiers that name no hash, which certificates do not use in practice.
+        DigestAlgorithm::Sha256,
+        &tbs,
+        signature,
+    )
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -1,85 +1,23 @@
 //! EF.SOD, the Document Security Object (ICAO 9303-10 §4.6.2): tag `77` around a CMS
-//! SignedData (RFC 5652) whose content is the LDSSecurityObject (`2.23.136.1.1.1`), the hash of
-//! every data group, signed by the document signer (DS) whose certificate travels inside.
-//!
-//! This module only decodes, and keeps the exact bytes that were signed (the eContent and the
-//! signed attributes) instead of re-encoding them; [`crate::passive_auth`] verifies. The CMS
-//! structure is walked with [`crate::tlv`]; certificates and algorithm identifiers are decoded
-//! with the RustCrypto `x509-cert` and `spki` types.
+//! SignedData ([`crate::cms`]) whose content is the LDSSecurityObject (`2.23.136.1.1.1`), the
+//! hash of every data group, signed by the document signer (DS) whose certificate travels
+//! inside. This module only decodes; [`crate::passive_auth`] verifies.
 
 use der::asn1::ObjectIdentifier;
-use der::{Decode, Encode};
-use sha1::Sha1;
-use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
-use spki::AlgorithmIdentifierOwned;
 use thiserror::Error;
 use x509_cert::Certificate;
 
-use crate::tlv::{self, Tlv, TlvError};
+use crate::cms::{
+    self, CmsError, DigestAlgorithm, OCTET_STRING, SEQUENCE, SignedData, elements, exactly, expect,
+    small_integer,
+};
+use crate::tlv::{self, TlvError};
 
 /// The tag of the EF.SOD file.
 pub const SOD_TAG: u32 = 0x77;
 
 /// `id-icao-mrtd-security-ldsSecurityObject`.
 pub const ID_LDS_SECURITY_OBJECT: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.23.136.1.1.1");
-const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
-
-const SEQUENCE: u32 = 0x30;
-const SET: u32 = 0x31;
-const INTEGER: u32 = 0x02;
-const OCTET_STRING: u32 = 0x04;
-const OID: u32 = 0x06;
-const CONTEXT_0: u32 = 0xA0;
-const CONTEXT_1: u32 = 0xA1;
-const CONTEXT_0_PRIMITIVE: u32 = 0x80;
-
-/// The hash functions ICAO 9303 allows for data-group hashes and signatures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DigestAlgorithm {
-    Sha1,
-    Sha224,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl DigestAlgorithm {
-    /// The algorithm named by `oid`, if it is one of the five.
-    pub fn from_oid(oid: ObjectIdentifier) -> Option<Self> {
-        [
-            Self::Sha1,
-            Self::Sha224,
-            Self::Sha256,
-            Self::Sha384,
-            Self::Sha512,
-        ]
-        .into_iter()
-        .find(|algorithm| algorithm.oid() == oid)
-    }
-
-    pub fn oid(self) -> ObjectIdentifier {
-        ObjectIdentifier::new_unwrap(match self {
-            Self::Sha1 => "1.3.14.3.2.26",
-            Self::Sha224 => "2.16.840.1.101.3.4.2.4",
-            Self::Sha256 => "2.16.840.1.101.3.4.2.1",
-            Self::Sha384 => "2.16.840.1.101.3.4.2.2",
-            Self::Sha512 => "2.16.840.1.101.3.4.2.3",
-        })
-    }
-
-    /// The hash of `data`.
-    pub fn digest(self, data: &[u8]) -> Vec<u8> {
-        match self {
-            Self::Sha1 => Sha1::digest(data).to_vec(),
-            Self::Sha224 => Sha224::digest(data).to_vec(),
-            Self::Sha256 => Sha256::digest(data).to_vec(),
-            Self::Sha384 => Sha384::digest(data).to_vec(),
-            Self::Sha512 => Sha512::digest(data).to_vec(),
-        }
-    }
-}
 
 /// One entry of the LDSSecurityObject: a data group number and the hash of its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,43 +45,12 @@ impl LdsSecurityObject {
     }
 }
 
-/// How the signer info names its certificate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignerIdentifier {
-    /// The DER of the issuer Name and the serial number's content bytes.
-    IssuerAndSerialNumber {
-        issuer: Vec<u8>,
-        serial: Vec<u8>,
-    },
-    SubjectKeyIdentifier(Vec<u8>),
-}
-
-/// The one SignerInfo of the SOD, with the exact bytes its signature covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignerInfo {
-    pub signer: SignerIdentifier,
-    pub digest_algorithm: DigestAlgorithm,
-    /// The signed attributes re-tagged as the `SET OF` the signature covers (RFC 5652 §5.4).
-    pub signed_attributes: Vec<u8>,
-    /// The `contentType` signed attribute.
-    pub content_type: ObjectIdentifier,
-    /// The `messageDigest` signed attribute: the hash of the eContent.
-    pub message_digest: Vec<u8>,
-    pub signature_algorithm: AlgorithmIdentifierOwned,
-    pub signature: Vec<u8>,
-}
-
 /// A decoded EF.SOD.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sod {
-    /// `eContentType`, which must be [`ID_LDS_SECURITY_OBJECT`].
-    pub content_type: ObjectIdentifier,
-    /// The eContent bytes as on the chip (the DER of the LDSSecurityObject).
-    pub content: Vec<u8>,
+    /// The SignedData, with the exact bytes its signature covers.
+    pub signed_data: SignedData,
     pub lds_security_object: LdsSecurityObject,
-    /// Certificates carried in the SignedData (normally just the document signer's).
-    pub certificates: Vec<Certificate>,
-    pub signer_info: SignerInfo,
 }
 
 /// Why EF.SOD bytes could not be decoded.
@@ -151,28 +58,14 @@ pub struct Sod {
 pub enum SodError {
     #[error("EF.SOD is not well-formed TLV: {0}")]
     Tlv(#[from] TlvError),
-    #[error("EF.SOD part is not valid DER: {0}")]
-    Der(#[from] der::Error),
     #[error("EF.SOD does not start with tag 77")]
     WrongTag,
-    #[error("EF.SOD does not hold a CMS SignedData")]
-    NotSignedData,
+    #[error("EF.SOD SignedData: {0}")]
+    Cms(#[from] CmsError),
     #[error("EF.SOD content is not an LDSSecurityObject")]
     NotLdsSecurityObject,
-    #[error("EF.SOD has no encapsulated content")]
-    NoContent,
-    #[error("EF.SOD must have exactly one signer info, it has {0}")]
-    SignerInfoCount(usize),
-    #[error("EF.SOD signer info has no signed attributes")]
-    NoSignedAttributes,
-    #[error("EF.SOD signed attributes lack the {0} attribute")]
-    MissingAttribute(&'static str),
-    #[error("EF.SOD uses a digest algorithm outside SHA-1/224/256/384/512")]
-    UnsupportedDigestAlgorithm,
     #[error("EF.SOD data group number is out of range")]
     BadDataGroupNumber,
-    #[error("EF.SOD structure is malformed: {0}")]
-    Malformed(&'static str),
 }
 
 impl Sod {
@@ -182,166 +75,38 @@ impl Sod {
         if outer.tag.0 != SOD_TAG {
             return Err(SodError::WrongTag);
         }
-        // ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT SignedData }
-        let content_info = expect(tlv::parse_single(outer.value)?, SEQUENCE, "ContentInfo")?;
-        let [content_type, content] = exactly::<2>(content_info, "ContentInfo")?;
-        if oid(&content_type)? != ID_SIGNED_DATA {
-            return Err(SodError::NotSignedData);
-        }
-        let signed_data = expect(
-            tlv::parse_single(expect(content.tlv, CONTEXT_0, "ContentInfo")?)?,
-            SEQUENCE,
-            "SignedData",
-        )?;
-        Self::from_signed_data(signed_data)
-    }
-
-    fn from_signed_data(signed_data: &[u8]) -> Result<Self, SodError> {
-        let parts = elements(signed_data)?;
-        let mut parts = parts.iter();
-        let (Some(_version), Some(_digest_algorithms), Some(encapsulated)) =
-            (parts.next(), parts.next(), parts.next())
-        else {
-            return Err(SodError::Malformed("SignedData too short"));
-        };
-        let (content_type, content) = encapsulated_content(encapsulated)?;
-        let mut certificates = Vec::new();
-        let mut signer_infos = None;
-        for part in parts {
-            match part.tlv.tag.0 {
-                CONTEXT_0 => {
-                    for certificate in elements(part.tlv.value)? {
-                        if certificate.tlv.tag.0 == SEQUENCE {
-                            certificates.push(Certificate::from_der(certificate.raw)?);
-                        }
-                    }
-                }
-                CONTEXT_1 => {}
-                SET => signer_infos = Some(elements(part.tlv.value)?),
-                _ => return Err(SodError::Malformed("unexpected SignedData element")),
-            }
-        }
-        let signer_infos = signer_infos.ok_or(SodError::SignerInfoCount(0))?;
-        let [signer_info] = signer_infos.as_slice() else {
-            return Err(SodError::SignerInfoCount(signer_infos.len()));
-        };
-        if content_type != ID_LDS_SECURITY_OBJECT {
+        let signed_data = SignedData::decode(outer.value)?;
+        if signed_data.content_type != ID_LDS_SECURITY_OBJECT {
             return Err(SodError::NotLdsSecurityObject);
         }
         Ok(Self {
-            content_type,
-            lds_security_object: lds_security_object(&content)?,
-            content,
-            certificates,
-            signer_info: decode_signer_info(signer_info)?,
+            lds_security_object: lds_security_object(&signed_data.content)?,
+            signed_data,
         })
     }
 
-    /// The certificate the signer info names, among those the SOD carries.
+    /// The document signer's certificate, as the signer info names it.
     pub fn document_signer_certificate(&self) -> Option<&Certificate> {
-        self.certificates
-            .iter()
-            .find(|certificate| names(&self.signer_info.signer, certificate))
+        self.signed_data.signer_certificate()
     }
-}
-
-/// Whether `certificate` is the one `signer` names.
-fn names(signer: &SignerIdentifier, certificate: &Certificate) -> bool {
-    let tbs = certificate.tbs_certificate();
-    match signer {
-        SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-            tbs.issuer().to_der().is_ok_and(|der| der == *issuer)
-                && tbs.serial_number().as_bytes() == serial.as_slice()
-        }
-        SignerIdentifier::SubjectKeyIdentifier(id) => tbs
-            .get_extension::<x509_cert::ext::pkix::SubjectKeyIdentifier>()
-            .ok()
-            .flatten()
-            .is_some_and(|(_, ski)| ski.0.as_bytes() == id.as_slice()),
-    }
-}
-
-/// A TLV together with its complete encoding (header included).
-struct Element<'a> {
-    tlv: Tlv<'a>,
-    raw: &'a [u8],
-}
-
-fn elements(mut input: &[u8]) -> Result<Vec<Element<'_>>, SodError> {
-    let mut out = Vec::new();
-    while !input.is_empty() {
-        let (tlv, rest) = tlv::parse_one(input)?;
-        let raw = input
-            .get(..input.len() - rest.len())
-            .ok_or(SodError::Malformed("TLV bounds"))?;
-        out.push(Element { tlv, raw });
-        input = rest;
-    }
-    Ok(out)
-}
-
-fn exactly<'a, const N: usize>(
-    value: &'a [u8],
-    what: &'static str,
-) -> Result<[Element<'a>; N], SodError> {
-    elements(value)?
-        .try_into()
-        .map_err(|_| SodError::Malformed(what))
-}
-
-fn expect<'a>(tlv: Tlv<'a>, tag: u32, what: &'static str) -> Result<&'a [u8], SodError> {
-    if tlv.tag.0 == tag {
-        Ok(tlv.value)
-    } else {
-        Err(SodError::Malformed(what))
-    }
-}
-
-fn oid(element: &Element<'_>) -> Result<ObjectIdentifier, SodError> {
-    if element.tlv.tag.0 != OID {
-        return Err(SodError::Malformed("object identifier expected"));
-    }
-    Ok(ObjectIdentifier::from_der(element.raw)?)
-}
-
-/// The content bytes of a non-negative INTEGER that fits in a `u8`.
-fn small_integer(element: &Element<'_>) -> Result<u8, SodError> {
-    match (element.tlv.tag.0, element.tlv.value) {
-        (INTEGER, [value]) if *value < 0x80 => Ok(*value),
-        (INTEGER, [0, value]) if *value >= 0x80 => Ok(*value),
-        _ => Err(SodError::Malformed("small INTEGER expected")),
-    }
-}
-
-fn digest_algorithm(element: &Element<'_>) -> Result<DigestAlgorithm, SodError> {
-    let algorithm = AlgorithmIdentifierOwned::from_der(element.raw)?;
-    DigestAlgorithm::from_oid(algorithm.oid).ok_or(SodError::UnsupportedDigestAlgorithm)
-}
-
-/// EncapsulatedContentInfo ::= SEQUENCE { eContentType OID, eContent [0] EXPLICIT OCTET STRING }
-fn encapsulated_content(element: &Element<'_>) -> Result<(ObjectIdentifier, Vec<u8>), SodError> {
-    let value = expect(element.tlv, SEQUENCE, "EncapsulatedContentInfo")?;
-    let parts = elements(value)?;
-    let [content_type, content] = parts.as_slice() else {
-        return Err(SodError::NoContent);
-    };
-    let wrapped = tlv::parse_single(expect(content.tlv, CONTEXT_0, "eContent")?)?;
-    let octets = expect(wrapped, OCTET_STRING, "eContent OCTET STRING")?;
-    Ok((oid(content_type)?, octets.to_vec()))
 }
 
 /// LDSSecurityObject ::= SEQUENCE { version INTEGER, hashAlgorithm AlgorithmIdentifier,
 ///   dataGroupHashValues SEQUENCE OF SEQUENCE { dataGroupNumber INTEGER, hash OCTET STRING },
 ///   ldsVersionInfo LDSVersionInfo OPTIONAL }
 fn lds_security_object(content: &[u8]) -> Result<LdsSecurityObject, SodError> {
-    let value = expect(tlv::parse_single(content)?, SEQUENCE, "LDSSecurityObject")?;
+    let value = expect(
+        tlv::parse_single(content).map_err(CmsError::from)?,
+        SEQUENCE,
+        "LDSSecurityObject",
+    )?;
     let parts = elements(value)?;
     let (Some(version), Some(algorithm), Some(hashes)) =
         (parts.first(), parts.get(1), parts.get(2))
     else {
-        return Err(SodError::Malformed("LDSSecurityObject too short"));
+        return Err(CmsError::Malformed("LDSSecurityObject too short").into());
     };
-    let digest_algorithm = digest_algorithm(algorithm)?;
+    let digest_algorithm = cms::digest_algorithm(algorithm)?;
     let mut data_group_hashes = Vec::new();
     for entry in elements(expect(hashes.tlv, SEQUENCE, "dataGroupHashValues")?)? {
         let [number, hash] = exactly::<2>(
@@ -362,62 +127,5 @@ fn lds_security_object(content: &[u8]) -> Result<LdsSecurityObject, SodError> {
         version: small_integer(version)?,
         digest_algorithm,
         data_group_hashes,
-    })
-}
-
-/// SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, signedAttrs [0] IMPLICIT,
-///   signatureAlgorithm, signature OCTET STRING, unsignedAttrs [1] IMPLICIT OPTIONAL }
-fn decode_signer_info(element: &Element<'_>) -> Result<SignerInfo, SodError> {
-    let parts = elements(expect(element.tlv, SEQUENCE, "SignerInfo")?)?;
-    let (Some(sid), Some(digest), Some(attributes), Some(algorithm), Some(signature)) = (
-        parts.get(1),
-        parts.get(2),
-        parts.get(3),
-        parts.get(4),
-        parts.get(5),
-    ) else {
-        return Err(SodError::Malformed("SignerInfo too short"));
-    };
-    let signer = match sid.tlv.tag.0 {
-        SEQUENCE => {
-            let [issuer, serial] = exactly::<2>(sid.tlv.value, "IssuerAndSerialNumber")?;
-            SignerIdentifier::IssuerAndSerialNumber {
-                issuer: issuer.raw.to_vec(),
-                serial: expect(serial.tlv, INTEGER, "serialNumber")?.to_vec(),
-            }
-        }
-        CONTEXT_0_PRIMITIVE => SignerIdentifier::SubjectKeyIdentifier(sid.tlv.value.to_vec()),
-        _ => return Err(SodError::Malformed("SignerIdentifier")),
-    };
-    if attributes.tlv.tag.0 != CONTEXT_0 {
-        return Err(SodError::NoSignedAttributes);
-    }
-    let mut content_type = None;
-    let mut message_digest = None;
-    for attribute in elements(attributes.tlv.value)? {
-        let [kind, values] =
-            exactly::<2>(expect(attribute.tlv, SEQUENCE, "Attribute")?, "Attribute")?;
-        let values = elements(expect(values.tlv, SET, "AttributeValues")?)?;
-        let [value] = values.as_slice() else {
-            return Err(SodError::Malformed("attribute must have one value"));
-        };
-        match oid(&kind)? {
-            ID_CONTENT_TYPE => content_type = Some(oid(value)?),
-            ID_MESSAGE_DIGEST => {
-                message_digest = Some(expect(value.tlv, OCTET_STRING, "messageDigest")?.to_vec());
-            }
-            _ => {}
-        }
-    }
-    let mut signed_attributes = Vec::with_capacity(attributes.raw.len());
-    tlv::encode_into(SET, attributes.tlv.value, &mut signed_attributes);
-    Ok(SignerInfo {
-        signer,
-        digest_algorithm: digest_algorithm(digest)?,
-        signed_attributes,
-        content_type: content_type.ok_or(SodError::MissingAttribute("contentType"))?,
-        message_digest: message_digest.ok_or(SodError::MissingAttribute("messageDigest"))?,
-        signature_algorithm: AlgorithmIdentifierOwned::from_der(algorithm.raw)?,
-        signature: expect(signature.tlv, OCTET_STRING, "signature")?.to_vec(),
     })
 }

@@ -10,8 +10,10 @@ use der::asn1::ObjectIdentifier;
 use ecdsa::signature::hazmat::PrehashSigner;
 use ecdsa::{EcdsaCurve, SigningKey};
 use elliptic_curve::CurveArithmetic;
+use emrtd::cms::DigestAlgorithm;
+use emrtd::passive_auth::master_list::{MasterList, MasterListError};
 use emrtd::passive_auth::{self, InvalidReason, PassiveAuthError, TrustStore, Verdict};
-use emrtd::sod::{DigestAlgorithm, Sod};
+use emrtd::sod::Sod;
 use emrtd::tlv::encode;
 use proptest::prelude::*;
 use rsa::pkcs1::EncodeRsaPublicKey;
@@ -305,12 +307,11 @@ struct SodParts<'a> {
     scheme: Scheme,
 }
 
-fn sod(parts: SodParts<'_>) -> Vec<u8> {
+/// A ContentInfo around a SignedData of `content_type`, signed by the certificate with serial
+/// `serial` issued by `issuer`.
+fn content_info(content_type: &str, parts: &SodParts<'_>, issuer: &str, serial: u8) -> Vec<u8> {
     let attributes = [
-        seq(&[
-            oid("1.2.840.113549.1.9.3"),
-            set(&[oid(ID_LDS_SECURITY_OBJECT)]),
-        ]),
+        seq(&[oid("1.2.840.113549.1.9.3"), set(&[oid(content_type)])]),
         seq(&[
             oid("1.2.840.113549.1.9.4"),
             set(&[octets(&parts.message_digest)]),
@@ -320,7 +321,7 @@ fn sod(parts: SodParts<'_>) -> Vec<u8> {
     let (algorithm, signature) = parts.ds_key.sign(parts.scheme, &encode(0x31, &attributes));
     let signer_info = seq(&[
         int(&[1]),
-        seq(&[name("CSCA Test Vietnam"), int(&[2])]),
+        seq(&[name(issuer), int(&[serial])]),
         seq(&[oid(SHA256), null()]),
         encode(0xA0, &attributes),
         algorithm,
@@ -329,16 +330,17 @@ fn sod(parts: SodParts<'_>) -> Vec<u8> {
     let signed_data = seq(&[
         int(&[3]),
         set(&[seq(&[oid(SHA256), null()])]),
-        seq(&[
-            oid(ID_LDS_SECURITY_OBJECT),
-            encode(0xA0, &octets(&parts.content)),
-        ]),
+        seq(&[oid(content_type), encode(0xA0, &octets(&parts.content))]),
         encode(0xA0, &parts.ds_certificate),
         set(&[signer_info]),
     ]);
+    seq(&[oid("1.2.840.113549.1.7.2"), encode(0xA0, &signed_data)])
+}
+
+fn sod(parts: SodParts<'_>) -> Vec<u8> {
     encode(
         0x77,
-        &seq(&[oid("1.2.840.113549.1.7.2"), encode(0xA0, &signed_data)]),
+        &content_info(ID_LDS_SECURITY_OBJECT, &parts, "CSCA Test Vietnam", 2),
     )
 }
 
@@ -535,7 +537,7 @@ fn sod_signed_by_another_key_is_invalid() {
     let csca_key = Key::P256(SigningKey::from_slice(&scalar(1)).unwrap());
     let card = p256_card();
     // Re-sign the same content with the CSCA's key instead of the document signer's.
-    let ds_certificate = Sod::decode(&card.sod).unwrap().certificates[0]
+    let ds_certificate = Sod::decode(&card.sod).unwrap().signed_data.certificates[0]
         .to_der()
         .unwrap();
     let content = lds_security_object(&card.data_groups);
@@ -557,7 +559,7 @@ fn sod_signed_by_another_key_is_invalid() {
 fn content_changed_after_signing_is_invalid() {
     let ds_key = Key::P256(SigningKey::from_slice(&scalar(2)).unwrap());
     let card = p256_card();
-    let ds_certificate = Sod::decode(&card.sod).unwrap().certificates[0]
+    let ds_certificate = Sod::decode(&card.sod).unwrap().signed_data.certificates[0]
         .to_der()
         .unwrap();
     let signed = lds_security_object(&card.data_groups);
@@ -724,6 +726,92 @@ fn trust_store_loads_der_and_pem_and_reports_unusable_files() {
     assert_eq!(report.verdict, Verdict::Trusted);
 }
 
+/// A master list of `cscas`, signed by a signer certificate that `issuer_key` (the CSCA
+/// named "CSCA Test Vietnam") issued.
+fn master_list(cscas: &[Vec<u8>], issuer_key: &Key, signer_key: &Key) -> Vec<u8> {
+    let signer_certificate = certificate(
+        7,
+        "CSCA Test Vietnam",
+        issuer_key,
+        Scheme::Ecdsa,
+        "Master List Signer Test",
+        signer_key,
+        b"csca-key",
+        b"ml-key",
+    );
+    let content = seq(&[int(&[0]), set(cscas)]);
+    content_info(
+        "2.23.136.1.1.2",
+        &SodParts {
+            message_digest: DigestAlgorithm::Sha256.digest(&content),
+            content,
+            ds_certificate: signer_certificate,
+            ds_key: signer_key,
+            scheme: Scheme::Ecdsa,
+        },
+        "CSCA Test Vietnam",
+        7,
+    )
+}
+
+#[test]
+fn master_list_feeds_the_trust_store() {
+    let card = p256_card();
+    let csca_key = Key::P256(SigningKey::from_slice(&scalar(1)).unwrap());
+    let signer_key = Key::P256(SigningKey::from_slice(&scalar(5)).unwrap());
+    let other = issue(
+        &Key::P384(SigningKey::from_slice(&[3; 48]).unwrap()),
+        Scheme::Ecdsa,
+        &Key::P256(SigningKey::from_slice(&scalar(2)).unwrap()),
+        Scheme::Ecdsa,
+    );
+    let list = master_list(
+        &[card.csca.clone(), other.csca.clone()],
+        &csca_key,
+        &signer_key,
+    );
+    let decoded = MasterList::decode_and_verify(&list).unwrap();
+    assert_eq!(decoded.certificates.len(), 2);
+    assert_eq!(decoded.signer, "CN=Master List Signer Test,C=VN");
+
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::write(directory.path().join("icao.ml"), &list).unwrap();
+    let (store, skipped) = TrustStore::load_directory(directory.path()).unwrap();
+    assert!(skipped.is_empty());
+    assert_eq!(store.len(), 2);
+    let report = passive_auth::verify(&card.sod, &card.groups(), &store).unwrap();
+    assert_eq!(report.verdict, Verdict::Trusted);
+}
+
+#[test]
+fn tampered_or_unanchored_master_lists_are_refused() {
+    let card = p256_card();
+    let csca_key = Key::P256(SigningKey::from_slice(&scalar(1)).unwrap());
+    let signer_key = Key::P256(SigningKey::from_slice(&scalar(5)).unwrap());
+    let mut list = master_list(std::slice::from_ref(&card.csca), &csca_key, &signer_key);
+    let last = list.len() - 1;
+    list[last] ^= 1;
+    assert_eq!(
+        MasterList::decode_and_verify(&list).unwrap_err(),
+        MasterListError::SignatureMismatch
+    );
+    // The signer's certificate comes from a key that is not the listed CSCA's.
+    let impostor = Key::P256(SigningKey::from_slice(&scalar(9)).unwrap());
+    let list = master_list(std::slice::from_ref(&card.csca), &impostor, &signer_key);
+    assert_eq!(
+        MasterList::decode_and_verify(&list).unwrap_err(),
+        MasterListError::SignerNotIssuedByListedCsca
+    );
+    // An EF.SOD is a SignedData too, but not a master list.
+    assert_eq!(
+        MasterList::decode_and_verify(&card.sod[4..]).unwrap_err(),
+        MasterListError::NotMasterList
+    );
+    let mut store = TrustStore::default();
+    assert!(store.add_master_list(&list).is_err());
+    assert!(store.is_empty());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -731,6 +819,8 @@ proptest! {
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let _ = Sod::decode(&bytes);
         let _ = Sod::decode(&encode(0x77, &bytes));
+        let _ = MasterList::decode_and_verify(&bytes);
+        let _ = MasterList::decode_and_verify(&seq(&[oid("1.2.840.113549.1.7.2"), encode(0xA0, &bytes)]));
     }
 
     #[test]
@@ -752,8 +842,11 @@ proptest! {
                 if report.verdict == Verdict::Trusted {
                     let decoded = Sod::decode(&sod).unwrap();
                     let original = Sod::decode(&card.sod).unwrap();
-                    prop_assert_eq!(decoded.content, original.content);
-                    prop_assert_eq!(decoded.signer_info.signed_attributes, original.signer_info.signed_attributes);
+                    prop_assert_eq!(decoded.signed_data.content, original.signed_data.content);
+                    prop_assert_eq!(
+                        decoded.signed_data.signer_info.signed_attributes,
+                        original.signed_data.signer_info.signed_attributes
+                    );
                 }
             }
         }
