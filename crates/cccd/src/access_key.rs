@@ -8,11 +8,12 @@
 //! two years before such an age stays valid until the one after it. So the QR's ID, birth date
 //! and issue date give a short, ordered list of candidate keys. The CAN candidate (last 6
 //! digits of the ID) is reported by one public reader and is unconfirmed.
+//!
+//! The keys are `emrtd`'s own types ([`MrzInformation`], [`Can`]), ready for the chip reader.
 
-use std::fmt;
-
+use emrtd::mrz::{MrzError, MrzInformation};
+use emrtd::pace::Can;
 use thiserror::Error;
-use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::date::Date;
 use crate::id_number::IdNumber;
@@ -24,85 +25,32 @@ pub const RENEWAL_AGES: [u16; 4] = [14, 25, 40, 60];
 /// A card issued this many years or less before a renewal age stays valid until the next one.
 pub const GRACE_YEARS: u16 = 2;
 
-/// The ICAO 9303 check digit (weights 7, 3, 1; digits as themselves, `A`–`Z` as 10–35, `<` and
-/// anything else as 0), as an ASCII digit.
-pub fn check_digit(data: &[u8]) -> u8 {
-    let sum: u32 = data
-        .iter()
-        .zip([7u32, 3, 1].into_iter().cycle())
-        .map(|(&c, weight)| {
-            let value = match c {
-                b'0'..=b'9' => u32::from(c - b'0'),
-                b'A'..=b'Z' => u32::from(c - b'A') + 10,
-                _ => 0,
-            };
-            value * weight
-        })
-        .sum();
-    b'0' + (sum % 10) as u8
+/// The MRZ password of a CCCD from its ID number, date of birth and date of expiry.
+pub fn mrz_information(
+    id_number: &IdNumber,
+    date_of_birth: Date,
+    date_of_expiry: Date,
+) -> Result<MrzInformation, AccessKeyError> {
+    MrzInformation::new(
+        id_number.document_number(),
+        &date_of_birth.to_yymmdd(),
+        &date_of_expiry.to_yymmdd(),
+    )
+    .map_err(AccessKeyError::Mrz)
 }
 
-/// The 24-character MRZ_information from which BAC and PACE derive their keys. Personal data:
-/// masked in `Debug`, wiped on drop.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct MrzInformation([u8; 24]);
-
-impl MrzInformation {
-    /// Builds it from the card's ID number, date of birth and date of expiry.
-    pub fn new(id_number: &IdNumber, date_of_birth: Date, date_of_expiry: Date) -> Self {
-        let mut out = [0u8; 24];
-        let (document, rest) = out.split_at_mut(10);
-        let (birth, expiry) = rest.split_at_mut(7);
-        write_with_check_digit(document, id_number.document_number());
-        write_with_check_digit(birth, &date_of_birth.to_yymmdd());
-        write_with_check_digit(expiry, &date_of_expiry.to_yymmdd());
-        Self(out)
-    }
-
-    /// The ASCII bytes fed to the key derivation (SHA-1 for BAC and PACE).
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-fn write_with_check_digit(out: &mut [u8], data: &[u8]) {
-    let (body, digit) = out.split_at_mut(data.len());
-    body.copy_from_slice(data);
-    if let Some(slot) = digit.first_mut() {
-        *slot = check_digit(data);
-    }
-}
-
-impl fmt::Debug for MrzInformation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MrzInformation(***)")
-    }
-}
-
-/// A card access number (CAN) for PACE. Personal data: masked in `Debug`, wiped on drop.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct Can([u8; 6]);
-
-impl Can {
-    /// The CAN candidate of a CCCD: the last six digits of its ID number [unconfirmed].
-    pub fn from_id_number(id_number: &IdNumber) -> Self {
-        Self(*id_number.last_six())
-    }
-
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Can {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Can(***)")
-    }
+/// The CAN candidate of a CCCD: the last six digits of its ID number [unconfirmed].
+pub fn can(id_number: &IdNumber) -> Result<Can, AccessKeyError> {
+    Can::new(id_number.last_six()).ok_or(AccessKeyError::Can)
 }
 
 /// Why no key candidates could be derived. Carries no personal data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AccessKeyError {
+    #[error("MRZ data out of range: {0}")]
+    Mrz(MrzError),
+    #[error("the ID number does not end in a six-digit CAN")]
+    Can,
     #[error("the date of issue is before the date of birth")]
     IssuedBeforeBirth,
     #[error(
@@ -127,13 +75,13 @@ impl AccessKeyCandidates {
         date_of_birth: Date,
         date_of_issue: Date,
     ) -> Result<Self, AccessKeyError> {
-        let expiries = expiry_candidates(date_of_birth, date_of_issue)?;
+        let mrz_information = expiry_candidates(date_of_birth, date_of_issue)?
+            .into_iter()
+            .map(|expiry| mrz_information(id_number, date_of_birth, expiry))
+            .collect::<Result<_, _>>()?;
         Ok(Self {
-            mrz_information: expiries
-                .into_iter()
-                .map(|expiry| MrzInformation::new(id_number, date_of_birth, expiry))
-                .collect(),
-            can: Can::from_id_number(id_number),
+            mrz_information,
+            can: can(id_number)?,
         })
     }
 
@@ -198,24 +146,21 @@ mod tests {
         IdNumber::parse(text).unwrap()
     }
 
-    #[test]
-    fn check_digits_of_icao_appendix_d_mrz() {
-        assert_eq!(check_digit(b"L898902C<"), b'3');
-        assert_eq!(check_digit(b"690806"), b'1');
-        assert_eq!(check_digit(b"940623"), b'6');
+    fn mrz(text: &str) -> MrzInformation {
+        MrzInformation::parse(text).unwrap()
     }
 
     #[test]
     fn mrz_information_of_the_real_format_example() {
         // IDVNM0930470641001093047064<<2 / 9301054M3301052VNM<<<<<<<<<<<8
-        let mrz = MrzInformation::new(&id("001093047064"), date(1993, 1, 5), date(2033, 1, 5));
-        assert_eq!(mrz.as_bytes(), b"093047064193010543301052");
+        let key = mrz_information(&id("001093047064"), date(1993, 1, 5), date(2033, 1, 5));
+        assert_eq!(key, Ok(mrz("093047064193010543301052")));
     }
 
     #[test]
     fn mrz_information_of_the_synthetic_fixture() {
-        let mrz = MrzInformation::new(&id("001090012345"), date(1990, 1, 1), date(2030, 1, 1));
-        assert_eq!(mrz.as_bytes(), b"090012345090010113001019");
+        let key = mrz_information(&id("001090012345"), date(1990, 1, 1), date(2030, 1, 1));
+        assert_eq!(key, Ok(mrz("090012345090010113001019")));
     }
 
     #[test]
@@ -226,15 +171,14 @@ mod tests {
             date(2021, 4, 15),
         )
         .unwrap();
-        let mrz: Vec<&[u8]> = keys.mrz_information.iter().map(|m| m.as_bytes()).collect();
         assert_eq!(
-            mrz,
+            keys.mrz_information,
             [
-                &b"090012345090010113001019"[..],
-                b"090012345090010115001013"
+                mrz("090012345090010113001019"),
+                mrz("090012345090010115001013")
             ]
         );
-        assert_eq!(keys.can.as_bytes(), b"012345");
+        assert_eq!(Some(keys.can), Can::new("012345"));
     }
 
     #[test]
@@ -300,16 +244,6 @@ mod tests {
                 date(2040, 2, 29),
                 date(2060, 2, 29)
             ]
-        );
-    }
-
-    #[test]
-    fn debug_masks_keys() {
-        let mrz = MrzInformation::new(&id("001090012345"), date(1990, 1, 1), date(2030, 1, 1));
-        assert_eq!(format!("{mrz:?}"), "MrzInformation(***)");
-        assert_eq!(
-            format!("{:?}", Can::from_id_number(&id("001090012345"))),
-            "Can(***)"
         );
     }
 }

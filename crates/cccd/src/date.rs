@@ -68,13 +68,9 @@ impl Date {
         Self::new(digits(year)?, digits(month)?, digits(day)?)
     }
 
-    /// The MRZ form `YYMMDD`, as ASCII digits.
-    pub fn to_yymmdd(self) -> [u8; 6] {
-        let two = |n: u16| [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
-        let [y1, y2] = two(self.year % 100);
-        let [m1, m2] = two(u16::from(self.month));
-        let [d1, d2] = two(u16::from(self.day));
-        [y1, y2, m1, m2, d1, d2]
+    /// The MRZ form `YYMMDD`.
+    pub fn to_yymmdd(self) -> String {
+        format!("{:02}{:02}{:02}", self.year % 100, self.month, self.day)
     }
 
     /// The dates on which someone born on `self` turns `age`. One date, except for a birthday
@@ -160,8 +156,8 @@ mod tests {
 
     #[test]
     fn writes_mrz_form() {
-        assert_eq!(&Date::new(2033, 1, 5).unwrap().to_yymmdd(), b"330105");
-        assert_eq!(&Date::new(2000, 12, 31).unwrap().to_yymmdd(), b"001231");
+        assert_eq!(Date::new(2033, 1, 5).unwrap().to_yymmdd(), "330105");
+        assert_eq!(Date::new(2000, 12, 31).unwrap().to_yymmdd(), "001231");
     }
 
     #[test]

@@ -80,15 +80,13 @@ impl IdNumber {
     }
 
     /// The last nine digits: the document number in the card's MRZ.
-    pub fn document_number(&self) -> &[u8; 9] {
-        let [_, _, _, document_number @ ..] = &self.0;
-        document_number
+    pub fn document_number(&self) -> &str {
+        self.expose().get(3..).unwrap_or_default()
     }
 
     /// The last six digits: the card access number (CAN) candidate for PACE.
-    pub fn last_six(&self) -> &[u8; 6] {
-        let [_, _, _, _, _, _, can @ ..] = &self.0;
-        can
+    pub fn last_six(&self) -> &str {
+        self.expose().get(6..).unwrap_or_default()
     }
 }
 
@@ -165,8 +163,8 @@ mod tests {
     #[test]
     fn mrz_and_can_parts() {
         let number = id("001090012345");
-        assert_eq!(number.document_number(), b"090012345");
-        assert_eq!(number.last_six(), b"012345");
+        assert_eq!(number.document_number(), "090012345");
+        assert_eq!(number.last_six(), "012345");
     }
 
     #[test]

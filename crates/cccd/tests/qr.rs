@@ -59,10 +59,10 @@ fn qr_data_yield_the_synthetic_cards_access_key_first() {
     let qr = CardQr::parse(GOOD).unwrap();
     let keys = AccessKeyCandidates::from_qr(&qr).unwrap();
     assert_eq!(
-        keys.mrz_information[0].as_bytes(),
-        b"090012345090010113001019"
+        keys.mrz_information.first(),
+        Some(&emrtd::mrz::MrzInformation::parse("090012345090010113001019").unwrap())
     );
-    assert_eq!(keys.can.as_bytes(), b"012345");
+    assert_eq!(Some(keys.can), emrtd::pace::Can::new("012345"));
 }
 
 fn with_field(index: usize, value: &str) -> String {
