@@ -13,8 +13,13 @@ use thiserror::Error;
 use crate::date::{Date, DateError};
 use crate::id_number::{IdNumber, IdNumberError};
 use crate::personal::{Gender, PersonalText};
-pub use crate::tlv::TlvError;
-use crate::tlv::{self, INTEGER, PRINTABLE_STRING, SEQUENCE, Tlv, UTF8_STRING};
+pub use emrtd::tlv::TlvError;
+use emrtd::tlv::{self, Tlv};
+
+const INTEGER: u32 = 0x02;
+const UTF8_STRING: u32 = 0x0C;
+const PRINTABLE_STRING: u32 = 0x13;
+const SEQUENCE: u32 = 0x30;
 
 /// The tag of the DG13 file.
 pub const DG13_TAG: u32 = 0x6D;
@@ -136,8 +141,8 @@ pub enum Dg13Error {
 impl Dg13 {
     /// Decodes the whole DG13 file (starting at tag `6D`).
     pub fn decode(file: &[u8]) -> Result<Self, Dg13Error> {
-        let (root, rest) = tlv::read(file)?;
-        if root.tag != DG13_TAG {
+        let (root, rest) = tlv::parse_one(file)?;
+        if root.tag.0 != DG13_TAG {
             return Err(Dg13Error::WrongTag);
         }
         if !rest.is_empty() {
@@ -154,21 +159,14 @@ fn walk(content: &[u8], depth: usize, builder: &mut Builder) -> Result<(), Dg13E
     if depth > MAX_DEPTH {
         return Err(Dg13Error::TooDeep);
     }
-    for object in tlv::objects(content) {
-        let object = object?;
-        if !object.is_constructed() {
+    for object in tlv::parse_all(content)? {
+        if !object.tag.is_constructed() {
             continue;
         }
-        match tlv::read(object.value) {
-            Ok((
-                Tlv {
-                    tag: INTEGER,
-                    value,
-                },
-                after_number,
-            )) if object.tag == SEQUENCE => {
-                let number = field_number(value)?;
-                let values = tlv::objects(after_number).collect::<Result<Vec<_>, _>>()?;
+        match tlv::parse_one(object.value) {
+            Ok((first, after_number)) if first.tag.0 == INTEGER && object.tag.0 == SEQUENCE => {
+                let number = field_number(first.value)?;
+                let values = tlv::parse_all(after_number)?;
                 builder.field(number, &values, after_number)?;
             }
             // Not a field: a container to descend into (which reports its own TLV errors).
@@ -278,7 +276,7 @@ impl Builder {
 
 /// A text string object (UTF8String or PrintableString), NFC-normalised; `None` when empty.
 fn text(number: u32, object: &Tlv<'_>) -> Result<Option<PersonalText>, Dg13Error> {
-    if object.tag != UTF8_STRING && object.tag != PRINTABLE_STRING {
+    if object.tag.0 != UTF8_STRING && object.tag.0 != PRINTABLE_STRING {
         return Err(Dg13Error::UnexpectedType(number));
     }
     let raw = std::str::from_utf8(object.value).map_err(|_| Dg13Error::NotUtf8(number))?;
@@ -298,8 +296,8 @@ fn optional_text(number: u32, values: &[Tlv<'_>]) -> Result<Option<PersonalText>
 /// A field holding a text string either directly or wrapped in a SEQUENCE (empty when none).
 fn nested_text(number: u32, values: &[Tlv<'_>]) -> Result<Option<PersonalText>, Dg13Error> {
     match values {
-        [object] if object.tag == SEQUENCE => {
-            let inner = tlv::objects(object.value).collect::<Result<Vec<_>, _>>()?;
+        [object] if object.tag.0 == SEQUENCE => {
+            let inner = tlv::parse_all(object.value)?;
             optional_text(number, &inner)
         }
         _ => optional_text(number, values),
@@ -336,8 +334,8 @@ fn expiry(values: &[Tlv<'_>]) -> Result<Option<Expiry>, Dg13Error> {
 fn parents(values: &[Tlv<'_>]) -> Result<(Option<PersonalText>, Option<PersonalText>), Dg13Error> {
     let unwrapped;
     let parents = match values {
-        [outer] if outer.tag == SEQUENCE => {
-            unwrapped = tlv::objects(outer.value).collect::<Result<Vec<_>, _>>()?;
+        [outer] if outer.tag.0 == SEQUENCE => {
+            unwrapped = tlv::parse_all(outer.value)?;
             unwrapped.as_slice()
         }
         _ => values,

@@ -14,4 +14,3 @@ pub mod dg13;
 pub mod id_number;
 pub mod personal;
 pub mod qr;
-mod tlv;

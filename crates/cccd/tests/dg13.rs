@@ -199,9 +199,15 @@ fn each_malformation_has_its_own_error() {
     assert_eq!(Dg13::decode(&trailing), Err(Dg13Error::TrailingBytes));
     assert_eq!(
         Dg13::decode(good.get(..good.len() - 1).unwrap()),
-        Err(Dg13Error::Tlv(TlvError::LengthOverrun))
+        Err(Dg13Error::Tlv(TlvError::ValueTruncated {
+            declared: good.len() - 4,
+            available: good.len() - 5
+        }))
     );
-    assert_eq!(Dg13::decode(&[]), Err(Dg13Error::Tlv(TlvError::Truncated)));
+    assert_eq!(
+        Dg13::decode(&[]),
+        Err(Dg13Error::Tlv(TlvError::TruncatedHeader))
+    );
     assert_eq!(without(0), Err(Dg13Error::MissingField(1)));
     assert_eq!(without(1), Err(Dg13Error::MissingField(2)));
     assert_eq!(without(2), Err(Dg13Error::MissingField(3)));
