@@ -33,6 +33,8 @@ pub enum IdKind {
     Operator,
     /// [`GroupId`].
     Group,
+    /// [`ReasonCode`].
+    Reason,
 }
 
 impl fmt::Display for IdKind {
@@ -41,6 +43,7 @@ impl fmt::Display for IdKind {
             IdKind::Device => "device",
             IdKind::Operator => "operator",
             IdKind::Group => "residential group",
+            IdKind::Reason => "reason code",
         })
     }
 }
@@ -117,6 +120,12 @@ identifier!(
     /// A residential group (tổ dân phố / thôn) that enrollments count for in reports.
     GroupId,
     IdKind::Group
+);
+identifier!(
+    /// A short machine-readable code: why an upload failed (`timeout`, `http-503`) or why the
+    /// review rejected an application. Codes, never free text, so no personal data slips in.
+    ReasonCode,
+    IdKind::Reason
 );
 
 #[cfg(test)]

@@ -5,15 +5,21 @@
 //!   `Debug` and is wiped from memory on drop.
 //! - [`state`]: the enrollment's life (draft → … → activated) as a checked state machine.
 //! - [`package`]: the sealed, signed package (format in `FORMAT.md`) and its opening.
+//! - [`queue`]: the SQLite outbox that only takes sealed packages; [`local_key`]: the key
+//!   that protects what the follow-up screens need after purge.
+//! - [`demo`]: fictitious enrollments for the demo, benchmarks and crash tests.
 //! - [`ids`], [`timestamp`]: non-personal identifiers and times (callers pass the clock).
 
 pub mod citizen;
 pub mod consent;
+pub mod demo;
 pub mod enrollment;
 pub mod evidence;
 pub mod form;
 pub mod ids;
+pub mod local_key;
 pub mod package;
 pub mod portrait;
+pub mod queue;
 pub mod state;
 pub mod timestamp;
