@@ -27,8 +27,12 @@ pub struct DataGroup(u8);
 
 impl DataGroup {
     /// DG`n` for n in 1..=16.
-    pub fn new(n: u8) -> Option<Self> {
-        (1..=16).contains(&n).then_some(Self(n))
+    pub const fn new(n: u8) -> Option<Self> {
+        if n >= 1 && n <= 16 {
+            Some(Self(n))
+        } else {
+            None
+        }
     }
 
     /// The number.

@@ -10,6 +10,7 @@ pub mod apdu;
 pub mod bac;
 pub mod cms;
 pub mod crypto;
+pub mod dg2;
 pub mod lds;
 pub mod mrz;
 pub mod pace;
