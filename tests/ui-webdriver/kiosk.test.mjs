@@ -179,11 +179,14 @@ describe(`counter mode, real app at ${SIZE}`, () => {
   let session;
   let dir;
   let u;
+  let startMs;
 
   before(async () => {
+    const t0 = Date.now();
     ({ session, dir } = await launch("counter"));
     u = ui(session);
     await u.waitVisible("screen-signin", 30_000);
+    startMs = Date.now() - t0;
   });
 
   after(async () => {
@@ -191,7 +194,8 @@ describe(`counter mode, real app at ${SIZE}`, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test("starts full screen on operator sign-in, with an honest header", async () => {
+  test("starts full screen on operator sign-in, with an honest header", async (t) => {
+    t.diagnostic(`app start to sign-in screen: ${startMs} ms`);
     await step(session, "counter-start", async () => {
       assert.equal(await u.attr("shell", "data-mode"), "counter");
       assert.equal(await u.visible("screen-welcome"), false);
@@ -275,12 +279,15 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
   let session;
   let dir;
   let u;
+  let startMs;
   const ID = "001099012345";
 
   before(async () => {
+    const t0 = Date.now();
     ({ session, dir } = await launch("self-service"));
     u = ui(session);
     await u.waitVisible("screen-welcome", 30_000);
+    startMs = Date.now() - t0;
   });
 
   after(async () => {
@@ -288,7 +295,8 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test("starts full screen on the welcome screen, with an honest header", async () => {
+  test("starts full screen on the welcome screen, with an honest header", async (t) => {
+    t.diagnostic(`app start to welcome screen: ${startMs} ms`);
     await step(session, "self-service-start", async () => {
       assert.equal(await u.attr("shell", "data-mode"), "self-service");
       assert.equal(await u.visible("screen-signin"), false);
