@@ -43,6 +43,14 @@ impl Expiry {
             Self::Wording(text) => text.to_lowercase() == "không thời hạn",
         }
     }
+
+    /// Whether the card has expired on `today` (a card that never expires never has).
+    pub fn has_passed(&self, today: Date) -> bool {
+        match self {
+            Self::Date(expiry) => *expiry < today,
+            Self::Wording(_) => false,
+        }
+    }
 }
 
 /// A field whose number this decoder does not know, kept as it came (the bytes after the
