@@ -7,7 +7,7 @@ import { toBackendError } from "../ipc";
 import { keypadField } from "../keypad";
 import type { ScreenFactory } from "../router";
 
-export const ID_DIGITS = 12;
+const ID_DIGITS = 12;
 
 export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal }) => {
   const input = keypadField(
