@@ -4,6 +4,7 @@
 
 use crate::apdu::{Command, Response, sw};
 use crate::bac::{self, BacError, BacKeys};
+use crate::chip_auth::{self, ChipKeys};
 use crate::entropy::Entropy;
 use crate::faults::Faults;
 use crate::files::{Access, EMRTD_AID, Ef, Files, MF_FID};
@@ -63,6 +64,21 @@ pub struct ChipProfile {
     pub pace_domains: Vec<PaceDomain>,
     /// Faults to inject and the air-interface model.
     pub faults: Faults,
+    /// The private keys behind DG14 (Chip Authentication) and DG15 (Active Authentication);
+    /// `None`: the chip offers neither.
+    pub keys: Option<ChipKeys>,
+}
+
+impl ChipProfile {
+    /// The same card data on a chip that lacks the genuine private keys: a clone, which passive
+    /// authentication accepts but Chip and Active Authentication expose.
+    pub fn cloned(mut self) -> Self {
+        self.keys = Some(ChipKeys {
+            chip_authentication: chip_auth::derived_scalar_bytes("cardsim clone CA"),
+            active_authentication: chip_auth::derived_scalar_bytes("cardsim clone AA"),
+        });
+        self
+    }
 }
 
 /// How far the terminal has authenticated in this session.
@@ -81,6 +97,7 @@ struct Session {
     current: Option<Ef>,
     challenge: Option<[u8; 8]>,
     auth: Auth,
+    chip_authentication_selected: bool,
 }
 
 impl Session {
@@ -90,6 +107,7 @@ impl Session {
             current: None,
             challenge: None,
             auth: Auth::None,
+            chip_authentication_selected: false,
         }
     }
 }
@@ -274,6 +292,11 @@ impl Chip {
                 self.set_pace_template(command)
             }
             0x86 if !secured => self.pace_step(command),
+            0x22 if secured && (command.p1, command.p2) == (0x41, 0xA4) => {
+                self.set_chip_authentication(command)
+            }
+            0x86 if secured => self.chip_authentication(command),
+            0x88 => self.active_authentication(command),
             _ => Response::status(sw::INS_NOT_SUPPORTED),
         }
     }
@@ -387,6 +410,51 @@ impl Chip {
         Response::ok(challenge.to_vec())
     }
 
+    fn set_chip_authentication(&mut self, command: &Command) -> Response {
+        if self.profile.keys.is_none() {
+            return Response::status(sw::INS_NOT_SUPPORTED);
+        }
+        match chip_auth::set_authentication_template(&command.data) {
+            Ok(()) => {
+                self.session.chip_authentication_selected = true;
+                Response::status(sw::OK)
+            }
+            Err(status) => Response::status(status),
+        }
+    }
+
+    /// On success the new session is installed here; the caller protects this response with
+    /// the old one, as ICAO 9303-11 §6.2 requires.
+    fn chip_authentication(&mut self, command: &Command) -> Response {
+        let (Some(keys), true) = (
+            &self.profile.keys,
+            self.session.chip_authentication_selected,
+        ) else {
+            return Response::status(sw::CONDITIONS_NOT_SATISFIED);
+        };
+        match chip_auth::general_authenticate(keys, &command.data) {
+            Ok((data, channel)) => {
+                self.session.chip_authentication_selected = false;
+                self.session.auth = Auth::Secure(channel);
+                Response::ok(data)
+            }
+            Err(status) => Response::status(status),
+        }
+    }
+
+    fn active_authentication(&mut self, command: &Command) -> Response {
+        let Some(keys) = &self.profile.keys else {
+            return Response::status(sw::INS_NOT_SUPPORTED);
+        };
+        if !self.session.applet_selected {
+            return Response::status(sw::CONDITIONS_NOT_SATISFIED);
+        }
+        match chip_auth::internal_authenticate(keys, &command.data) {
+            Ok(signature) => Response::ok(signature),
+            Err(status) => Response::status(status),
+        }
+    }
+
     fn set_pace_template(&mut self, command: &Command) -> Response {
         if self.profile.pace_domains.is_empty() {
             return Response::status(sw::INS_NOT_SUPPORTED);
@@ -477,6 +545,10 @@ pub(crate) mod tests {
             limits,
             pace_domains: vec![PaceDomain::BrainpoolP256r1, PaceDomain::NistP256],
             faults: Faults::default(),
+            keys: Some(ChipKeys {
+                chip_authentication: chip_auth::derived_scalar_bytes("test chip CA"),
+                active_authentication: chip_auth::derived_scalar_bytes("test chip AA"),
+            }),
         }
     }
 

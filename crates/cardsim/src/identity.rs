@@ -2,9 +2,12 @@
 //! diacritics, dates, places, parents) build what the card carries — the TD1 MRZ and DG1,
 //! DG13, EF.COM — and the QR payload printed on the same card, so QR and chip agree.
 
+use crate::asn1::{self, oids};
 use crate::chip::{ChipProfile, ReadLimits};
+use crate::chip_auth::{ChipKeys, chip_authentication_public_key, derived_scalar_bytes};
 use crate::files::{CCCD_CARD_ACCESS, Ef, Files};
 use crate::pace::PaceDomain;
+use crate::pki::{TestPki, p256_subject_public_key_info};
 use crate::tlv;
 use unicode_normalization::UnicodeNormalization;
 
@@ -82,6 +85,8 @@ pub struct Identity {
     pub old_id_number: Option<String>,
     /// The card access number for PACE, if the card has one.
     pub can: Option<String>,
+    /// The portrait for DG2 (JPEG or JPEG 2000 bytes); without one the card has no DG2.
+    pub portrait: Option<Vec<u8>>,
 }
 
 /// The names of the identities shipped with the simulator.
@@ -108,6 +113,7 @@ impl Identity {
                 spouse: None,
                 old_id_number: Some("012345678".into()),
                 can: Some("012345".into()),
+                portrait: None,
             }),
             "tran-thi-bich-ngoc" => Some(Identity {
                 id_number: "079303001234".into(),
@@ -127,6 +133,7 @@ impl Identity {
                 spouse: None,
                 old_id_number: None,
                 can: None,
+                portrait: None,
             }),
             _ => None,
         }
@@ -199,12 +206,113 @@ impl Identity {
         )
     }
 
-    /// EF.COM: LDS 1.7, Unicode 4.0.0, and the data groups of a CCCD.
+    /// EF.COM: LDS 1.7, Unicode 4.0.0, and the data groups of a CCCD (DG2 only with a
+    /// portrait).
     pub fn ef_com(&self) -> Vec<u8> {
         let mut body = tlv::encode(&[0x5F, 0x01], b"0107");
         body.extend(tlv::encode(&[0x5F, 0x36], b"040000"));
-        body.extend(tlv::encode(&[0x5C], &[0x61, 0x75, 0x63, 0x6D, 0x6E, 0x6F]));
+        let tags: Vec<u8> = [0x61, 0x75, 0x63, 0x6D, 0x6E, 0x6F]
+            .into_iter()
+            .filter(|tag| *tag != 0x75 || self.portrait.is_some())
+            .collect();
+        body.extend(tlv::encode(&[0x5C], &tags));
         tlv::encode(&[0x60], &body)
+    }
+
+    /// DG2: the portrait in an ISO/IEC 19794-5 facial record inside the biometric
+    /// information template of ICAO 9303-10 (`75 { 7F61 { 02 count, 7F60 { A1 header,
+    /// 5F2E data } } }`).
+    pub fn dg2(&self) -> Option<Vec<u8>> {
+        let image = self.portrait.as_ref()?;
+        let jpeg2000 = image.starts_with(&[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50])
+            || image.starts_with(&[0xFF, 0x4F, 0xFF, 0x51]);
+        let (width, height) = jpeg_dimensions(image).unwrap_or((0, 0));
+        let image_information_len = 12;
+        let facial_information_len = 20;
+        let facial_data_len = facial_information_len + image_information_len + image.len();
+        let record_len = 14 + facial_data_len;
+        let mut record = Vec::with_capacity(record_len);
+        record.extend_from_slice(b"FAC\x00010\x00");
+        record.extend_from_slice(&u32::try_from(record_len).unwrap_or(u32::MAX).to_be_bytes());
+        record.extend_from_slice(&1u16.to_be_bytes());
+        record.extend_from_slice(
+            &u32::try_from(facial_data_len)
+                .unwrap_or(u32::MAX)
+                .to_be_bytes(),
+        );
+        record.extend_from_slice(&0u16.to_be_bytes()); // feature points
+        record.push(match self.sex {
+            Sex::Male => 1,
+            Sex::Female => 2,
+        });
+        record.extend_from_slice(&[0, 0]); // eye and hair colour unspecified
+        record.extend_from_slice(&[0, 0, 0]); // property mask
+        record.extend_from_slice(&[0, 0]); // expression unspecified
+        record.extend_from_slice(&[0, 0, 0, 0, 0, 0]); // pose angles and their uncertainty
+        record.push(1); // full frontal
+        record.push(u8::from(jpeg2000));
+        record.extend_from_slice(&width.to_be_bytes());
+        record.extend_from_slice(&height.to_be_bytes());
+        record.push(1); // 24-bit RGB
+        record.push(2); // digital still camera
+        record.extend_from_slice(&[0, 0, 0, 0]); // device type, quality
+        record.extend_from_slice(image);
+        let header = [
+            tlv::encode(&[0x80], &[0x01, 0x01]),
+            tlv::encode(&[0x81], &[0x02]),
+            tlv::encode(&[0x87], &[0x01, 0x01]),
+            tlv::encode(&[0x88], &[0x00, 0x08]),
+        ]
+        .concat();
+        let instance = [
+            tlv::encode(&[0xA1], &header),
+            tlv::encode(&[0x5F, 0x2E], &record),
+        ]
+        .concat();
+        let group = [
+            vec![0x02, 0x01, 0x01],
+            tlv::encode(&[0x7F, 0x60], &instance),
+        ]
+        .concat();
+        Some(tlv::encode(&[0x75], &tlv::encode(&[0x7F, 0x61], &group)))
+    }
+
+    /// DG14: the Chip Authentication protocol and public key (brainpoolP256r1), and the
+    /// Active Authentication signature algorithm (ECDSA with SHA-256, plain format).
+    pub fn dg14(keys: &ChipKeys) -> Option<Vec<u8>> {
+        let public = chip_authentication_public_key(&keys.chip_authentication)?;
+        let ca_info =
+            asn1::sequence(&[asn1::oid(oids::CA_ECDH_AES_CBC_CMAC_128), asn1::integer(1)]);
+        let ca_key = asn1::sequence(&[
+            asn1::oid(oids::PK_ECDH),
+            asn1::sequence(&[
+                asn1::algorithm_with(oids::EC_PUBLIC_KEY, asn1::oid(oids::BRAINPOOL_P256R1)),
+                asn1::bit_string(&public),
+            ]),
+        ]);
+        let aa_info = asn1::sequence(&[
+            asn1::oid(oids::AA_PROTOCOL),
+            asn1::integer(1),
+            asn1::oid(oids::ECDSA_PLAIN_SHA256),
+        ]);
+        Some(tlv::encode(
+            &[0x6E],
+            &asn1::set_of(&[ca_info, ca_key, aa_info]),
+        ))
+    }
+
+    /// DG15: the Active Authentication public key (P-256 SubjectPublicKeyInfo).
+    pub fn dg15(keys: &ChipKeys) -> Option<Vec<u8>> {
+        let key = p256::ecdsa::SigningKey::from_slice(&keys.active_authentication).ok()?;
+        Some(tlv::encode(&[0x6F], &p256_subject_public_key_info(&key)))
+    }
+
+    /// The chip's CA and AA private keys, derived from the ID number.
+    pub fn chip_keys(&self) -> ChipKeys {
+        ChipKeys {
+            chip_authentication: derived_scalar_bytes(&format!("cardsim CA {}", self.id_number)),
+            active_authentication: derived_scalar_bytes(&format!("cardsim AA {}", self.id_number)),
+        }
     }
 
     /// DG1: the MRZ in `61 { 5F1F mrz }`.
@@ -256,16 +364,38 @@ impl Identity {
         tlv::encode(&[0x6D], &body)
     }
 
-    /// The chip for this identity: EF.CardAccess as on a CCCD, EF.COM, DG1, DG13 and the
-    /// EAC-protected DG3; BAC and PACE on brainpoolP256r1.
+    /// The chip for this identity, its SOD signed by the shipped test CSCA's document signer.
     pub fn profile(&self, limits: ReadLimits) -> ChipProfile {
-        let files = Files::new()
+        self.profile_signed_by(limits, &TestPki::test_csca())
+    }
+
+    /// The chip for this identity: EF.CardAccess as on a CCCD, EF.COM, DG1, DG2 (with a
+    /// portrait), the EAC-protected DG3, DG13, DG14, DG15 and an EF.SOD over the data groups
+    /// signed by `issuer`; BAC, PACE on brainpoolP256r1, Chip and Active Authentication.
+    pub fn profile_signed_by(&self, limits: ReadLimits, issuer: &TestPki) -> ChipProfile {
+        let keys = self.chip_keys();
+        let mut groups: Vec<(u8, Vec<u8>)> = vec![(1, self.dg1())];
+        if let Some(dg2) = self.dg2() {
+            groups.push((2, dg2));
+        }
+        groups.push((3, tlv::encode(&[0x63], &[])));
+        groups.push((13, self.dg13()));
+        groups.extend(Self::dg14(&keys).map(|dg14| (14, dg14)));
+        groups.extend(Self::dg15(&keys).map(|dg15| (15, dg15)));
+        let hashed: Vec<(u8, &[u8])> = groups
+            .iter()
+            .map(|(n, bytes)| (*n, bytes.as_slice()))
+            .collect();
+        let sod = issuer.sign_sod(&hashed);
+        let mut files = Files::new()
             .with(Ef::CardAccess, CCCD_CARD_ACCESS.to_vec())
             .with(Ef::Com, self.ef_com())
-            .with(Ef::Dg(1), self.dg1())
-            .with(Ef::Dg(3), tlv::encode(&[0x63], &[]))
-            .with(Ef::Dg(13), self.dg13());
+            .with(Ef::Sod, sod);
+        for (number, bytes) in groups {
+            files.insert(Ef::Dg(number), bytes);
+        }
         ChipProfile {
+            keys: Some(keys),
             files,
             mrz_information: self.mrz_information(),
             can: self.can.clone(),
@@ -274,6 +404,28 @@ impl Identity {
             faults: crate::faults::Faults::default(),
         }
     }
+}
+
+/// Width and height from a JPEG's start-of-frame segment.
+fn jpeg_dimensions(image: &[u8]) -> Option<(u16, u16)> {
+    let mut pos = 2;
+    while pos + 9 < image.len() {
+        if *image.get(pos)? != 0xFF {
+            return None;
+        }
+        let marker = *image.get(pos + 1)?;
+        let length = usize::from(u16::from_be_bytes([
+            *image.get(pos + 2)?,
+            *image.get(pos + 3)?,
+        ]));
+        if matches!(marker, 0xC0..=0xC3) {
+            let height = u16::from_be_bytes([*image.get(pos + 5)?, *image.get(pos + 6)?]);
+            let width = u16::from_be_bytes([*image.get(pos + 7)?, *image.get(pos + 8)?]);
+            return Some((width, height));
+        }
+        pos += 2 + length;
+    }
+    None
 }
 
 fn sex_text(sex: Sex) -> &'static str {
@@ -370,12 +522,83 @@ mod tests {
     fn dg1_and_com_have_the_cccd_sizes() {
         let identity = Identity::builtin("nguyen-van-a").unwrap();
         assert_eq!(identity.dg1().len(), 95);
-        assert_eq!(identity.ef_com().len(), 26);
+        assert_eq!(
+            identity.ef_com().len(),
+            25,
+            "no portrait, no DG2 in the list"
+        );
+        let with_portrait = Identity {
+            portrait: Some(tiny_jpeg()),
+            ..identity.clone()
+        };
+        assert_eq!(with_portrait.ef_com().len(), 26);
         let dg13 = identity.dg13();
         assert_eq!(dg13.first(), Some(&0x6D));
         assert!((300..=600).contains(&dg13.len()), "{}", dg13.len());
         let (object, rest) = tlv::parse_one(&dg13).unwrap();
         assert!(rest.is_empty());
         assert_eq!(object.value.len() + 4, dg13.len());
+    }
+
+    /// The start of a baseline JPEG: SOI, an APP0 segment, SOF0 for 480 x 640, then filler.
+    fn tiny_jpeg() -> Vec<u8> {
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x04, 0x4A, 0x46];
+        jpeg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08, 0x02, 0x80, 0x01, 0xE0, 0x03]);
+        jpeg.extend_from_slice(&[0x00; 15_000]);
+        jpeg
+    }
+
+    #[test]
+    fn dg2_wraps_the_portrait_in_an_iso_19794_5_record() {
+        let identity = Identity {
+            portrait: Some(tiny_jpeg()),
+            ..Identity::builtin("tran-thi-bich-ngoc").unwrap()
+        };
+        let dg2 = identity.dg2().unwrap();
+        let (outer, rest) = tlv::parse_one(&dg2).unwrap();
+        assert_eq!((outer.tag, rest.len()), (0x75, 0));
+        let (group, _) = tlv::parse_one(outer.value).unwrap();
+        assert_eq!(group.tag, 0x7F61);
+        let parts = tlv::parse_all(group.value).unwrap();
+        assert_eq!((parts[0].tag, parts[0].value), (0x02, &[1u8][..]));
+        let instance = tlv::parse_all(parts[1].value).unwrap();
+        assert_eq!((instance[0].tag, instance[1].tag), (0xA1, 0x5F2E));
+        let record = instance[1].value;
+        assert_eq!(&record[..8], b"FAC\x00010\x00");
+        assert_eq!(
+            u32::from_be_bytes(record[8..12].try_into().unwrap()) as usize,
+            record.len()
+        );
+        assert_eq!(record[14 + 6], 2, "female");
+        let image_info = &record[14 + 20..14 + 32];
+        assert_eq!(
+            (image_info[1], &image_info[2..6]),
+            (0, &[0x01, 0xE0, 0x02, 0x80][..]),
+            "JPEG 480 x 640"
+        );
+        assert_eq!(&record[14 + 32..], &tiny_jpeg()[..]);
+        assert!(
+            Identity::builtin("tran-thi-bich-ngoc")
+                .unwrap()
+                .dg2()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_profile_carries_an_sod_over_every_data_group() {
+        let identity = Identity::builtin("nguyen-van-a").unwrap();
+        let profile = identity.profile(ReadLimits::default());
+        let sod = profile.files.get(Ef::Sod).unwrap();
+        assert_eq!(sod.first(), Some(&0x77));
+        for dg in [1u8, 3, 13, 14, 15] {
+            let file = profile.files.get(Ef::Dg(dg)).unwrap();
+            let digest = <sha2::Sha256 as sha2::Digest>::digest(file);
+            assert!(
+                sod.windows(32).any(|w| w == digest.as_slice()),
+                "DG{dg} hash in SOD"
+            );
+        }
+        assert!(profile.keys.is_some());
     }
 }

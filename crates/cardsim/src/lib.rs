@@ -7,14 +7,17 @@
 //! shared mistake.
 
 pub mod apdu;
+pub mod asn1;
 pub mod bac;
 pub mod chip;
+pub mod chip_auth;
 pub mod crypto;
 pub mod entropy;
 pub mod faults;
 pub mod files;
 pub mod identity;
 pub mod pace;
+pub mod pki;
 pub mod sm;
 pub mod soft_card;
 pub mod tlv;

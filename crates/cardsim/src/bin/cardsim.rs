@@ -5,7 +5,8 @@
 //! is the removal pcscd sees).
 
 use cardsim::identity::{BUILTIN, Identity};
-use cardsim::{AirModel, Chip, DEFAULT_VPCD_ADDR, Faults, InsertedCard, OsEntropy, ReadLimits};
+use cardsim::pki::TestPki;
+use cardsim::{AirModel, Chip, DEFAULT_VPCD_ADDR, Ef, Faults, InsertedCard, OsEntropy, ReadLimits};
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -58,6 +59,24 @@ enum Command {
     },
     /// List the shipped identities.
     Identities,
+    /// Write one elementary file of an identity's chip (e.g. `sod`, `com`, `dg1`, `dg13`).
+    ExportFile {
+        /// The identity.
+        #[arg(long)]
+        identity: String,
+        /// `card-access`, `com`, `sod` or `dg1` … `dg16`.
+        #[arg(long)]
+        file: String,
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Write the test CSCA certificate (DER) that signs the shipped identities' document signer.
+    ExportCsca {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Print the QR payload printed on an identity's card.
     Qr {
         /// The identity.
@@ -141,6 +160,38 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let _ = std::fs::remove_file(&pid_file);
             println!("removed the card served by process {pid}");
+            Ok(())
+        }
+        Command::ExportCsca { out } => {
+            let pki = TestPki::test_csca();
+            std::fs::write(&out, pki.csca_certificate())
+                .map_err(|err| format!("cannot write {}: {err}", out.display()))?;
+            println!("wrote the test CSCA certificate to {}", out.display());
+            Ok(())
+        }
+        Command::ExportFile {
+            identity: name,
+            file,
+            out,
+        } => {
+            let ef = match file.as_str() {
+                "card-access" => Ef::CardAccess,
+                "com" => Ef::Com,
+                "sod" => Ef::Sod,
+                other => other
+                    .strip_prefix("dg")
+                    .and_then(|n| n.parse::<u8>().ok())
+                    .filter(|n| (1..=16).contains(n))
+                    .map(Ef::Dg)
+                    .ok_or_else(|| format!("unknown file {other:?}"))?,
+            };
+            let profile = identity(&name)?.profile(ReadLimits::default());
+            let bytes = profile
+                .files
+                .get(ef)
+                .ok_or_else(|| format!("{name}'s chip has no {file}"))?;
+            std::fs::write(&out, bytes)
+                .map_err(|err| format!("cannot write {}: {err}", out.display()))?;
             Ok(())
         }
         Command::Identities => {

@@ -1,0 +1,56 @@
+//! Passive authentication (`emrtd`) of what the software chip's test issuer (`cardsim::pki`)
+//! signed: written independently on each side, so an encoding mistake on either shows here.
+
+use cardsim::identity::Identity;
+use cardsim::pki::TestPki;
+use cardsim::{ChipProfile, Ef, ReadLimits};
+use emrtd::passive_auth::{InvalidReason, TrustStore, Verdict, verify};
+
+fn trust_store() -> TrustStore {
+    let mut store = TrustStore::new(Vec::new());
+    assert_eq!(
+        store.add_file_contents(TestPki::test_csca().csca_certificate()),
+        Ok(1)
+    );
+    store
+}
+
+fn verdict(profile: &ChipProfile) -> Verdict {
+    let groups: Vec<(u8, &[u8])> = [1u8, 13, 14, 15]
+        .iter()
+        .map(|n| (*n, profile.files.get(Ef::Dg(*n)).expect("present")))
+        .collect();
+    let sod = profile.files.get(Ef::Sod).expect("SOD present");
+    verify(sod, &groups, &trust_store())
+        .expect("decided")
+        .verdict
+}
+
+#[test]
+fn every_shipped_identity_is_trusted_under_the_test_csca() {
+    for name in cardsim::identity::BUILTIN {
+        let profile = Identity::builtin(name)
+            .expect("shipped")
+            .profile(ReadLimits::default());
+        assert_eq!(verdict(&profile), Verdict::Trusted, "{name}");
+    }
+}
+
+#[test]
+fn a_card_signed_under_an_unknown_csca_has_a_valid_signature_but_no_trusted_issuer() {
+    let identity = Identity::builtin("nguyen-van-a").expect("shipped");
+    let profile = identity.profile_signed_by(ReadLimits::default(), &TestPki::new("rogue issuer"));
+    assert_eq!(verdict(&profile), Verdict::SignatureValidIssuerUnknown);
+}
+
+#[test]
+fn a_corrupted_data_group_fails_its_hash() {
+    let mut profile = Identity::builtin("nguyen-van-a")
+        .expect("shipped")
+        .profile(ReadLimits::default());
+    profile.files.corrupt(Ef::Dg(13));
+    assert_eq!(
+        verdict(&profile),
+        Verdict::Invalid(InvalidReason::DataGroupHashMismatch(13))
+    );
+}
