@@ -8,6 +8,7 @@
 pub mod access;
 pub mod apdu;
 pub mod bac;
+pub mod chip_authentication;
 pub mod cms;
 pub mod crypto;
 pub mod dg2;
@@ -15,6 +16,7 @@ pub mod lds;
 pub mod mrz;
 pub mod pace;
 pub mod passive_auth;
+pub mod public_key;
 pub mod read;
 pub mod secure_messaging;
 pub mod security_infos;

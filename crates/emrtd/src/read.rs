@@ -8,6 +8,7 @@
 
 use crate::access::{self, AccessError, AccessKeys, AccessMethod};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
+use crate::chip_authentication::{self, ChipAuthenticationError, Dg14};
 use crate::lds::{LdsError, LdsFile};
 use crate::secure_messaging::{SecureChannel, SmError};
 use crate::security_infos::PaceInfo;
@@ -542,6 +543,32 @@ impl DocumentReader {
             .access
             .clone()
             .ok_or(ReadError::Malformed("access method not recorded"))
+    }
+
+    /// Runs Chip Authentication with `dg14` over the session (opening one if needed); reading
+    /// then continues under the new keys. A failure ends the session (the next read
+    /// re-authenticates).
+    pub fn chip_authenticate<T, R>(
+        &mut self,
+        transport: &mut T,
+        rng: &mut R,
+        dg14: &Dg14,
+    ) -> Result<(), ChipAuthenticationError>
+    where
+        T: CardTransport + ?Sized,
+        R: TryCryptoRng + ?Sized,
+    {
+        self.authenticate(transport, rng)?;
+        let session = self
+            .session
+            .as_mut()
+            .ok_or(ReadError::Malformed("no session after authentication"))?;
+        let result = chip_authentication::authenticate(transport, rng, session, dg14);
+        self.current = None;
+        if result.is_err() {
+            self.reset_session();
+        }
+        result
     }
 
     /// Reads one file completely, resuming an interrupted read of it, re-authenticating when

@@ -11,6 +11,9 @@ const BSI_PROTOCOLS: [u8; 7] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02];
 const ARC_PACE: u8 = 4;
 const ARC_CA: u8 = 3;
 const ARC_TA: u8 = 2;
+const ARC_PK: u8 = 1;
+/// `id-icao-mrtd-security-aaProtocolObject` 2.23.136.1.1.5.
+const AA_PROTOCOL: [u8; 6] = [0x67, 0x81, 0x08, 0x01, 0x01, 0x05];
 
 /// Why a SecurityInfos structure was refused.
 #[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +119,17 @@ pub struct ChipAuthenticationInfo {
     pub key_id: Option<u32>,
 }
 
+/// `ChipAuthenticationPublicKeyInfo`: the chip's static Diffie-Hellman key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChipAuthenticationPublicKeyInfo {
+    /// DH or ECDH.
+    pub agreement: KeyAgreement,
+    /// The key as a DER `SubjectPublicKeyInfo`.
+    pub subject_public_key_info: Vec<u8>,
+    /// Key identifier when the chip has several CA keys.
+    pub key_id: Option<u32>,
+}
+
 /// One entry of a SecurityInfos set.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecurityInfo {
@@ -123,6 +137,16 @@ pub enum SecurityInfo {
     Pace(PaceInfo),
     /// Chip Authentication is offered.
     ChipAuthentication(ChipAuthenticationInfo),
+    /// `ChipAuthenticationPublicKeyInfo` (DG14): the chip's static key.
+    ChipAuthenticationPublicKey(ChipAuthenticationPublicKeyInfo),
+    /// `ActiveAuthenticationInfo` (DG14): the signature algorithm of ECDSA Active
+    /// Authentication.
+    ActiveAuthentication {
+        /// Protocol version.
+        version: u32,
+        /// Signature algorithm OID (e.g. ecdsa-plain-SHA256).
+        signature_algorithm: Oid,
+    },
     /// Terminal Authentication is offered (EAC; this reader does not perform it).
     TerminalAuthentication {
         /// Protocol version.
@@ -160,6 +184,27 @@ impl SecurityInfos {
     pub fn pace(&self) -> impl Iterator<Item = &PaceInfo> {
         self.0.iter().filter_map(|i| match i {
             SecurityInfo::Pace(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    /// The Chip Authentication public keys (DG14).
+    pub fn chip_authentication_keys(
+        &self,
+    ) -> impl Iterator<Item = &ChipAuthenticationPublicKeyInfo> {
+        self.0.iter().filter_map(|i| match i {
+            SecurityInfo::ChipAuthenticationPublicKey(k) => Some(k),
+            _ => None,
+        })
+    }
+
+    /// The ECDSA Active Authentication signature algorithm, when DG14 names one.
+    pub fn active_authentication_algorithm(&self) -> Option<&Oid> {
+        self.0.iter().find_map(|i| match i {
+            SecurityInfo::ActiveAuthentication {
+                signature_algorithm,
+                ..
+            } => Some(signature_algorithm),
             _ => None,
         })
     }
@@ -208,14 +253,29 @@ fn parse_info(sequence: &[u8], raw: &[u8]) -> Result<SecurityInfo, SecurityInfos
         oid: oid.clone(),
         raw: raw.to_vec(),
     };
-    let Some(arcs) = oid.0.strip_prefix(&BSI_PROTOCOLS[..]) else {
-        return Ok(other());
-    };
     let integer_at = |i: usize| -> Result<Option<u32>, SecurityInfosError> {
         match fields.get(i) {
             Some(f) if f.tag.0 == 0x02 => parse_integer(f.value).map(Some),
             _ => Ok(None),
         }
+    };
+    if oid.0 == AA_PROTOCOL {
+        let version = integer_at(1)?.ok_or(SecurityInfosError::Structure(
+            "ActiveAuthenticationInfo version",
+        ))?;
+        let algorithm = fields
+            .get(2)
+            .ok_or(SecurityInfosError::Structure(
+                "ActiveAuthenticationInfo algorithm",
+            ))?
+            .expect_tag(0x06)?;
+        return Ok(SecurityInfo::ActiveAuthentication {
+            version,
+            signature_algorithm: Oid(algorithm.to_vec()),
+        });
+    }
+    let Some(arcs) = oid.0.strip_prefix(&BSI_PROTOCOLS[..]) else {
+        return Ok(other());
     };
     match arcs {
         [ARC_PACE, mapping, cipher] => {
@@ -262,6 +322,27 @@ fn parse_info(sequence: &[u8], raw: &[u8]) -> Result<SecurityInfo, SecurityInfos
                 version,
                 key_id: integer_at(2)?,
             }))
+        }
+        [ARC_PK, agreement] => {
+            let agreement = match agreement {
+                1 => KeyAgreement::Dh,
+                2 => KeyAgreement::Ecdh,
+                _ => return Ok(other()),
+            };
+            let key =
+                fields
+                    .get(1)
+                    .filter(|f| f.tag.0 == 0x30)
+                    .ok_or(SecurityInfosError::Structure(
+                        "ChipAuthenticationPublicKeyInfo key",
+                    ))?;
+            Ok(SecurityInfo::ChipAuthenticationPublicKey(
+                ChipAuthenticationPublicKeyInfo {
+                    agreement,
+                    subject_public_key_info: tlv::encode(0x30, key.value),
+                    key_id: integer_at(2)?,
+                },
+            ))
         }
         [ARC_TA] => Ok(SecurityInfo::TerminalAuthentication {
             version: integer_at(1)?.ok_or(SecurityInfosError::Structure(

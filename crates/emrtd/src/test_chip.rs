@@ -17,6 +17,7 @@ use crate::security_infos::SecurityInfos;
 use crate::test_support::PaceChip;
 use crate::tlv;
 use crate::transport::{CardTransport, TransportError};
+use elliptic_curve::point::AffineCoordinates;
 use std::collections::BTreeMap;
 
 /// EF.CardAccess of a CCCD (CCCD.md): PACE-ECDH-GM-AES-128 on brainpoolP256r1.
@@ -230,6 +231,10 @@ pub(crate) struct TestChip {
     pub(crate) remove_at: Option<(u16, usize)>,
     /// Spoil the MAC of protected responses number n (counting from 1) and after, `every`.
     pub(crate) spoil_mac: Option<(usize, bool)>,
+    /// The chip's static Chip Authentication key (brainpoolP256r1); a clone holds another.
+    pub(crate) ca_private_key: Option<bp256::Scalar>,
+    ca_pending: bool,
+    next_session: Option<Session>,
     present: bool,
     app_selected: bool,
     current: Option<u16>,
@@ -260,6 +265,9 @@ impl TestChip {
             plain_errors_end_session: false,
             remove_at: None,
             spoil_mac: None,
+            ca_private_key: None,
+            ca_pending: false,
+            next_session: None,
             present: true,
             app_selected: false,
             current: None,
@@ -345,7 +353,28 @@ impl TestChip {
             out[last] ^= 0x01;
         }
         out.extend_from_slice(&[0x90, 0x00]);
+        if let Some(next) = self.next_session.take() {
+            self.session = Some(next);
+        }
         Ok(out)
+    }
+
+    /// Chip Authentication from the chip's side: the shared secret with the terminal's
+    /// ephemeral key, and the session that follows the current answer.
+    fn chip_authentication(&mut self, pk_ifd: &[u8], cipher: Cipher) -> StatusWord {
+        let (Some(sk), Some(_)) = (self.ca_private_key, self.session.as_ref()) else {
+            return StatusWord::ConditionsNotSatisfied;
+        };
+        let Ok(point) = crate::pace::decode_point::<bp256::BrainpoolP256r1>(pk_ifd) else {
+            return StatusWord::WrongData;
+        };
+        let shared = (elliptic_curve::ProjectivePoint::<bp256::BrainpoolP256r1>::from(point) * sk)
+            .to_affine();
+        self.next_session = Some(Session {
+            keys: SessionKeys::derive(cipher, shared.x().as_slice()),
+            ssc: vec![0; cipher.block_size()],
+        });
+        StatusWord::Success
     }
 
     fn execute(
@@ -444,6 +473,33 @@ impl TestChip {
             0x82 => {
                 self.bac_attempts += 1;
                 ok_or_refuse(self.bac_card_side(data))
+            }
+            0x22 if (p1, p2) == (0x41, 0xA4) => {
+                self.ca_pending = self.ca_private_key.is_some();
+                sw(if self.ca_pending {
+                    StatusWord::Success
+                } else {
+                    StatusWord::ConditionsNotSatisfied
+                })
+            }
+            0x22 if (p1, p2) == (0x41, 0xA6) => {
+                let Ok(Some(pk)) = tlv::find(data, 0x91) else {
+                    return sw(StatusWord::WrongData);
+                };
+                let pk = pk.to_vec();
+                sw(self.chip_authentication(&pk, Cipher::Tdes))
+            }
+            0x86 if self.ca_pending => {
+                self.ca_pending = false;
+                let pk = tlv::parse_single(data)
+                    .ok()
+                    .and_then(|t| tlv::find(t.value, 0x80).ok().flatten())
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default();
+                match self.chip_authentication(&pk, Cipher::Aes128) {
+                    StatusWord::Success => ok(vec![0x7C, 0x00]),
+                    other => sw(other),
+                }
             }
             0x22 => {
                 if !self.pace {
