@@ -9,7 +9,14 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import {
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { Session, testid, waitFor } from "./webdriver.mjs";
@@ -363,5 +370,32 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
       );
       assert.deepEqual(leftover, [false, false]);
     });
+  });
+
+  test("the log records the wipe but never the typed ID", async () => {
+    const logDir = join(dir, "data", "logs");
+    const text = await waitFor(
+      "a log line for the wipe",
+      async () => {
+        const files = await readdir(logDir);
+        const all = await Promise.all(
+          files.map((f) => readFile(join(logDir, f), "utf8")),
+        );
+        const joined = all.join("");
+        return joined.includes('"held_data":true') ? joined : null;
+      },
+      5_000,
+    );
+    assert.match(text, /session wiped/);
+    assert.equal(
+      text.includes(ID),
+      false,
+      "the typed ID must not reach the log",
+    );
+    assert.equal(
+      text.includes(ID.slice(-6)),
+      false,
+      "nor any recognisable part of it",
+    );
   });
 });
