@@ -328,8 +328,13 @@ fn decode_signer_info(element: &Element<'_>) -> Result<SignerInfo, CmsError> {
             _ => {}
         }
     }
-    let mut signed_attributes = Vec::with_capacity(attributes.raw.len());
-    tlv::encode_into(SET, attributes.tlv.value, &mut signed_attributes);
+    // The signature covers the attributes with the universal SET tag in place of the implicit
+    // [0]; the length bytes stay exactly as encoded.
+    let signed_attributes = [
+        &[SET as u8][..],
+        attributes.raw.get(1..).unwrap_or_default(),
+    ]
+    .concat();
     Ok(SignerInfo {
         signer,
         digest_algorithm: digest_algorithm(digest)?,
