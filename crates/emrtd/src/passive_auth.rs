@@ -1,7 +1,8 @@
 //! Passive authentication (ICAO 9303-11 §5.1): proves the data groups are those the issuing
 //! state signed. Every data group read is hashed and compared with the LDSSecurityObject in
 //! EF.SOD; the SOD's signature is verified with the embedded document-signer (DS) certificate;
-//! that certificate is chained to a country-signing CA (CSCA) from a configured trust store.
+//! that certificate is chained to a country-signing CA (CSCA) from a configured trust store
+//! (certificate files and ICAO master lists, see [`TrustStore`]).
 //!
 //! Three verdicts: [`Verdict::Trusted`], [`Verdict::SignatureValidIssuerUnknown`] (the data is
 //! intact and signed, but no configured CSCA vouches for the signer) and [`Verdict::Invalid`]
