@@ -6,6 +6,7 @@
 //! future phone NFC bridge.
 
 pub mod access;
+pub mod active_authentication;
 pub mod apdu;
 pub mod bac;
 pub mod chip_authentication;

@@ -7,6 +7,7 @@
 //! [`ReadError`] is the one enum a UI matches; its messages carry no personal data.
 
 use crate::access::{self, AccessError, AccessKeys, AccessMethod};
+use crate::active_authentication::{self, ActiveAuthenticationError, Dg15};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::chip_authentication::{self, ChipAuthenticationError, Dg14};
 use crate::lds::{LdsError, LdsFile};
@@ -566,6 +567,32 @@ impl DocumentReader {
         let result = chip_authentication::authenticate(transport, rng, session, dg14);
         self.current = None;
         if result.is_err() {
+            self.reset_session();
+        }
+        result
+    }
+
+    /// Runs Active Authentication with DG15's key over the session (opening one if needed).
+    /// `dg14` supplies the signature algorithm for ECDSA keys.
+    pub fn active_authenticate<T, R>(
+        &mut self,
+        transport: &mut T,
+        rng: &mut R,
+        dg15: &Dg15,
+        dg14: Option<&Dg14>,
+    ) -> Result<(), ActiveAuthenticationError>
+    where
+        T: CardTransport + ?Sized,
+        R: TryCryptoRng + ?Sized,
+    {
+        self.authenticate(transport, rng)?;
+        let session = self
+            .session
+            .as_mut()
+            .ok_or(ReadError::Malformed("no session after authentication"))?;
+        let algorithm = dg14.and_then(|d| d.security_infos.active_authentication_algorithm());
+        let result = active_authentication::authenticate(transport, rng, session, dg15, algorithm);
+        if matches!(result, Err(ActiveAuthenticationError::SecureMessaging(_))) {
             self.reset_session();
         }
         result

@@ -136,6 +136,19 @@ impl Session {
     }
 }
 
+/// Active Authentication keys of the test chip.
+pub(crate) enum AaKey {
+    /// RSA with ISO/IEC 9796-2 scheme 1 and SHA-1: modulus and private exponent.
+    Rsa {
+        modulus: Vec<u8>,
+        private_exponent: Vec<u8>,
+    },
+    /// ECDSA on P-256 with SHA-256: the private scalar; `der` answers DER instead of r || s.
+    P256 { secret: Vec<u8>, der: bool },
+    /// A clone that does not hold the key: answers bytes of the right length that sign nothing.
+    Unknown(usize),
+}
+
 /// A parsed command APDU as the chip sees it.
 struct Command {
     header: [u8; 4],
@@ -235,6 +248,8 @@ pub(crate) struct TestChip {
     pub(crate) ca_private_key: Option<bp256::Scalar>,
     ca_pending: bool,
     next_session: Option<Session>,
+    /// The key INTERNAL AUTHENTICATE signs with.
+    pub(crate) aa_key: Option<AaKey>,
     present: bool,
     app_selected: bool,
     current: Option<u16>,
@@ -268,6 +283,7 @@ impl TestChip {
             ca_private_key: None,
             ca_pending: false,
             next_session: None,
+            aa_key: None,
             present: true,
             app_selected: false,
             current: None,
@@ -466,6 +482,10 @@ impl TestChip {
                     ok(chunk)
                 }
             }
+            0x88 => match &self.aa_key {
+                Some(key) if self.session.is_some() => ok(active_authentication(key, data)),
+                _ => sw(StatusWord::ConditionsNotSatisfied),
+            },
             0x84 => {
                 self.challenge = Some(RND_IC);
                 ok(RND_IC.to_vec())
@@ -567,6 +587,43 @@ impl TestChip {
         });
         r.extend_from_slice(&m_ic);
         Some(r)
+    }
+}
+
+/// INTERNAL AUTHENTICATE from the chip's side.
+fn active_authentication(key: &AaKey, challenge: &[u8]) -> Vec<u8> {
+    use ecdsa::signature::hazmat::PrehashSigner;
+    use sha1::Digest;
+    match key {
+        AaKey::Rsa {
+            modulus,
+            private_exponent,
+        } => {
+            let m1: Vec<u8> = (0..modulus.len() - 22).map(|i| i as u8).collect();
+            let mut f = vec![0x6A];
+            f.extend_from_slice(&m1);
+            f.extend_from_slice(
+                &sha1::Sha1::new()
+                    .chain_update(&m1)
+                    .chain_update(challenge)
+                    .finalize(),
+            );
+            f.push(0xBC);
+            crate::active_authentication::rsa_public_operation(modulus, private_exponent, &f)
+                .unwrap()
+        }
+        AaKey::P256 { secret, der } => {
+            let signing = ecdsa::SigningKey::<p256::NistP256>::from_slice(secret).unwrap();
+            let digest = sha2::Sha256::digest(challenge);
+            let signature: ecdsa::Signature<p256::NistP256> =
+                signing.sign_prehash(&digest).unwrap();
+            if *der {
+                signature.to_der().as_bytes().to_vec()
+            } else {
+                signature.to_bytes().to_vec()
+            }
+        }
+        AaKey::Unknown(len) => vec![0x5A; *len],
     }
 }
 
