@@ -88,7 +88,7 @@ pub enum SignerIdentifier {
     SubjectKeyIdentifier(Vec<u8>),
 }
 
-/// The one SignerInfo of the SOD, with the exact bytes its signature covers.
+/// The one SignerInfo of a SignedData, with the exact bytes its signature covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignerInfo {
     pub signer: SignerIdentifier,
@@ -103,6 +103,31 @@ pub struct SignerInfo {
     pub signature: Vec<u8>,
 }
 
+/// A certificate carried in a SignedData, with the exact bytes its issuer signed. Checking the
+/// signature over a re-encoding instead would fail on certificates that a strict profile
+/// encodes differently (RFC 5280 rewrites GeneralizedTime dates before 2050 as UTCTime).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedCertificate {
+    pub certificate: Certificate,
+    /// The `tbsCertificate` as encoded in the file: what the issuer's signature covers.
+    pub signed_part: Vec<u8>,
+}
+
+impl EmbeddedCertificate {
+    /// Decodes one certificate from its complete DER.
+    pub fn decode(der: &[u8]) -> Result<Self, CmsError> {
+        let outer = expect(tlv::parse_single(der)?, SEQUENCE, "Certificate")?;
+        let signed_part = elements(outer)?
+            .first()
+            .map(|tbs| tbs.raw.to_vec())
+            .ok_or(CmsError::Malformed("Certificate"))?;
+        Ok(Self {
+            certificate: Certificate::from_der(der)?,
+            signed_part,
+        })
+    }
+}
+
 /// A decoded SignedData with its one signer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedData {
@@ -111,7 +136,7 @@ pub struct SignedData {
     /// The eContent bytes exactly as encoded.
     pub content: Vec<u8>,
     /// Certificates carried in the SignedData (normally just the signer's).
-    pub certificates: Vec<Certificate>,
+    pub certificates: Vec<EmbeddedCertificate>,
     pub signer_info: SignerInfo,
 }
 
@@ -170,7 +195,7 @@ impl SignedData {
                 CONTEXT_0 => {
                     for certificate in elements(part.tlv.value)? {
                         if certificate.tlv.tag.0 == SEQUENCE {
-                            certificates.push(Certificate::from_der(certificate.raw)?);
+                            certificates.push(EmbeddedCertificate::decode(certificate.raw)?);
                         }
                     }
                 }
@@ -192,10 +217,10 @@ impl SignedData {
     }
 
     /// The certificate the signer info names, among those carried.
-    pub fn signer_certificate(&self) -> Option<&Certificate> {
+    pub fn signer_certificate(&self) -> Option<&EmbeddedCertificate> {
         self.certificates
             .iter()
-            .find(|certificate| names(&self.signer_info.signer, certificate))
+            .find(|embedded| names(&self.signer_info.signer, &embedded.certificate))
     }
 }
 

@@ -34,7 +34,7 @@ use thiserror::Error;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{AuthorityKeyIdentifier, SubjectKeyIdentifier};
 
-use crate::cms::{DigestAlgorithm, SignedData};
+use crate::cms::{DigestAlgorithm, EmbeddedCertificate, SignedData};
 use crate::sod::{Sod, SodError};
 use crate::tlv;
 use master_list::{MasterList, MasterListError};
@@ -241,11 +241,11 @@ pub fn verify(
             return invalid(report, InvalidReason::NoDocumentSignerCertificate);
         }
         SignedDataCheck::SignatureMismatch(signer) => {
-            report.document_signer = Some(describe(signer));
+            report.document_signer = Some(describe(&signer.certificate));
             return invalid(report, InvalidReason::SodSignatureMismatch);
         }
     };
-    report.document_signer = Some(describe(document_signer));
+    report.document_signer = Some(describe(&document_signer.certificate));
     match find_issuer(document_signer, trust_store.certificates())? {
         Issuer::Verified(csca) => {
             report.csca = Some(csca.tbs_certificate().subject().to_string());
@@ -264,11 +264,11 @@ pub fn verify(
 /// The outcome of checking a SignedData against the certificate its signer info names.
 enum SignedDataCheck<'a> {
     /// Signed attributes consistent and signature valid: the signer's certificate.
-    Signed(&'a Certificate),
+    Signed(&'a EmbeddedCertificate),
     ContentTypeMismatch,
     MessageDigestMismatch,
     NoSignerCertificate,
-    SignatureMismatch(&'a Certificate),
+    SignatureMismatch(&'a EmbeddedCertificate),
 }
 
 /// Checks the signed attributes (content type, message digest of the eContent) and the
@@ -285,7 +285,10 @@ fn check_signed_data(signed: &SignedData) -> Result<SignedDataCheck<'_>, Passive
         return Ok(SignedDataCheck::NoSignerCertificate);
     };
     let valid = verify_signature(
-        signer.tbs_certificate().subject_public_key_info(),
+        signer
+            .certificate
+            .tbs_certificate()
+            .subject_public_key_info(),
         &signer_info.signature_algorithm,
         signer_info.digest_algorithm,
         &signer_info.signed_attributes,
@@ -309,13 +312,16 @@ enum Issuer<'a> {
 }
 
 fn find_issuer<'a>(
-    certificate: &Certificate,
+    embedded: &EmbeddedCertificate,
     cscas: &'a [Certificate],
 ) -> Result<Issuer<'a>, PassiveAuthError> {
     let mut named = false;
-    for csca in cscas.iter().filter(|csca| issued_by(certificate, csca)) {
+    for csca in cscas
+        .iter()
+        .filter(|csca| issued_by(&embedded.certificate, csca))
+    {
         named = true;
-        if signed_by(certificate, csca)? {
+        if signed_by(embedded, csca)? {
             return Ok(Issuer::Verified(csca));
         }
     }
@@ -326,12 +332,13 @@ fn find_issuer<'a>(
     })
 }
 
-/// Whether `issuer`'s key verifies the signature on `certificate`.
-fn signed_by(certificate: &Certificate, issuer: &Certificate) -> Result<bool, PassiveAuthError> {
-    let (Ok(tbs), Some(signature)) = (
-        certificate.tbs_certificate().to_der(),
-        certificate.signature().as_bytes(),
-    ) else {
+/// Whether `issuer`'s key verifies the signature on `embedded`, over the bytes as issued.
+fn signed_by(
+    embedded: &EmbeddedCertificate,
+    issuer: &Certificate,
+) -> Result<bool, PassiveAuthError> {
+    let certificate = &embedded.certificate;
+    let Some(signature) = certificate.signature().as_bytes() else {
         return Ok(false);
     };
     verify_signature(
@@ -339,7 +346,7 @@ fn signed_by(certificate: &Certificate, issuer: &Certificate) -> Result<bool, Pa
         certificate.signature_algorithm(),
         // Only for identifiers that name no hash, which certificates do not use in practice.
         DigestAlgorithm::Sha256,
-        &tbs,
+        &embedded.signed_part,
         signature,
     )
 }

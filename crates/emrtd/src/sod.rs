@@ -5,11 +5,10 @@
 
 use der::asn1::ObjectIdentifier;
 use thiserror::Error;
-use x509_cert::Certificate;
 
 use crate::cms::{
-    self, CmsError, DigestAlgorithm, OCTET_STRING, SEQUENCE, SignedData, elements, exactly, expect,
-    small_integer,
+    self, CmsError, DigestAlgorithm, EmbeddedCertificate, OCTET_STRING, SEQUENCE, SignedData,
+    elements, exactly, expect, small_integer,
 };
 use crate::tlv::{self, TlvError};
 
@@ -86,7 +85,7 @@ impl Sod {
     }
 
     /// The document signer's certificate, as the signer info names it.
-    pub fn document_signer_certificate(&self) -> Option<&Certificate> {
+    pub fn document_signer_certificate(&self) -> Option<&EmbeddedCertificate> {
         self.signed_data.signer_certificate()
     }
 }

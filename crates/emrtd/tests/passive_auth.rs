@@ -250,39 +250,52 @@ fn extension(id: &str, value: Vec<u8>) -> Vec<u8> {
     seq(&[oid(id), octets(&value)])
 }
 
-/// A v3 certificate for `subject_key`, signed by `issuer_key` with `scheme`.
-#[allow(clippy::too_many_arguments)]
-fn certificate(
+/// What a test certificate says and who signs it.
+struct CertificateSpec<'a> {
     serial: u8,
-    issuer: &str,
-    issuer_key: &Key,
+    issuer: &'a str,
+    issuer_key: &'a Key,
     scheme: Scheme,
-    subject: &str,
-    subject_key: &Key,
-    authority_key_id: &[u8],
-    subject_key_id: &[u8],
-) -> Vec<u8> {
-    let (algorithm, _) = issuer_key.sign(scheme, b"");
-    let tbs = seq(&[
-        encode(0xA0, &int(&[2])),
-        int(&[serial]),
-        algorithm.clone(),
-        name(issuer),
+    subject: &'a str,
+    subject_key: &'a Key,
+    authority_key_id: &'a [u8],
+    subject_key_id: &'a [u8],
+    /// Validity written as GeneralizedTime (allowed before 2050 by X.509, though RFC 5280
+    /// asks for UTCTime) instead of UTCTime.
+    generalized_time: bool,
+}
+
+/// A v3 certificate for `subject_key`, signed by `issuer_key` with `scheme`.
+fn certificate(spec: &CertificateSpec<'_>) -> Vec<u8> {
+    let (algorithm, _) = spec.issuer_key.sign(spec.scheme, b"");
+    let validity = if spec.generalized_time {
+        seq(&[
+            encode(0x18, b"20250101000000Z"),
+            encode(0x18, b"20350101000000Z"),
+        ])
+    } else {
         seq(&[
             encode(0x17, b"250101000000Z"),
             encode(0x17, b"350101000000Z"),
-        ]),
-        name(subject),
-        subject_key.spki(),
+        ])
+    };
+    let tbs = seq(&[
+        encode(0xA0, &int(&[2])),
+        int(&[spec.serial]),
+        algorithm.clone(),
+        name(spec.issuer),
+        validity,
+        name(spec.subject),
+        spec.subject_key.spki(),
         encode(
             0xA3,
             &seq(&[
-                extension("2.5.29.14", octets(subject_key_id)),
-                extension("2.5.29.35", seq(&[encode(0x80, authority_key_id)])),
+                extension("2.5.29.14", octets(spec.subject_key_id)),
+                extension("2.5.29.35", seq(&[encode(0x80, spec.authority_key_id)])),
             ]),
         ),
     ]);
-    let (algorithm, signature) = issuer_key.sign(scheme, &tbs);
+    let (algorithm, signature) = spec.issuer_key.sign(spec.scheme, &tbs);
     seq(&[tbs, algorithm, bits(&signature)])
 }
 
@@ -379,26 +392,38 @@ fn data_groups() -> Vec<(u8, Vec<u8>)> {
 }
 
 fn issue(csca_key: &Key, csca_scheme: Scheme, ds_key: &Key, ds_scheme: Scheme) -> Card {
-    let csca = certificate(
-        1,
-        "CSCA Test Vietnam",
-        csca_key,
-        csca_scheme,
-        "CSCA Test Vietnam",
-        csca_key,
-        b"csca-key",
-        b"csca-key",
-    );
-    let ds_certificate = certificate(
-        2,
-        "CSCA Test Vietnam",
-        csca_key,
-        csca_scheme,
-        "Document Signer Test",
-        ds_key,
-        b"csca-key",
-        b"ds-key",
-    );
+    issue_with_validity(csca_key, csca_scheme, ds_key, ds_scheme, false)
+}
+
+fn issue_with_validity(
+    csca_key: &Key,
+    csca_scheme: Scheme,
+    ds_key: &Key,
+    ds_scheme: Scheme,
+    generalized_time: bool,
+) -> Card {
+    let csca = certificate(&CertificateSpec {
+        serial: 1,
+        issuer: "CSCA Test Vietnam",
+        issuer_key: csca_key,
+        scheme: csca_scheme,
+        subject: "CSCA Test Vietnam",
+        subject_key: csca_key,
+        authority_key_id: b"csca-key",
+        subject_key_id: b"csca-key",
+        generalized_time: false,
+    });
+    let ds_certificate = certificate(&CertificateSpec {
+        serial: 2,
+        issuer: "CSCA Test Vietnam",
+        issuer_key: csca_key,
+        scheme: csca_scheme,
+        subject: "Document Signer Test",
+        subject_key: ds_key,
+        authority_key_id: b"csca-key",
+        subject_key_id: b"ds-key",
+        generalized_time,
+    });
     let data_groups = data_groups();
     let content = lds_security_object(&data_groups);
     let sod = sod(SodParts {
@@ -442,6 +467,21 @@ fn genuine_card_signed_by_a_trusted_csca_is_trusted() {
     assert_eq!(signer.serial, "02");
     assert_eq!(signer.authority_key_id.as_deref(), Some("637363612D6B6579"));
     assert_eq!(report.csca.as_deref(), Some("CN=CSCA Test Vietnam,C=VN"));
+}
+
+#[test]
+fn document_signer_with_generalized_time_validity_is_trusted() {
+    // The signature covers the certificate as issued; re-encoding it (RFC 5280 turns these
+    // dates into UTCTime) would change the signed bytes.
+    let card = issue_with_validity(
+        &Key::P256(SigningKey::from_slice(&scalar(1)).unwrap()),
+        Scheme::Ecdsa,
+        &Key::P256(SigningKey::from_slice(&scalar(2)).unwrap()),
+        Scheme::Ecdsa,
+        true,
+    );
+    let report = passive_auth::verify(&card.sod, &card.groups(), &trust(&card.csca)).unwrap();
+    assert_eq!(report.verdict, Verdict::Trusted);
 }
 
 #[test]
@@ -538,6 +578,7 @@ fn sod_signed_by_another_key_is_invalid() {
     let card = p256_card();
     // Re-sign the same content with the CSCA's key instead of the document signer's.
     let ds_certificate = Sod::decode(&card.sod).unwrap().signed_data.certificates[0]
+        .certificate
         .to_der()
         .unwrap();
     let content = lds_security_object(&card.data_groups);
@@ -560,6 +601,7 @@ fn content_changed_after_signing_is_invalid() {
     let ds_key = Key::P256(SigningKey::from_slice(&scalar(2)).unwrap());
     let card = p256_card();
     let ds_certificate = Sod::decode(&card.sod).unwrap().signed_data.certificates[0]
+        .certificate
         .to_der()
         .unwrap();
     let signed = lds_security_object(&card.data_groups);
@@ -729,16 +771,17 @@ fn trust_store_loads_der_and_pem_and_reports_unusable_files() {
 /// A master list of `cscas`, signed by a signer certificate that `issuer_key` (the CSCA
 /// named "CSCA Test Vietnam") issued.
 fn master_list(cscas: &[Vec<u8>], issuer_key: &Key, signer_key: &Key) -> Vec<u8> {
-    let signer_certificate = certificate(
-        7,
-        "CSCA Test Vietnam",
+    let signer_certificate = certificate(&CertificateSpec {
+        serial: 7,
+        issuer: "CSCA Test Vietnam",
         issuer_key,
-        Scheme::Ecdsa,
-        "Master List Signer Test",
-        signer_key,
-        b"csca-key",
-        b"ml-key",
-    );
+        scheme: Scheme::Ecdsa,
+        subject: "Master List Signer Test",
+        subject_key: signer_key,
+        authority_key_id: b"csca-key",
+        subject_key_id: b"ml-key",
+        generalized_time: false,
+    });
     let content = seq(&[int(&[0]), set(cscas)]);
     content_info(
         "2.23.136.1.1.2",

@@ -68,7 +68,7 @@ impl MasterList {
         };
         match find_issuer(signer, &certificates)? {
             Issuer::Verified(_) => Ok(Self {
-                signer: signer.tbs_certificate().subject().to_string(),
+                signer: signer.certificate.tbs_certificate().subject().to_string(),
                 certificates,
             }),
             Issuer::Unknown | Issuer::SignatureMismatch => {
