@@ -7,9 +7,12 @@
 //! - [`package`]: the sealed, signed package (format in `FORMAT.md`) and its opening.
 //! - [`queue`]: the SQLite outbox that only takes sealed packages; [`local_key`]: the key
 //!   that protects what the follow-up screens need after purge.
+//! - [`operators`]: accounts, roles, Argon2id PINs, lockout; [`audit`]: the append-only,
+//!   hash-chained audit log, in the same database.
 //! - [`demo`]: fictitious enrollments for the demo, benchmarks and crash tests.
 //! - [`ids`], [`timestamp`]: non-personal identifiers and times (callers pass the clock).
 
+pub mod audit;
 pub mod citizen;
 pub mod consent;
 pub mod demo;
@@ -18,6 +21,7 @@ pub mod evidence;
 pub mod form;
 pub mod ids;
 pub mod local_key;
+pub mod operators;
 pub mod package;
 pub mod portrait;
 pub mod queue;

@@ -15,8 +15,10 @@
 //! Queries are runtime queries with bound parameters (no compile-time `query!`, so no
 //! database is needed to build).
 
+use crate::audit::{self, AuditAction, AuditLog};
 use crate::ids::{DeviceId, GroupId, OperatorId, ReasonCode};
 use crate::local_key::LocalSealed;
+use crate::operators::Operators;
 use crate::package::{PackageError, PackageId, SealedPackage};
 use crate::state::{EnrollmentState, IllegalTransition};
 use crate::timestamp::Timestamp;
@@ -264,6 +266,20 @@ impl Queue {
         }
     }
 
+    /// The audit log kept in the same database.
+    pub fn audit(&self) -> AuditLog {
+        AuditLog {
+            pool: self.pool.clone(),
+        }
+    }
+
+    /// The operator accounts kept in the same database.
+    pub fn operators(&self) -> Operators {
+        Operators {
+            pool: self.pool.clone(),
+        }
+    }
+
     /// Closes every connection (checkpointing the WAL).
     pub async fn close(self) {
         self.pool.close().await;
@@ -282,7 +298,7 @@ impl Queue {
         let header = package.header();
         let digest = package.digest();
         let len = i64::try_from(package.as_bytes().len()).map_err(|_| QueueError::DiskFull)?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let inserted = sqlx::query(
             "INSERT INTO packages (package_id, created_at_ms, device_id, operator_id, group_id, \
              state, state_changed_at_ms, body, body_sha256, body_len, next_attempt_at_ms) \
@@ -315,6 +331,14 @@ impl Queue {
                 Err(QueueError::Conflict(id))
             };
         }
+        audit::append_in(
+            &mut tx,
+            now,
+            header.operator.as_str(),
+            AuditAction::EnrollmentQueued,
+            Some(&id.to_string()),
+        )
+        .await?;
         if let Some(f) = followup {
             sqlx::query("INSERT INTO followup (package_id, nonce, ciphertext) VALUES (?, ?, ?)")
                 .bind(id.to_bytes().as_slice())
@@ -411,11 +435,12 @@ impl Queue {
         now: Timestamp,
         sql: &'static str,
         extra: &[Extra<'_>],
+        audit: Option<AuditAction>,
     ) -> Result<(), QueueError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let current: String = sqlx::query_scalar("SELECT state FROM packages WHERE package_id = ?")
             .bind(id.to_bytes().as_slice())
-            .fetch_optional(&mut *conn)
+            .fetch_optional(&mut *tx)
             .await?
             .ok_or(QueueError::NotFound(id))?;
         let from: EnrollmentState = current.parse().map_err(|_| corrupt("state"))?;
@@ -431,15 +456,19 @@ impl Queue {
                 Extra::Int(i) => query.bind(*i),
             };
         }
-        let changed = query.execute(&mut *conn).await?.rows_affected();
-        if changed == 1 {
-            Ok(())
-        } else {
-            Err(QueueError::IllegalTransition(IllegalTransition {
+        let changed = query.execute(&mut *tx).await?.rows_affected();
+        if changed != 1 {
+            return Err(QueueError::IllegalTransition(IllegalTransition {
                 from,
                 to,
-            }))
+            }));
         }
+        if let Some(action) = audit {
+            let subject = id.to_string();
+            audit::append_in(&mut tx, now, audit::SYSTEM_ACTOR, action, Some(&subject)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// queued → uploading: an upload attempt starts (counted).
@@ -451,6 +480,7 @@ impl Queue {
             "UPDATE packages SET state = ?1, state_changed_at_ms = ?2, attempts = attempts + 1 \
              WHERE package_id = ?3 AND state = ?4",
             &[],
+            None,
         )
         .await
     }
@@ -473,6 +503,7 @@ impl Queue {
                 Extra::Text(Some(error.as_str())),
                 Extra::Int(retry_at.unix_millis()),
             ],
+            None,
         )
         .await
     }
@@ -486,6 +517,7 @@ impl Queue {
             "UPDATE packages SET state = ?1, state_changed_at_ms = ?2, last_error_code = NULL \
              WHERE package_id = ?3 AND state = ?4",
             &[],
+            None,
         )
         .await
     }
@@ -500,6 +532,7 @@ impl Queue {
             "UPDATE packages SET state = ?1, state_changed_at_ms = ?2, acknowledged_at_ms = ?2, \
              body = NULL WHERE package_id = ?3 AND state = ?4",
             &[],
+            Some(AuditAction::PackagePurged),
         )
         .await
     }
@@ -524,6 +557,7 @@ impl Queue {
             "UPDATE packages SET state = ?1, state_changed_at_ms = ?2, reason_code = ?5 \
              WHERE package_id = ?3 AND state = ?4",
             &[Extra::Text(reason)],
+            None,
         )
         .await
     }

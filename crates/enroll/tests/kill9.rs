@@ -1,6 +1,6 @@
 //! `kill -9` of a process in the middle of sealing and committing packages, again and again:
 //! afterwards every package whose enqueue returned is present, verifies and decrypts, no row is
-//! a partial package, and the database passes its integrity check.
+//! a partial package, the database passes its integrity check and the audit chain verifies.
 //!
 //! Rounds: 30 by default; set `ENROLL_KILL_ROUNDS` (e.g. 200) for a longer run.
 
@@ -108,6 +108,10 @@ fn killed_writers_never_lose_or_half_write_a_package() {
                         .expect("every stored package verifies and decrypts");
                 }
             }
+            // The audit entry commits in the same transaction as its package: one each, and
+            // the chain verifies after every kill.
+            let audited = q.audit().verify().await.expect("audit chain verifies");
+            assert_eq!(audited, rows.len() as u64);
             q.close().await;
         });
     }
