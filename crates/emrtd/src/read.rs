@@ -10,7 +10,7 @@ use crate::access::{self, AccessError, AccessKeys, AccessMethod};
 use crate::active_authentication::{self, ActiveAuthenticationError, Dg15};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::chip_authentication::{self, ChipAuthenticationError, Dg14};
-use crate::lds::{LdsError, LdsFile};
+use crate::lds::{EfCom, LdsError, LdsFile};
 use crate::secure_messaging::{SecureChannel, SmError};
 use crate::security_infos::PaceInfo;
 use crate::tlv::{self, TlvError};
@@ -469,6 +469,44 @@ pub(crate) fn read_card_access<T: CardTransport + ?Sized>(
     }
 }
 
+/// Every file a full read got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFiles {
+    /// EF.COM as read.
+    pub com: Vec<u8>,
+    /// EF.SOD and the data groups read, by file.
+    pub files: BTreeMap<LdsFile, Vec<u8>>,
+    /// Files EF.COM lists that the chip did not give, with why.
+    pub unavailable: Vec<(LdsFile, ReadError)>,
+}
+
+/// The files to read for a document whose EF.COM lists `listed`, in reading order.
+pub fn read_order(listed: &[LdsFile]) -> Vec<LdsFile> {
+    const EAC_PROTECTED: [u8; 2] = [3, 4];
+    let first: Vec<LdsFile> = [1, 13]
+        .into_iter()
+        .filter_map(LdsFile::dg)
+        .filter(|f| listed.contains(f))
+        .chain([LdsFile::Sod])
+        .chain(
+            [14, 15]
+                .into_iter()
+                .filter_map(LdsFile::dg)
+                .filter(|f| listed.contains(f)),
+        )
+        .collect();
+    let dg2 = LdsFile::dg(2);
+    let rest = listed.iter().copied().filter(|f| {
+        !first.contains(f)
+            && Some(*f) != dg2
+            && !matches!(f, LdsFile::Dg(dg) if EAC_PROTECTED.contains(&dg.number()))
+    });
+    let mut order = first.clone();
+    order.extend(rest);
+    order.extend(dg2.filter(|f| listed.contains(f)));
+    order
+}
+
 /// Reads a document's files: authenticates when needed, keeps partial files across errors, and
 /// remembers what works in its [`CardProfile`].
 pub struct DocumentReader {
@@ -478,6 +516,7 @@ pub struct DocumentReader {
     session: Option<SecureChannel>,
     current: Option<LdsFile>,
     partial: BTreeMap<LdsFile, PartialFile>,
+    complete: BTreeMap<LdsFile, Vec<u8>>,
 }
 
 impl core::fmt::Debug for DocumentReader {
@@ -499,6 +538,7 @@ impl DocumentReader {
             session: None,
             current: None,
             partial: BTreeMap::new(),
+            complete: BTreeMap::new(),
         }
     }
 
@@ -544,6 +584,42 @@ impl DocumentReader {
             .access
             .clone()
             .ok_or(ReadError::Malformed("access method not recorded"))
+    }
+
+    /// Reads EF.COM, then every data group it lists that this reader may read, in the order
+    /// that fills the screen first (DG1, DG13, EF.SOD, DG14, DG15, the rest, DG2 last), skipping
+    /// the EAC-protected DG3 and DG4. Files finished before an interruption are not read again:
+    /// after [`ReadError::CardRemoved`], call again once the card is back.
+    pub fn read_document<T, R>(
+        &mut self,
+        transport: &mut T,
+        rng: &mut R,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<DocumentFiles, ReadError>
+    where
+        T: CardTransport + ?Sized,
+        R: TryCryptoRng + ?Sized,
+    {
+        let com = self.read_file(transport, rng, LdsFile::Com, progress)?;
+        let listed = EfCom::parse(&com)?.data_groups;
+        let mut files = BTreeMap::new();
+        let mut unavailable = Vec::new();
+        for file in read_order(&listed) {
+            match self.read_file(transport, rng, file, progress) {
+                Ok(bytes) => {
+                    files.insert(file, bytes);
+                }
+                Err(
+                    e @ (ReadError::FileNotFound(_) | ReadError::AccessConditionsNotSatisfied(_)),
+                ) => unavailable.push((file, e)),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(DocumentFiles {
+            com,
+            files,
+            unavailable,
+        })
     }
 
     /// Runs Chip Authentication with `dg14` over the session (opening one if needed); reading
@@ -611,6 +687,9 @@ impl DocumentReader {
         T: CardTransport + ?Sized,
         R: TryCryptoRng + ?Sized,
     {
+        if let Some(done) = self.complete.get(&file) {
+            return Ok(done.clone());
+        }
         let mut reauthentications = 0;
         let mut partial = self.partial.remove(&file).unwrap_or_default();
         progress(Progress::Started {
@@ -635,6 +714,7 @@ impl DocumentReader {
                         file,
                         size: partial.data.len(),
                     });
+                    self.complete.insert(file, partial.data.clone());
                     return Ok(partial.data);
                 }
                 Err(ReadError::SecureMessagingBroken(_))
@@ -666,7 +746,7 @@ impl DocumentReader {
 mod tests {
     use super::*;
     use crate::access::PasswordKind;
-    use crate::lds::{Dg1, EfCom};
+    use crate::lds::Dg1;
     use crate::mrz::MrzInformation;
     use crate::pace::Can;
     use crate::test_chip::{CCCD_CARD_ACCESS, TestChip};
@@ -1101,6 +1181,104 @@ mod tests {
         ] {
             let text = e.to_string();
             assert!(!text.contains("090012345") && !text.is_empty());
+        }
+    }
+
+    #[test]
+    fn read_order_puts_the_screen_first_and_dg2_last() {
+        let listed: Vec<LdsFile> = [1, 2, 3, 13, 14, 15].into_iter().map(dg).collect();
+        assert_eq!(
+            read_order(&listed),
+            [dg(1), dg(13), LdsFile::Sod, dg(14), dg(15), dg(2)]
+        );
+        let passport: Vec<LdsFile> = [1, 2, 11, 12].into_iter().map(dg).collect();
+        assert_eq!(
+            read_order(&passport),
+            [dg(1), LdsFile::Sod, dg(11), dg(12), dg(2)]
+        );
+    }
+
+    #[test]
+    fn a_full_read_gets_every_listed_file_and_never_touches_dg3() {
+        let mut chip = cccd_chip(true);
+        let mut reader = reader();
+        let mut started = Vec::new();
+        let document = reader
+            .read_document(&mut chip, &mut TestRng(11), &mut |p| {
+                if let Progress::Started { file, .. } = p {
+                    started.push(file);
+                }
+            })
+            .unwrap();
+        assert_eq!(
+            started,
+            [
+                LdsFile::Com,
+                dg(1),
+                dg(13),
+                LdsFile::Sod,
+                dg(14),
+                dg(15),
+                dg(2)
+            ]
+        );
+        for (file, bytes) in &document.files {
+            assert_eq!(*bytes, content_of(file.fid()), "{file}");
+        }
+        assert_eq!(document.files.len(), 6);
+        assert!(document.unavailable.is_empty());
+        assert!(chip.reads.iter().all(|r| r.0 != 0x0103), "DG3 never read");
+    }
+
+    #[test]
+    fn removal_during_a_full_read_resumes_without_rereading_finished_files() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        chip.remove_at = Some((DG2_FID, 12_000));
+        let mut reader = reader();
+        assert_eq!(
+            reader.read_document(&mut chip, &mut TestRng(3), &mut |_| {}),
+            Err(ReadError::CardRemoved)
+        );
+        chip.reinsert();
+        let reads_before = chip.reads.len();
+        let document = reader
+            .read_document(&mut chip, &mut TestRng(4), &mut |_| {})
+            .unwrap();
+        assert_eq!(document.files[&dg(2)], content_of(DG2_FID));
+        let after = &chip.reads[reads_before..];
+        assert!(after.iter().all(|r| r.0 == DG2_FID && r.1 >= 12_000 - 223));
+    }
+
+    /// The APDUs a full read of the CCCD-shaped chip takes against the least possible for its
+    /// largest accepted block: every file in whole blocks, plus the access protocol itself.
+    fn apdus_against_minimum(pace: bool) -> (usize, usize) {
+        let mut chip = cccd_chip(pace);
+        chip.extended = false;
+        let mut reader = reader();
+        reader
+            .read_document(&mut chip, &mut TestRng(21), &mut |_| {})
+            .unwrap();
+        let block = reader.profile().block_size.unwrap();
+        let files = [0x011E, 0x0101, 0x010D, 0x011D, 0x010E, 0x010F, DG2_FID];
+        let reads: usize = files
+            .iter()
+            .map(|fid| content_of(*fid).len().div_ceil(block))
+            .sum();
+        // PACE: SELECT EF.CardAccess, READ it, MSE, 4 x GENERAL AUTHENTICATE, SELECT
+        // application. BAC: SELECT application, GET CHALLENGE, EXTERNAL AUTHENTICATE.
+        let access = if pace { 8 } else { 3 };
+        (chip.commands, reads + access)
+    }
+
+    #[test]
+    fn a_full_read_stays_within_ten_percent_of_the_minimum_apdu_count() {
+        for pace in [true, false] {
+            let (used, minimum) = apdus_against_minimum(pace);
+            assert!(
+                used * 10 <= minimum * 11,
+                "pace={pace}: {used} APDUs against a minimum of {minimum}"
+            );
         }
     }
 }
