@@ -116,6 +116,10 @@ pub mod oids {
     pub const SHA256: &str = "2.16.840.1.101.3.4.2.1";
     /// ecdsa-with-SHA256.
     pub const ECDSA_WITH_SHA256: &str = "1.2.840.10045.4.3.2";
+    /// rsaEncryption.
+    pub const RSA_ENCRYPTION: &str = "1.2.840.113549.1.1.1";
+    /// sha256WithRSAEncryption.
+    pub const SHA256_WITH_RSA: &str = "1.2.840.113549.1.1.11";
     /// id-ecPublicKey.
     pub const EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
     /// prime256v1 (NIST P-256).

@@ -1,7 +1,8 @@
 //! A test issuing authority: a CSCA, a document signer it certifies, and the EF.SOD the
 //! document signer signs over a card's data groups (ICAO 9303-10 §4.6.2, RFC 5652 SignedData).
-//! ECDSA P-256 with SHA-256 throughout. Keys are derived from a label, so the same label gives
-//! the same certificates and the shipped test CSCA never needs a private key on disk.
+//! Two variants, as in the field: ECDSA P-256 with SHA-256, whose keys are derived from a
+//! label (the same label gives the same certificates, so the shipped test CSCA needs no private
+//! key on disk), and RSA-2048 PKCS#1 v1.5 with SHA-256, whose keys ship in `test-keys/`.
 
 use crate::asn1::{self, oids};
 use p256::ecdsa::signature::Signer;
@@ -15,10 +16,73 @@ pub const TEST_CSCA_LABEL: &str = "VNeID kiosk test";
 /// A CSCA and its document signer. Holds private keys: no `Debug`.
 pub struct TestPki {
     label: String,
-    csca_key: SigningKey,
+    csca_key: IssuerKey,
     csca_certificate: Vec<u8>,
-    ds_key: SigningKey,
+    ds_key: IssuerKey,
     ds_certificate: Vec<u8>,
+}
+
+/// A signing key of the test issuer.
+enum IssuerKey {
+    Ecdsa(SigningKey),
+    Rsa(rsa::pkcs1v15::SigningKey<Sha256>),
+}
+
+impl IssuerKey {
+    fn rsa(pkcs8: &[u8]) -> Option<Self> {
+        use rsa::pkcs8::DecodePrivateKey;
+        let key = rsa::PrivateKey::from_pkcs8_der(pkcs8).ok()?;
+        Some(IssuerKey::Rsa(rsa::pkcs1v15::SigningKey::new(key)))
+    }
+
+    fn sign(&self, message: &[u8]) -> Vec<u8> {
+        match self {
+            IssuerKey::Ecdsa(key) => {
+                let signature: Signature = key.sign(message);
+                signature.to_der().as_bytes().to_vec()
+            }
+            IssuerKey::Rsa(key) => {
+                use rsa::signature::SignatureEncoding;
+                let signature: rsa::pkcs1v15::Signature = key.sign(message);
+                signature.to_vec()
+            }
+        }
+    }
+
+    /// The signature AlgorithmIdentifier.
+    fn signature_algorithm(&self) -> Vec<u8> {
+        match self {
+            IssuerKey::Ecdsa(_) => asn1::algorithm(oids::ECDSA_WITH_SHA256),
+            IssuerKey::Rsa(_) => asn1::algorithm_with(oids::SHA256_WITH_RSA, vec![0x05, 0x00]),
+        }
+    }
+
+    fn subject_public_key_info(&self) -> Vec<u8> {
+        match self {
+            IssuerKey::Ecdsa(key) => p256_subject_public_key_info(key),
+            IssuerKey::Rsa(key) => {
+                use rsa::pkcs1::EncodeRsaPublicKey;
+                use rsa::signature::Keypair;
+                let public = key.verifying_key();
+                let pkcs1 = rsa::PublicKey::from(public)
+                    .to_pkcs1_der()
+                    .map(|d| d.as_bytes().to_vec())
+                    .unwrap_or_default();
+                asn1::sequence(&[
+                    asn1::algorithm_with(oids::RSA_ENCRYPTION, vec![0x05, 0x00]),
+                    asn1::bit_string(&pkcs1),
+                ])
+            }
+        }
+    }
+
+    /// SHA-1-sized key identifier over the public key info.
+    fn key_identifier(&self) -> Vec<u8> {
+        Sha256::digest(self.subject_public_key_info())
+            .get(..20)
+            .unwrap_or_default()
+            .to_vec()
+    }
 }
 
 /// A P-256 key derived from a label (SHA-256 of the label and a counter until it is a valid
@@ -62,13 +126,6 @@ fn name(common_name: &str) -> Vec<u8> {
     ])
 }
 
-fn key_identifier(key: &SigningKey) -> Vec<u8> {
-    Sha256::digest(p256_public_point(key))
-        .get(..20)
-        .unwrap_or_default()
-        .to_vec()
-}
-
 fn extension(oid: &str, critical: bool, value: Vec<u8>) -> Vec<u8> {
     let mut parts = vec![asn1::oid(oid)];
     if critical {
@@ -78,18 +135,13 @@ fn extension(oid: &str, critical: bool, value: Vec<u8>) -> Vec<u8> {
     asn1::sequence(&parts)
 }
 
-fn sign(key: &SigningKey, message: &[u8]) -> Vec<u8> {
-    let signature: Signature = key.sign(message);
-    signature.to_der().as_bytes().to_vec()
-}
-
 struct CertificateSpec<'a> {
     serial: u32,
     issuer: &'a str,
     subject: &'a str,
     valid: ((u16, u8, u8), (u16, u8, u8)),
-    subject_key: &'a SigningKey,
-    issuer_key: &'a SigningKey,
+    subject_key: &'a IssuerKey,
+    issuer_key: &'a IssuerKey,
     is_ca: bool,
 }
 
@@ -98,7 +150,7 @@ fn certificate(spec: &CertificateSpec<'_>) -> Vec<u8> {
     let mut extensions = vec![extension(
         oids::SUBJECT_KEY_IDENTIFIER,
         false,
-        asn1::octet_string(&key_identifier(spec.subject_key)),
+        asn1::octet_string(&spec.subject_key.key_identifier()),
     )];
     if spec.is_ca {
         extensions.push(extension(
@@ -115,7 +167,7 @@ fn certificate(spec: &CertificateSpec<'_>) -> Vec<u8> {
     } else {
         let aki = asn1::sequence(&[vec![0x80, 20]
             .into_iter()
-            .chain(key_identifier(spec.issuer_key))
+            .chain(spec.issuer_key.key_identifier())
             .collect()]);
         extensions.push(extension(oids::AUTHORITY_KEY_IDENTIFIER, false, aki));
         // digitalSignature.
@@ -128,26 +180,37 @@ fn certificate(spec: &CertificateSpec<'_>) -> Vec<u8> {
     let tbs = asn1::sequence(&[
         asn1::context(0, &asn1::integer(2)),
         asn1::integer(spec.serial),
-        asn1::algorithm(oids::ECDSA_WITH_SHA256),
+        spec.issuer_key.signature_algorithm(),
         name(spec.issuer),
         asn1::sequence(&[asn1::utc_time(y1, m1, d1), asn1::utc_time(y2, m2, d2)]),
         name(spec.subject),
-        p256_subject_public_key_info(spec.subject_key),
+        spec.subject_key.subject_public_key_info(),
         asn1::context(3, &asn1::sequence(&extensions)),
     ]);
-    let signature = sign(spec.issuer_key, &tbs);
+    let signature = spec.issuer_key.sign(&tbs);
     asn1::sequence(&[
         tbs,
-        asn1::algorithm(oids::ECDSA_WITH_SHA256),
+        spec.issuer_key.signature_algorithm(),
         asn1::bit_string(&signature),
     ])
 }
 
 impl TestPki {
-    /// The CSCA and document signer derived from `label`.
+    /// The ECDSA CSCA and document signer derived from `label`.
     pub fn new(label: &str) -> Self {
-        let csca_key = derived_p256_key(&format!("{label} / CSCA"));
-        let ds_key = derived_p256_key(&format!("{label} / DS"));
+        let csca_key = IssuerKey::Ecdsa(derived_p256_key(&format!("{label} / CSCA")));
+        let ds_key = IssuerKey::Ecdsa(derived_p256_key(&format!("{label} / DS")));
+        Self::with_keys(label, csca_key, ds_key)
+    }
+
+    /// The RSA variant: the keys shipped in `test-keys/`, certificates named after `label`.
+    pub fn rsa(label: &str) -> Option<Self> {
+        let csca_key = IssuerKey::rsa(include_bytes!("../test-keys/rsa-csca.pk8"))?;
+        let ds_key = IssuerKey::rsa(include_bytes!("../test-keys/rsa-ds.pk8"))?;
+        Some(Self::with_keys(label, csca_key, ds_key))
+    }
+
+    fn with_keys(label: &str, csca_key: IssuerKey, ds_key: IssuerKey) -> Self {
         let csca_name = format!("{label} CSCA");
         let ds_name = format!("{label} Document Signer");
         let csca_certificate = certificate(&CertificateSpec {
@@ -226,7 +289,7 @@ impl TestPki {
         ];
         // The signature covers the attributes as a DER SET; in SignerInfo they are [0] IMPLICIT.
         let signed_attributes = asn1::set_of(&attributes);
-        let signature = sign(&self.ds_key, &signed_attributes);
+        let signature = self.ds_key.sign(&signed_attributes);
         let implicit_attributes = {
             let mut bytes = signed_attributes.clone();
             if let Some(tag) = bytes.first_mut() {
@@ -240,7 +303,7 @@ impl TestPki {
             asn1::sequence(&[name(&csca_name), asn1::integer(2)]),
             asn1::algorithm(oids::SHA256),
             implicit_attributes,
-            asn1::algorithm(oids::ECDSA_WITH_SHA256),
+            self.ds_key.signature_algorithm(),
             asn1::octet_string(&signature),
         ]);
         let signed_data = asn1::sequence(&[
@@ -258,9 +321,9 @@ impl TestPki {
         crate::tlv::encode(&[0x77], &content_info)
     }
 
-    /// The CSCA's public key point, for tests that check its signatures.
-    pub fn csca_public_point(&self) -> Vec<u8> {
-        p256_public_point(&self.csca_key)
+    /// The CSCA's SubjectPublicKeyInfo, for tests that check its signatures.
+    pub fn csca_public_key_info(&self) -> Vec<u8> {
+        self.csca_key.subject_public_key_info()
     }
 }
 
@@ -287,7 +350,10 @@ mod tests {
         let (certificate, _) = crate::tlv::parse_one(pki.document_signer_certificate()).unwrap();
         let parts = crate::tlv::parse_all(certificate.value).unwrap();
         let (tbs, signature) = (parts[0].raw, parts[2].value);
-        let csca = VerifyingKey::from_sec1_bytes(&pki.csca_public_point()).unwrap();
+        let spki = pki.csca_public_key_info();
+        let (outer, _) = crate::tlv::parse_one(&spki).unwrap();
+        let point = &crate::tlv::parse_all(outer.value).unwrap()[1].value[1..];
+        let csca = VerifyingKey::from_sec1_bytes(point).unwrap();
         let signature = Signature::from_der(&signature[1..]).unwrap();
         assert!(csca.verify(tbs, &signature).is_ok());
     }

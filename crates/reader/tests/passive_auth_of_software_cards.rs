@@ -54,3 +54,25 @@ fn a_corrupted_data_group_fails_its_hash() {
         Verdict::Invalid(InvalidReason::DataGroupHashMismatch(13))
     );
 }
+
+#[test]
+fn an_rsa_signed_card_is_trusted_under_the_rsa_test_csca_only() {
+    let rsa = TestPki::rsa("VNeID kiosk test RSA").expect("shipped RSA keys load");
+    let profile = Identity::builtin("tran-thi-bich-ngoc")
+        .expect("shipped")
+        .profile_signed_by(ReadLimits::default(), &rsa);
+    assert_eq!(
+        verdict(&profile),
+        Verdict::SignatureValidIssuerUnknown,
+        "ECDSA CSCA does not vouch for it"
+    );
+    let mut store = TrustStore::new(Vec::new());
+    assert_eq!(store.add_file_contents(rsa.csca_certificate()), Ok(1));
+    let groups: Vec<(u8, &[u8])> = [1u8, 13, 14, 15]
+        .iter()
+        .map(|n| (*n, profile.files.get(Ef::Dg(*n)).expect("present")))
+        .collect();
+    let report =
+        verify(profile.files.get(Ef::Sod).expect("SOD"), &groups, &store).expect("decided");
+    assert_eq!(report.verdict, Verdict::Trusted);
+}

@@ -47,6 +47,18 @@ enum Command {
         /// Model a contactless air interface at this bit rate (e.g. 424000) and wait it out.
         #[arg(long)]
         bit_rate: Option<u32>,
+        /// Who signed EF.SOD: the shipped test CSCA (ECDSA), its RSA variant, or an unknown CSCA.
+        #[arg(long, value_enum, default_value_t = Issuer::Test)]
+        issuer: Issuer,
+        /// Fault: a clone that copied the data but not the CA/AA private keys.
+        #[arg(long)]
+        clone: bool,
+        /// Fault: flip a bit in this data group after signing (its SOD hash no longer matches).
+        #[arg(long)]
+        corrupt_dg: Option<u8>,
+        /// The portrait for DG2 (JPEG or JPEG 2000); without it the card has no DG2.
+        #[arg(long)]
+        portrait: Option<PathBuf>,
         /// Write this process's id here, for `cardsim remove`.
         #[arg(long)]
         pid_file: Option<PathBuf>,
@@ -71,8 +83,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Write the test CSCA certificate (DER) that signs the shipped identities' document signer.
+    /// Write a test CSCA certificate (DER): what a trust store needs to trust the test cards.
     ExportCsca {
+        /// Which issuer's CSCA.
+        #[arg(long, value_enum, default_value_t = Issuer::Test)]
+        issuer: Issuer,
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
@@ -85,6 +100,17 @@ enum Command {
     },
 }
 
+/// Who signed a card's EF.SOD.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Issuer {
+    /// The shipped ECDSA test CSCA (assets/test-csca).
+    Test,
+    /// The RSA test CSCA (keys in crates/cardsim/test-keys).
+    TestRsa,
+    /// A CSCA no trust store knows.
+    Unknown,
+}
+
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
@@ -92,6 +118,15 @@ fn main() -> ExitCode {
             eprintln!("cardsim: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn test_pki(issuer: Issuer) -> Result<TestPki, String> {
+    match issuer {
+        Issuer::Test => Ok(TestPki::test_csca()),
+        Issuer::TestRsa => TestPki::rsa("VNeID kiosk test RSA")
+            .ok_or_else(|| "the shipped RSA test keys do not load".to_string()),
+        Issuer::Unknown => Ok(TestPki::new("Unknown issuer")),
     }
 }
 
@@ -110,12 +145,36 @@ fn run(cli: Cli) -> Result<(), String> {
             tear_after_bytes,
             bad_mac_on_response,
             bit_rate,
+            issuer,
+            clone,
+            corrupt_dg,
+            portrait,
             pid_file,
         } => {
-            let mut profile = identity(&name)?.profile(ReadLimits {
+            let mut identity = identity(&name)?;
+            if let Some(path) = &portrait {
+                identity.portrait = Some(
+                    std::fs::read(path)
+                        .map_err(|err| format!("cannot read {}: {err}", path.display()))?,
+                );
+            }
+            let pki = match issuer {
+                Issuer::Test => TestPki::test_csca(),
+                Issuer::TestRsa => TestPki::rsa("VNeID kiosk test RSA")
+                    .ok_or("the shipped RSA test keys do not load")?,
+                Issuer::Unknown => TestPki::new("Unknown issuer"),
+            };
+            let limits = ReadLimits {
                 extended_length: extended,
                 max_block,
-            });
+            };
+            let mut profile = identity.profile_signed_by(limits, &pki);
+            if clone {
+                profile = profile.cloned();
+            }
+            if let Some(dg) = corrupt_dg {
+                profile.files.corrupt(Ef::Dg(dg));
+            }
             profile.faults = Faults {
                 tear_after_bytes,
                 bad_mac_on_response,
@@ -162,8 +221,8 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("removed the card served by process {pid}");
             Ok(())
         }
-        Command::ExportCsca { out } => {
-            let pki = TestPki::test_csca();
+        Command::ExportCsca { issuer, out } => {
+            let pki = test_pki(issuer)?;
             std::fs::write(&out, pki.csca_certificate())
                 .map_err(|err| format!("cannot write {}: {err}", out.display()))?;
             println!("wrote the test CSCA certificate to {}", out.display());
