@@ -6,7 +6,7 @@ use crate::bac;
 use crate::crypto::CryptoError;
 use crate::mrz::MrzInformation;
 use crate::pace::{self, Can, DomainParameters, PacePassword};
-use crate::read::{CardProfile, ReadError, ReadOptions, read_card_access, select_application};
+use crate::read::{CardProfile, ReadError, read_card_access, select_application};
 use crate::secure_messaging::{SecureChannel, SmError};
 use crate::security_infos::{KeyAgreement, PaceInfo, PaceMapping, SecurityInfos};
 use crate::tlv::TlvError;
@@ -141,7 +141,6 @@ pub fn establish<T, R>(
     rng: &mut R,
     keys: &AccessKeys,
     profile: &mut CardProfile,
-    options: ReadOptions,
 ) -> Result<SecureChannel, ReadError>
 where
     T: CardTransport + ?Sized,
@@ -160,7 +159,7 @@ where
         tried.push(method);
     }
     if !profile.card_access_probed {
-        let card_access = read_card_access(transport, profile, options)?;
+        let card_access = read_card_access(transport, profile)?;
         profile.pace = card_access
             .and_then(|bytes| SecurityInfos::parse(&bytes).ok())
             .and_then(|infos| infos.pace().find(|i| usable(i)).cloned());

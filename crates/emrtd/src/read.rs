@@ -329,7 +329,17 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
                 let [p1, p2] = (offset as u16).to_be_bytes();
                 CommandApdu::new(0x00, 0xB0, p1, p2).with_le(le)
             };
-            let response = self.send(&command)?;
+            let extended = le > SHORT_BLOCKS[0];
+            let response = match self.send(&command) {
+                // A reader or card that cannot carry an extended APDU may fail the exchange
+                // itself: never ask for one again on this card.
+                Err(ReadError::Transport(e)) if extended => {
+                    self.profile.extended_length = Some(false);
+                    self.profile.block_size = None;
+                    return Err(ReadError::Transport(e));
+                }
+                other => other?,
+            };
             match response.sw {
                 StatusWord::Success | StatusWord::EndOfFile if !response.data.is_empty() => {
                     if by_sfi {
@@ -406,6 +416,10 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
                     self.profile.sfi = Some(false);
                     use_sfi = false;
                 }
+                // Any other refusal of an extended request: fall back to short blocks.
+                _ if extended => {
+                    self.step_down(block);
+                }
                 sw => return Err(ReadError::Card(sw)),
             }
         }
@@ -449,18 +463,25 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
 pub(crate) fn read_card_access<T: CardTransport + ?Sized>(
     transport: &mut T,
     profile: &mut CardProfile,
-    options: ReadOptions,
 ) -> Result<Option<Vec<u8>>, ReadError> {
     let mut current = None;
+    // Short reads only: the file is small, and a card confused by an extended APDU here would
+    // hide its PACE offer. What plain reads of the master file accept says nothing about
+    // protected reads, so the block size learned here is not kept.
+    let block_size = profile.block_size;
     let mut reader = FileReader {
         transport,
         session: None,
         profile,
-        options,
+        options: ReadOptions {
+            extended_block: None,
+        },
         current: &mut current,
     };
     let mut partial = PartialFile::default();
-    match reader.read(LdsFile::CardAccess, &mut partial, &mut |_| {}) {
+    let result = reader.read(LdsFile::CardAccess, &mut partial, &mut |_| {});
+    profile.block_size = block_size;
+    match result {
         Ok(()) => Ok(Some(partial.data)),
         Err(ReadError::FileNotFound(_)) => Ok(None),
         Err(e @ (ReadError::CardRemoved | ReadError::Transport(_))) => Err(e),
@@ -575,9 +596,8 @@ impl DocumentReader {
     {
         if self.session.is_none() {
             self.current = None;
-            let channel =
-                access::establish(transport, rng, &self.keys, &mut self.profile, self.options)
-                    .inspect_err(|_| self.reset_session())?;
+            let channel = access::establish(transport, rng, &self.keys, &mut self.profile)
+                .inspect_err(|_| self.reset_session())?;
             self.session = Some(channel);
         }
         self.profile
@@ -701,6 +721,7 @@ impl DocumentReader {
                 self.partial.insert(file, partial);
                 return Err(e);
             }
+            let extended_before = self.profile.extended_length;
             let mut reader = FileReader {
                 transport: &mut *transport,
                 session: self.session.as_mut(),
@@ -719,6 +740,14 @@ impl DocumentReader {
                 }
                 Err(ReadError::SecureMessagingBroken(_))
                     if reauthentications < MAX_REAUTHENTICATIONS =>
+                {
+                    reauthentications += 1;
+                    self.reset_session();
+                }
+                Err(ReadError::Transport(_))
+                    if extended_before != Some(false)
+                        && self.profile.extended_length == Some(false)
+                        && reauthentications < MAX_REAUTHENTICATIONS =>
                 {
                     reauthentications += 1;
                     self.reset_session();
@@ -1023,8 +1052,7 @@ mod tests {
     #[test]
     fn a_spoiled_response_mac_reauthenticates_and_the_read_completes() {
         let mut chip = cccd_chip(false);
-        chip.extended = false;
-        chip.spoil_mac = Some((6, false));
+        chip.spoil_mac = Some((3, false));
         let mut reader = reader();
         assert_eq!(
             read(&mut reader, &mut chip, dg(2)).unwrap(),
@@ -1049,13 +1077,32 @@ mod tests {
         let mut chip = cccd_chip(false);
         chip.extended = false;
         chip.plain_errors_end_session = true;
-        let mut reader = reader();
+        let short_only = ReadOptions {
+            extended_block: None,
+        };
+        let mut reader = DocumentReader::new(keys(MRZ), CardProfile::default(), short_only);
         assert_eq!(
             read(&mut reader, &mut chip, dg(2)).unwrap(),
             content_of(DG2_FID)
         );
         assert_eq!(reader.profile().block_size, Some(223));
+        // 256 is refused in plain, which ends the session: one re-authentication, then 223.
         assert_eq!(chip.bac_attempts, 2);
+    }
+
+    #[test]
+    fn an_extended_probe_the_card_cannot_parse_costs_one_reauthentication_once() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        let mut reader = reader();
+        assert_eq!(
+            read(&mut reader, &mut chip, dg(2)).unwrap(),
+            content_of(DG2_FID)
+        );
+        assert_eq!(reader.profile().extended_length, Some(false));
+        assert_eq!(chip.bac_attempts, 2);
+        read(&mut reader, &mut chip, dg(13)).unwrap();
+        assert_eq!(chip.bac_attempts, 2, "remembered: no second probe");
     }
 
     #[test]
