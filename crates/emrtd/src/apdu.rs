@@ -4,6 +4,7 @@
 //! Encoding never panics: a command that cannot be encoded (data over 65,535 bytes, Le of zero
 //! or over 65,536) is an [`ApduError`].
 
+use crate::transport::{CardTransport, TransportError};
 use thiserror::Error;
 
 /// Largest Le a short APDU can carry (encoded as `00`).
@@ -147,6 +148,31 @@ impl CommandApdu {
 
 fn u16_be(n: usize) -> [u8; 2] {
     [((n >> 8) & 0xFF) as u8, (n & 0xFF) as u8]
+}
+
+/// Most `61xx` continuations followed before giving up (each brings up to 256 bytes).
+const MAX_GET_RESPONSES: usize = 256;
+
+/// Sends a raw command and, while the card answers `61xx` (more data waiting, as T=0 readers
+/// report), fetches the rest with GET RESPONSE; returns the joined response.
+pub fn transmit_joined<T: CardTransport + ?Sized>(
+    transport: &mut T,
+    command: &[u8],
+) -> Result<Vec<u8>, TransportError> {
+    let mut raw = transport.transmit(command)?;
+    let mut joined = Vec::new();
+    for _ in 0..MAX_GET_RESPONSES {
+        let more = match raw.as_slice() {
+            [data @ .., 0x61, n] => {
+                joined.extend_from_slice(data);
+                *n
+            }
+            _ => break,
+        };
+        raw = transport.transmit(&[0x00, 0xC0, 0x00, 0x00, more])?;
+    }
+    joined.extend_from_slice(&raw);
+    Ok(joined)
 }
 
 /// A response APDU: response data and status word.
@@ -514,5 +540,22 @@ mod tests {
             };
             prop_assert_eq!(encoded.len(), expected);
         }
+    }
+
+    #[test]
+    fn more_data_is_fetched_with_get_response_and_joined() {
+        let mut card = crate::test_support::ScriptedCard::new(&[
+            ("00B0000000", "0102036104"),
+            ("00C0000004", "040506076102"),
+            ("00C0000002", "08099000"),
+        ]);
+        let joined = transmit_joined(&mut card, &[0x00, 0xB0, 0x00, 0x00, 0x00]).unwrap();
+        assert_eq!(joined, [1, 2, 3, 4, 5, 6, 7, 8, 9, 0x90, 0x00]);
+        card.assert_done();
+        let mut card = crate::test_support::ScriptedCard::new(&[("00B0000000", "6A82")]);
+        assert_eq!(
+            transmit_joined(&mut card, &[0x00, 0xB0, 0x00, 0x00, 0x00]).unwrap(),
+            [0x6A, 0x82]
+        );
     }
 }

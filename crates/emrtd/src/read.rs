@@ -219,8 +219,8 @@ fn exchange<T: CardTransport + ?Sized>(
     match session {
         Some(sm) => Ok(sm.transmit(transport, command)?),
         None => {
-            let raw =
-                transport.transmit(&command.encode().map_err(|_| ReadError::Malformed("APDU"))?)?;
+            let encoded = command.encode().map_err(|_| ReadError::Malformed("APDU"))?;
+            let raw = crate::apdu::transmit_joined(transport, &encoded)?;
             ResponseApdu::parse(&raw).map_err(|_| ReadError::Malformed("response without status"))
         }
     }
@@ -539,6 +539,12 @@ pub struct DocumentReader {
     partial: BTreeMap<LdsFile, PartialFile>,
     complete: BTreeMap<LdsFile, Vec<u8>>,
 }
+
+// A reader runs on a worker thread while the UI waits: it must stay `Send`.
+const _: fn() = || {
+    fn send<T: Send>() {}
+    send::<DocumentReader>();
+};
 
 impl core::fmt::Debug for DocumentReader {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {

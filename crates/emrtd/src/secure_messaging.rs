@@ -286,7 +286,7 @@ impl SecureChannel {
         command: &CommandApdu,
     ) -> Result<ResponseApdu, SmError> {
         let protected = self.protect(command)?;
-        let raw = transport.transmit(&protected)?;
+        let raw = crate::apdu::transmit_joined(transport, &protected)?;
         self.unprotect(&raw)
     }
 }
