@@ -23,8 +23,13 @@ pub enum ConnectError {
 }
 
 /// A connection to the card in one reader.
+///
+/// Dropping it leaves the card as it is, unlike a bare `pcsc::Card`, whose drop resets the card
+/// in the reader: a stale connection to a card that was removed would otherwise reset the card
+/// inserted since, and break the session a new connection just opened on it.
 pub struct PcscTransport {
-    card: pcsc::Card,
+    /// Always `Some` until [`PcscTransport::disconnect`] or drop takes it.
+    card: Option<pcsc::Card>,
     receive: Vec<u8>,
 }
 
@@ -43,33 +48,56 @@ impl PcscTransport {
     /// Wraps an already connected card.
     pub fn from_card(card: pcsc::Card) -> Self {
         Self {
-            card,
+            card: Some(card),
             receive: vec![0; pcsc::MAX_BUFFER_SIZE_EXTENDED],
         }
     }
 
+    fn card(&self) -> Result<&pcsc::Card, TransportError> {
+        self.card.as_ref().ok_or(TransportError::CardRemoved)
+    }
+
     /// The card's ATR as the reader reports it.
     pub fn atr(&self) -> Result<Vec<u8>, TransportError> {
-        self.card
+        self.card()?
             .status2_owned()
             .map(|status| status.atr().to_vec())
             .map_err(transport_error)
     }
 
     /// Ends the connection and leaves the card as it is (powered, for the next reader).
-    pub fn disconnect(self) -> Result<(), TransportError> {
-        self.card
-            .disconnect(pcsc::Disposition::LeaveCard)
-            .map_err(|(_, err)| transport_error(err))
+    pub fn disconnect(mut self) -> Result<(), TransportError> {
+        match self.card.take() {
+            Some(card) => card
+                .disconnect(pcsc::Disposition::LeaveCard)
+                .map_err(|(_, err)| transport_error(err)),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for PcscTransport {
+    fn drop(&mut self) {
+        if let Some(card) = self.card.take() {
+            // A failed disconnect leaves nothing to undo; pcsc's own drop then resets instead.
+            let _ = card.disconnect(pcsc::Disposition::LeaveCard);
+        }
     }
 }
 
 impl CardTransport for PcscTransport {
+    /// A "successful" transfer that brings back no status word means the card stopped answering
+    /// mid-exchange (vpcd reports a card torn from the field this way, real readers a card that
+    /// left mid-frame): that is a removal, not a response.
     fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
-        self.card
+        let card = self.card.as_ref().ok_or(TransportError::CardRemoved)?;
+        let response = card
             .transmit(command, &mut self.receive)
-            .map(<[u8]>::to_vec)
-            .map_err(transport_error)
+            .map_err(transport_error)?;
+        if response.len() < 2 {
+            return Err(TransportError::CardRemoved);
+        }
+        Ok(response.to_vec())
     }
 }
 

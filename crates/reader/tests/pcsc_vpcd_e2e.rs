@@ -4,11 +4,18 @@
 //! `SCardTransmit`. Runs only with `VNEID_PCSC_E2E=1` (needs pcscd and vsmartcard-vpcd, and
 //! owns vpcd's reader 0 while it runs).
 
+use cardsim::Ef;
 use cardsim::files::CCCD_CARD_ACCESS;
 use cardsim::identity::Identity;
+use cardsim::pki::TestPki;
 use cardsim::{Chip, InsertedCard, OsEntropy, ReadLimits};
+use emrtd::access::AccessKeys;
+use emrtd::lds::LdsFile;
+use emrtd::mrz::MrzInformation;
+use emrtd::passive_auth::{TrustStore, Verdict, verify};
+use emrtd::read::{CardProfile, DocumentReader, ReadError, ReadOptions};
 use emrtd::transport::{CardTransport, TransportError};
-use reader::events::{CardEvent, CardMonitor};
+use reader::events::{CardEvent, CardMonitor, EventError};
 use reader::transport::PcscTransport;
 use std::path::PathBuf;
 use std::process::Command;
@@ -50,11 +57,21 @@ impl Pcscd {
     }
 }
 
-impl Drop for Pcscd {
-    fn drop(&mut self) {
+impl Pcscd {
+    /// Stops pcscd if this test started it; returns whether it did.
+    fn stop(&mut self) -> bool {
+        let stopped = self.started_here;
         if self.started_here {
             let _ = Command::new("bash").arg(script()).arg("stop").status();
+            self.started_here = false;
         }
+        stopped
+    }
+}
+
+impl Drop for Pcscd {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -93,7 +110,7 @@ fn software_card_through_pcscd_and_vpcd() {
         println!("skipped: set VNEID_PCSC_E2E=1 to run against pcscd + vsmartcard-vpcd");
         return;
     }
-    let _pcscd = Pcscd::start();
+    let mut pcscd = Pcscd::start();
     let mut monitor = CardMonitor::new().expect("pcscd reachable");
     assert!(
         monitor
@@ -278,4 +295,116 @@ fn software_card_through_pcscd_and_vpcd() {
     monitor
         .wait_for_card(READER, false, Duration::from_secs(10))
         .expect("removal seen");
+
+    // The kiosk's own path through pcscd: emrtd's DocumentReader (PACE, adaptive blocks) reads a
+    // card that is torn away mid-portrait, waits for it to come back, resumes, and passive
+    // authentication of what it read says Trusted.
+    let mut identity = Identity::builtin("tran-thi-bich-ngoc").unwrap();
+    identity.portrait = Some((0..15_000).map(|i| (i % 253) as u8).collect());
+    let mut profile = identity.profile(ReadLimits::default());
+    profile.faults.tear_after_bytes = Some(9_000);
+    let expected = profile.files.clone();
+    let card = InsertedCard::insert(
+        VPCD.parse().unwrap(),
+        Chip::new(profile, Box::new(OsEntropy)),
+    )
+    .expect("insert");
+    monitor
+        .wait_for_card(READER, true, Duration::from_secs(10))
+        .expect("insertion seen");
+    let keys = AccessKeys {
+        mrz: MrzInformation::parse(&identity.mrz_information()).ok(),
+        can: None,
+    };
+    let mut reader = DocumentReader::new(keys, CardProfile::default(), ReadOptions::default());
+    let mut rng = getrandom::SysRng;
+    let mut transport = PcscTransport::connect(READER).expect("connect");
+    let files = [
+        LdsFile::Com,
+        LdsFile::dg(1).unwrap(),
+        LdsFile::dg(13).unwrap(),
+        LdsFile::Sod,
+        LdsFile::dg(14).unwrap(),
+        LdsFile::dg(15).unwrap(),
+        LdsFile::dg(2).unwrap(),
+    ];
+    let mut read = Vec::new();
+    let mut card = Some(card);
+    for file in files {
+        let content = match reader.read_file(&mut transport, &mut rng, file, &mut |_| {}) {
+            Ok(content) => content,
+            Err(ReadError::CardRemoved) => {
+                assert_eq!(
+                    file,
+                    LdsFile::dg(2).unwrap(),
+                    "the tear comes in the portrait"
+                );
+                monitor
+                    .wait_for_card(READER, false, Duration::from_secs(10))
+                    .expect("removal seen");
+                let chip = card
+                    .take()
+                    .expect("inserted")
+                    .wait()
+                    .expect("link ended by the tear");
+                card = Some(InsertedCard::insert(VPCD.parse().unwrap(), chip).expect("re-insert"));
+                monitor
+                    .wait_for_card(READER, true, Duration::from_secs(10))
+                    .expect("re-insertion seen");
+                transport = PcscTransport::connect(READER).expect("reconnect");
+                assert!(
+                    reader.resume_offset(file) > 0,
+                    "the partial portrait is kept"
+                );
+                reader
+                    .read_file(&mut transport, &mut rng, file, &mut |_| {})
+                    .expect("resumes")
+            }
+            Err(other) => panic!("{file:?}: {other}"),
+        };
+        read.push((file, content));
+    }
+    for (file, content) in &read {
+        let ef = match file {
+            LdsFile::Com => Ef::Com,
+            LdsFile::Sod => Ef::Sod,
+            LdsFile::Dg(dg) => Ef::Dg(dg.number()),
+            LdsFile::CardAccess => Ef::CardAccess,
+        };
+        assert_eq!(Some(content.as_slice()), expected.get(ef), "{file:?}");
+    }
+    let mut store = TrustStore::new(Vec::new());
+    store
+        .add_file_contents(TestPki::test_csca().csca_certificate())
+        .expect("test CSCA");
+    let groups: Vec<(u8, &[u8])> = read
+        .iter()
+        .filter_map(|(file, content)| match file {
+            LdsFile::Dg(dg) => Some((dg.number(), content.as_slice())),
+            _ => None,
+        })
+        .collect();
+    let sod = &read
+        .iter()
+        .find(|(file, _)| *file == LdsFile::Sod)
+        .expect("SOD read")
+        .1;
+    assert_eq!(
+        verify(sod, &groups, &store).expect("decided").verdict,
+        Verdict::Trusted
+    );
+    drop(transport);
+    card.take()
+        .expect("inserted")
+        .remove()
+        .expect("clean removal");
+    monitor
+        .wait_for_card(READER, false, Duration::from_secs(10))
+        .expect("removal seen");
+
+    // pcscd going away is its own event, not a card removal.
+    if pcscd.stop() {
+        let outcome = monitor.wait(Some(Duration::from_secs(10)));
+        assert_eq!(outcome, Err(EventError::ServiceDown));
+    }
 }
