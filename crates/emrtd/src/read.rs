@@ -1334,4 +1334,58 @@ mod tests {
             );
         }
     }
+
+    /// A card that answers every command with bytes drawn from the test's input.
+    struct ChaosCard(std::collections::VecDeque<Vec<u8>>);
+
+    impl CardTransport for ChaosCard {
+        fn transmit(&mut self, _command: &[u8]) -> Result<Vec<u8>, TransportError> {
+            self.0.pop_front().ok_or(TransportError::CardRemoved)
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_card_answering_garbage_never_panics_the_reader(
+            answers in proptest::collection::vec(
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40), 0..40)
+        ) {
+            let mut card = ChaosCard(answers.into_iter().collect());
+            let mut reader = reader();
+            let result = reader.read_document(&mut card, &mut TestRng(5), &mut |_| {});
+            proptest::prop_assert!(result.is_err());
+        }
+
+    }
+
+    proptest::proptest! {
+        // Each case runs PACE and a full read: a few dozen cases cover every exchange slot.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(40))]
+
+        #[test]
+        fn a_genuine_exchange_with_one_corrupted_answer_never_panics(
+            victim in 0usize..40, flip in proptest::prelude::any::<u8>(), at in proptest::prelude::any::<proptest::sample::Index>()
+        ) {
+            struct Corrupting { chip: TestChip, count: usize, victim: usize, flip: u8, at: proptest::sample::Index }
+            impl CardTransport for Corrupting {
+                fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+                    let mut answer = self.chip.transmit(command)?;
+                    self.count += 1;
+                    if self.count == self.victim && !answer.is_empty() {
+                        let i = self.at.index(answer.len());
+                        answer[i] ^= self.flip | 1;
+                    }
+                    Ok(answer)
+                }
+            }
+            let mut card = Corrupting { chip: cccd_chip(true), count: 0, victim, flip, at };
+            let mut reader = reader();
+            if let Ok(document) = reader.read_document(&mut card, &mut TestRng(8), &mut |_| {}) {
+                // Whatever got through the MACs is the chip's content, byte for byte.
+                for (file, bytes) in &document.files {
+                    proptest::prop_assert_eq!(bytes, &content_of(file.fid()));
+                }
+            }
+        }
+    }
 }

@@ -478,4 +478,18 @@ mod tests {
         sm.increment_ssc();
         assert_eq!(sm.ssc, [0x00, 0x00]);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn random_responses_never_panic_and_never_pass_unverified(
+            raw in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)
+        ) {
+            let mut sm = appendix_d_channel();
+            if let Ok(response) = sm.unprotect(&raw) {
+                // Only a bare error status may pass without a MAC.
+                proptest::prop_assert!(response.data.is_empty() || raw.len() > 10);
+                proptest::prop_assert!(!response.sw.is_success() || raw.len() > 10);
+            }
+        }
+    }
 }
