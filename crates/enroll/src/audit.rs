@@ -8,6 +8,7 @@
 use crate::ids::OperatorId;
 use crate::queue::QueueError;
 use crate::timestamp::Timestamp;
+use crate::write_tx::WriteTx;
 use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{Row, SqliteConnection};
@@ -160,8 +161,8 @@ impl AuditLog {
         action: AuditAction,
         subject: Option<&str>,
     ) -> Result<(), QueueError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        append_in(&mut tx, at, actor.as_str(), action, subject).await?;
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        append_in(tx.conn(), at, actor.as_str(), action, subject).await?;
         tx.commit().await?;
         Ok(())
     }

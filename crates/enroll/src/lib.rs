@@ -27,3 +27,4 @@ pub mod portrait;
 pub mod queue;
 pub mod state;
 pub mod timestamp;
+mod write_tx;

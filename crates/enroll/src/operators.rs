@@ -10,6 +10,7 @@ use crate::audit::{self, AuditAction};
 use crate::ids::OperatorId;
 use crate::queue::QueueError;
 use crate::timestamp::Timestamp;
+use crate::write_tx::WriteTx;
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -224,7 +225,7 @@ impl Operators {
             (Role::SelfService, Some(_)) | (_, None) => return Err(OperatorError::PinFormat),
             (_, Some(pin)) => Some(hash_pin(pin).await?),
         };
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = WriteTx::begin(&self.pool).await?;
         let inserted = sqlx::query(
             "INSERT INTO operators (operator_id, role, pin_hash, created_at_ms) VALUES (?, ?, ?, ?) \
              ON CONFLICT (operator_id) DO NOTHING",
@@ -233,14 +234,14 @@ impl Operators {
         .bind(role.as_str())
         .bind(pin_hash)
         .bind(now.unix_millis())
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?
         .rows_affected();
         if inserted == 0 {
             return Err(OperatorError::AlreadyExists);
         }
         audit::append_in(
-            &mut tx,
+            tx.conn(),
             now,
             &actor,
             AuditAction::OperatorCreated,
@@ -297,28 +298,28 @@ impl Operators {
             return Err(OperatorError::WrongCredentials);
         };
         if pin_matches(pin, phc).await {
-            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = WriteTx::begin(&self.pool).await?;
             sqlx::query(
                 "UPDATE operators SET failed_attempts = 0, locked_until_ms = NULL \
                  WHERE operator_id = ?",
             )
             .bind(id.as_str())
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
-            audit::append_in(&mut tx, now, id.as_str(), AuditAction::Login, None).await?;
+            audit::append_in(tx.conn(), now, id.as_str(), AuditAction::Login, None).await?;
             tx.commit().await?;
             return Ok(Session {
                 operator: id.clone(),
                 role,
             });
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = WriteTx::begin(&self.pool).await?;
         let failed: i64 = sqlx::query_scalar(
             "UPDATE operators SET failed_attempts = failed_attempts + 1 WHERE operator_id = ? \
              RETURNING failed_attempts",
         )
         .bind(id.as_str())
-        .fetch_one(&mut *tx)
+        .fetch_one(tx.conn())
         .await?;
         let result = if failed >= MAX_FAILED_ATTEMPTS {
             let until = now.plus_millis(LOCKOUT_MILLIS);
@@ -328,10 +329,10 @@ impl Operators {
             )
             .bind(until.unix_millis())
             .bind(id.as_str())
-            .execute(&mut *tx)
+            .execute(tx.conn())
             .await?;
             audit::append_in(
-                &mut tx,
+                tx.conn(),
                 now,
                 id.as_str(),
                 AuditAction::LockedOut,
@@ -341,7 +342,7 @@ impl Operators {
             Err(OperatorError::LockedOut { until })
         } else {
             audit::append_in(
-                &mut tx,
+                tx.conn(),
                 now,
                 id.as_str(),
                 AuditAction::LoginFailed,
@@ -377,8 +378,8 @@ impl Operators {
         action: AuditAction,
         subject: Option<&str>,
     ) -> Result<(), OperatorError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        audit::append_in(&mut tx, now, actor, action, subject).await?;
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        audit::append_in(tx.conn(), now, actor, action, subject).await?;
         tx.commit().await?;
         Ok(())
     }

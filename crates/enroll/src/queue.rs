@@ -22,12 +22,13 @@ use crate::operators::Operators;
 use crate::package::{PackageError, PackageId, SealedPackage};
 use crate::state::{EnrollmentState, IllegalTransition};
 use crate::timestamp::Timestamp;
+use crate::write_tx::WriteTx;
 use sqlx::Row;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// SQLite's primary result codes the queue tells apart.
@@ -149,10 +150,36 @@ pub struct PackageStatus {
     pub body_present: bool,
 }
 
+/// Settings of the queue database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueOptions {
+    /// Free disk space (bytes) the queue keeps in reserve: below it, new packages are refused
+    /// with [`QueueError::DiskFull`] before SQLite itself runs out of room. `None` skips the
+    /// check and relies on SQLite's own full-disk error alone (which also never damages the
+    /// database, but lets the disk fill to the last byte).
+    pub reserve_free_bytes: Option<u64>,
+}
+
+impl Default for QueueOptions {
+    fn default() -> Self {
+        Self {
+            reserve_free_bytes: Some(64 * 1024 * 1024),
+        }
+    }
+}
+
+/// The room one more enrollment may need: its package written to the WAL, then to the
+/// database at checkpoint, with its follow-up record and indexes.
+const ROOM_PER_PACKAGE_FACTOR: u64 = 3;
+/// The largest package expected, for [`Queue::can_accept_enrollment`].
+const TYPICAL_MAX_PACKAGE: u64 = 1024 * 1024;
+
 /// The kiosk's queue database.
 #[derive(Debug, Clone)]
 pub struct Queue {
     pool: SqlitePool,
+    dir: PathBuf,
+    options: QueueOptions,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -223,10 +250,15 @@ fn status_of(row: &SqliteRow) -> Result<PackageStatus, QueueError> {
 }
 
 impl Queue {
-    /// Opens (or creates) the queue database at `path`: checks its integrity, then applies
-    /// pending migrations.
+    /// Opens (or creates) the queue database at `path` with the default options: checks its
+    /// integrity, then applies pending migrations.
     pub async fn open(path: &Path) -> Result<Self, QueueError> {
-        let options = SqliteConnectOptions::new()
+        Self::open_with(path, QueueOptions::default()).await
+    }
+
+    /// [`Self::open`] with explicit options.
+    pub async fn open_with(path: &Path, options: QueueOptions) -> Result<Self, QueueError> {
+        let connect = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -236,9 +268,13 @@ impl Queue {
             .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
-            .connect_with(options)
+            .connect_with(connect)
             .await?;
-        let queue = Self { pool };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let queue = Self { pool, dir, options };
         queue.integrity_check().await?;
         MIGRATOR.run(&queue.pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(inner) => QueueError::from(inner),
@@ -280,13 +316,41 @@ impl Queue {
         }
     }
 
+    /// Free bytes on the queue's file system, for an unprivileged process.
+    pub fn free_bytes(&self) -> Result<u64, QueueError> {
+        let st = rustix::fs::statvfs(&self.dir).map_err(|e| QueueError::Database {
+            code: String::new(),
+            message: format!("cannot read free space: {e}"),
+        })?;
+        Ok(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+
+    fn check_room(&self, needed: u64) -> Result<(), QueueError> {
+        let Some(reserve) = self.options.reserve_free_bytes else {
+            return Ok(());
+        };
+        let wanted = reserve.saturating_add(needed);
+        if self.free_bytes()? < wanted {
+            Err(QueueError::DiskFull)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Whether a new enrollment may start: refused ([`QueueError::DiskFull`]) when the disk is
+    /// too full to queue one more large package above the reserve. The UI asks this before
+    /// it reads a card, so no citizen fills in a form that cannot be saved.
+    pub fn can_accept_enrollment(&self) -> Result<(), QueueError> {
+        self.check_room(TYPICAL_MAX_PACKAGE * ROOM_PER_PACKAGE_FACTOR)
+    }
+
     /// Closes every connection (checkpointing the WAL).
     pub async fn close(self) {
         self.pool.close().await;
     }
 
     /// Adds a sealed package (and its sealed follow-up record) to the outbox in one durable
-    /// transaction. The same package again is [`Enqueued::AlreadyPresent`]; the same id with
+    /// transaction, unless the disk is too full (above the reserve) to take it. The same package again is [`Enqueued::AlreadyPresent`]; the same id with
     /// other bytes is [`QueueError::Conflict`].
     pub async fn enqueue(
         &self,
@@ -298,7 +362,8 @@ impl Queue {
         let header = package.header();
         let digest = package.digest();
         let len = i64::try_from(package.as_bytes().len()).map_err(|_| QueueError::DiskFull)?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.check_room(package.as_bytes().len() as u64 * ROOM_PER_PACKAGE_FACTOR)?;
+        let mut tx = WriteTx::begin(&self.pool).await?;
         let inserted = sqlx::query(
             "INSERT INTO packages (package_id, created_at_ms, device_id, operator_id, group_id, \
              state, state_changed_at_ms, body, body_sha256, body_len, next_attempt_at_ms) \
@@ -315,14 +380,14 @@ impl Queue {
         .bind(digest.as_slice())
         .bind(len)
         .bind(now.unix_millis())
-        .execute(&mut *tx)
+        .execute(tx.conn())
         .await?
         .rows_affected();
         if inserted == 0 {
             let stored: Vec<u8> =
                 sqlx::query_scalar("SELECT body_sha256 FROM packages WHERE package_id = ?")
                     .bind(id.to_bytes().as_slice())
-                    .fetch_one(&mut *tx)
+                    .fetch_one(tx.conn())
                     .await?;
             tx.rollback().await?;
             return if stored == digest {
@@ -332,7 +397,7 @@ impl Queue {
             };
         }
         audit::append_in(
-            &mut tx,
+            tx.conn(),
             now,
             header.operator.as_str(),
             AuditAction::EnrollmentQueued,
@@ -344,7 +409,7 @@ impl Queue {
                 .bind(id.to_bytes().as_slice())
                 .bind(f.nonce())
                 .bind(f.ciphertext())
-                .execute(&mut *tx)
+                .execute(tx.conn())
                 .await?;
         }
         tx.commit().await?;
@@ -437,10 +502,10 @@ impl Queue {
         extra: &[Extra<'_>],
         audit: Option<AuditAction>,
     ) -> Result<(), QueueError> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = WriteTx::begin(&self.pool).await?;
         let current: String = sqlx::query_scalar("SELECT state FROM packages WHERE package_id = ?")
             .bind(id.to_bytes().as_slice())
-            .fetch_optional(&mut *tx)
+            .fetch_optional(tx.conn())
             .await?
             .ok_or(QueueError::NotFound(id))?;
         let from: EnrollmentState = current.parse().map_err(|_| corrupt("state"))?;
@@ -456,7 +521,7 @@ impl Queue {
                 Extra::Int(i) => query.bind(*i),
             };
         }
-        let changed = query.execute(&mut *tx).await?.rows_affected();
+        let changed = query.execute(tx.conn()).await?.rows_affected();
         if changed != 1 {
             return Err(QueueError::IllegalTransition(IllegalTransition {
                 from,
@@ -465,7 +530,7 @@ impl Queue {
         }
         if let Some(action) = audit {
             let subject = id.to_string();
-            audit::append_in(&mut tx, now, audit::SYSTEM_ACTOR, action, Some(&subject)).await?;
+            audit::append_in(tx.conn(), now, audit::SYSTEM_ACTOR, action, Some(&subject)).await?;
         }
         tx.commit().await?;
         Ok(())
