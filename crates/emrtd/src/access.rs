@@ -151,8 +151,11 @@ where
     }
     let mut tried: Vec<AccessMethod> = Vec::new();
     let mut failures: Vec<ReadError> = Vec::new();
+    profile.access_log.clear();
     if let Some(method) = profile.access.clone() {
-        match attempt(transport, rng, keys, &method) {
+        let outcome = attempt(transport, rng, keys, &method);
+        log(profile, &method, &outcome);
+        match outcome {
             Ok(channel) => return Ok(channel),
             Err(e) => give_up_on_removal(e, &mut failures)?,
         }
@@ -186,7 +189,9 @@ where
         if tried.contains(&method) {
             continue;
         }
-        match attempt(transport, rng, keys, &method) {
+        let outcome = attempt(transport, rng, keys, &method);
+        log(profile, &method, &outcome);
+        match outcome {
             Ok(channel) => {
                 profile.access = Some(method);
                 return Ok(channel);
@@ -196,6 +201,27 @@ where
         tried.push(method);
     }
     Err(strongest(failures))
+}
+
+/// One access attempt of the last strategy run, for the field log: which method, and how the
+/// chip answered (no key material, no personal data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessAttempt {
+    /// The method tried.
+    pub method: AccessMethod,
+    /// `Ok` if it opened the chip, otherwise why not.
+    pub outcome: Result<(), ReadError>,
+}
+
+fn log(
+    profile: &mut CardProfile,
+    method: &AccessMethod,
+    outcome: &Result<SecureChannel, ReadError>,
+) {
+    profile.access_log.push(AccessAttempt {
+        method: method.clone(),
+        outcome: outcome.as_ref().map(|_| ()).map_err(Clone::clone),
+    });
 }
 
 /// Stops the strategy when the card is gone; otherwise records the failure and goes on.

@@ -6,7 +6,7 @@
 //!
 //! [`ReadError`] is the one enum a UI matches; its messages carry no personal data.
 
-use crate::access::{self, AccessError, AccessKeys, AccessMethod};
+use crate::access::{self, AccessAttempt, AccessError, AccessKeys, AccessMethod};
 use crate::active_authentication::{self, ActiveAuthenticationError, Dg15};
 use crate::apdu::{CommandApdu, ResponseApdu, StatusWord};
 use crate::chip_authentication::{self, ChipAuthenticationError, Dg14};
@@ -142,6 +142,8 @@ pub struct CardProfile {
     pub extended_length: Option<bool>,
     /// READ BINARY by short file identifier: `Some(false)` once the card refused it.
     pub sfi: Option<bool>,
+    /// The attempts of the last access strategy run, in order (what real cards do, for the log).
+    pub access_log: Vec<AccessAttempt>,
 }
 
 /// Reading policy.
@@ -922,6 +924,30 @@ mod tests {
         let mut reader = DocumentReader::new(keys, CardProfile::default(), ReadOptions::default());
         assert_eq!(read(&mut reader, &mut chip, dg(1)).unwrap(), cccd_dg1());
         assert_eq!(reader.profile().access, Some(AccessMethod::Bac));
+        let log: Vec<_> = reader
+            .profile()
+            .access_log
+            .iter()
+            .map(|a| (a.method.clone(), a.outcome.clone()))
+            .collect();
+        let pace = |password| AccessMethod::Pace {
+            info: reader.profile().pace.clone().unwrap(),
+            password,
+        };
+        assert_eq!(
+            log,
+            [
+                (
+                    pace(PasswordKind::Mrz),
+                    Err(ReadError::Card(StatusWord::WrongData))
+                ),
+                (
+                    pace(PasswordKind::Can),
+                    Err(ReadError::Card(StatusWord::WrongData))
+                ),
+                (AccessMethod::Bac, Ok(())),
+            ]
+        );
     }
 
     #[test]
