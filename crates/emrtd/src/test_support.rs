@@ -158,7 +158,8 @@ where
         let dynamic = tlv::parse_single(body).unwrap().expect_tag(0x7C).unwrap();
         let Some(input) = tlv::parse_all(dynamic).unwrap().first().copied() else {
             let mut z = self.nonce.to_vec();
-            crypto::cbc_encrypt(self.info.protocol.cipher, &self.k_pi, &[0; 16], &mut z).unwrap();
+            let cipher = self.info.protocol.cipher;
+            crypto::cbc_encrypt(cipher, &self.k_pi, &vec![0; cipher.block_size()], &mut z).unwrap();
             return ok(0x80, &z);
         };
         match input.tag.0 {
