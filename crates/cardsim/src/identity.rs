@@ -1,6 +1,8 @@
-//! Test identities: from a small description of a citizen (12-digit ID, Vietnamese name with
-//! diacritics, dates, places, parents) build what the card carries — the TD1 MRZ and DG1,
-//! DG13, EF.COM — and the QR payload printed on the same card, so QR and chip agree.
+//! Test identities: from a small description of a citizen (a TOML file: 12-digit ID,
+//! Vietnamese name with diacritics, dates, places, parents, an optional portrait) build what the
+//! card carries — the TD1 MRZ and DG1, DG2, DG13, DG14, DG15, EF.COM, a signed EF.SOD, the CA
+//! and AA keys — and the QR payload printed on the same card, so QR and chip agree. The shipped
+//! descriptions live in `assets/identities/`.
 
 use crate::asn1::{self, oids};
 use crate::chip::{ChipProfile, ReadLimits};
@@ -9,10 +11,14 @@ use crate::files::{CCCD_CARD_ACCESS, Ef, Files};
 use crate::pace::PaceDomain;
 use crate::pki::{TestPki, p256_subject_public_key_info};
 use crate::tlv;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
 use unicode_normalization::UnicodeNormalization;
 
-/// A calendar date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A calendar date; in descriptions written `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Date {
     /// Four-digit year.
     pub year: u16,
@@ -41,8 +47,30 @@ impl Date {
     }
 }
 
-/// The holder's sex as the card writes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl TryFrom<String> for Date {
+    type Error = String;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let parts: Vec<&str> = text.split('-').collect();
+        let [year, month, day] = parts.as_slice() else {
+            return Err("a date is written YYYY-MM-DD".into());
+        };
+        let (Ok(year), Ok(month), Ok(day)) =
+            (year.parse::<u16>(), month.parse::<u8>(), day.parse::<u8>())
+        else {
+            return Err("a date is written YYYY-MM-DD".into());
+        };
+        if !(1900..=2099).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day)
+        {
+            return Err("date out of range".into());
+        }
+        Ok(Date::new(year, month, day))
+    }
+}
+
+/// The holder's sex as the card writes it; in descriptions `male` or `female`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Sex {
     /// `M` in the MRZ, `Nam` in DG13 and the QR code.
     Male,
@@ -50,8 +78,29 @@ pub enum Sex {
     Female,
 }
 
+/// Why an identity description was refused. Names the problem, never the personal data.
+#[derive(Debug, Error)]
+pub enum IdentityError {
+    /// The file could not be read.
+    #[error("cannot read the identity description: {0}")]
+    Io(#[from] std::io::Error),
+    /// The TOML does not describe an identity (unknown or missing field, bad date).
+    #[error("malformed identity description: {0}")]
+    Malformed(String),
+    /// The ID number is not 12 digits.
+    #[error("the ID number must be 12 digits")]
+    IdNumber,
+    /// The CAN is not 6 digits.
+    #[error("the CAN must be 6 digits")]
+    Can,
+    /// The old ID number is not 9 digits.
+    #[error("the old ID number (CMND) must be 9 digits")]
+    OldIdNumber,
+}
+
 /// A citizen as printed on and stored in a CCCD. Personal data: no `Debug`.
-#[derive(Clone)]
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Identity {
     /// The 12-digit personal identification number.
     pub id_number: String,
@@ -70,6 +119,7 @@ pub struct Identity {
     /// Place of residence.
     pub place_of_residence: String,
     /// Identifying marks (may be empty).
+    #[serde(default)]
     pub identifying_marks: String,
     /// Date of issue.
     pub date_of_issue: Date,
@@ -86,57 +136,66 @@ pub struct Identity {
     /// The card access number for PACE, if the card has one.
     pub can: Option<String>,
     /// The portrait for DG2 (JPEG or JPEG 2000 bytes); without one the card has no DG2.
+    #[serde(skip)]
     pub portrait: Option<Vec<u8>>,
+    /// In a description, `portrait = "file.jpg"`: the portrait's file, relative to the
+    /// description; [`Identity::from_file`] loads it into `portrait`.
+    #[serde(default, rename = "portrait")]
+    pub portrait_file: Option<PathBuf>,
 }
 
-/// The names of the identities shipped with the simulator.
+/// The ordinary identities shipped with the simulator (`assets/identities/NAME.toml`): cards
+/// whose MRZ key the QR code's data derives.
 pub const BUILTIN: [&str; 2] = ["nguyen-van-a", "tran-thi-bich-ngoc"];
 
+/// Shipped identities for edge cases, also loaded by [`Identity::builtin`]: `le-van-cuong` is
+/// past 60, his card has no expiry, so no MRZ key follows from the QR code (PACE with the CAN,
+/// or typed data, opens it).
+pub const EDGE_CASES: [&str; 1] = ["le-van-cuong"];
+
 impl Identity {
-    /// A shipped identity by name (see [`BUILTIN`]).
+    /// A shipped identity by name (see [`BUILTIN`]), from `assets/identities/NAME.toml`.
     pub fn builtin(name: &str) -> Option<Identity> {
-        match name {
-            "nguyen-van-a" => Some(Identity {
-                id_number: "001090012345".into(),
-                full_name: "Nguyễn Văn A".into(),
-                date_of_birth: Date::new(1990, 1, 1),
-                sex: Sex::Male,
-                ethnicity: "Kinh".into(),
-                religion: "Không".into(),
-                place_of_origin: "Xã Phù Đổng, Huyện Gia Lâm, Hà Nội".into(),
-                place_of_residence: "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh".into(),
-                identifying_marks: "Nốt ruồi C:2cm trên trước đầu lông mày trái".into(),
-                date_of_issue: Date::new(2021, 4, 15),
-                date_of_expiry: Some(Date::new(2030, 1, 1)),
-                father: "Nguyễn Văn B".into(),
-                mother: "Lê Thị C".into(),
-                spouse: None,
-                old_id_number: Some("012345678".into()),
-                can: Some("012345".into()),
-                portrait: None,
-            }),
-            "tran-thi-bich-ngoc" => Some(Identity {
-                id_number: "079303001234".into(),
-                full_name: "Trần Thị Bích Ngọc".into(),
-                date_of_birth: Date::new(2003, 8, 15),
-                sex: Sex::Female,
-                ethnicity: "Kinh".into(),
-                religion: "Phật giáo".into(),
-                place_of_origin: "Phường Hương Sơ, TP. Huế, Thừa Thiên Huế".into(),
-                place_of_residence: "Số 12 Đường Lê Lợi, Phường Bến Thành, Quận 1, TP. Hồ Chí Minh"
-                    .into(),
-                identifying_marks: String::new(),
-                date_of_issue: Date::new(2021, 6, 2),
-                date_of_expiry: Some(Date::new(2028, 8, 15)),
-                father: "Trần Văn Đức".into(),
-                mother: "Phạm Thị Hoa".into(),
-                spouse: None,
-                old_id_number: None,
-                can: None,
-                portrait: None,
-            }),
-            _ => None,
+        let text = match name {
+            "nguyen-van-a" => include_str!("../../../assets/identities/nguyen-van-a.toml"),
+            "tran-thi-bich-ngoc" => {
+                include_str!("../../../assets/identities/tran-thi-bich-ngoc.toml")
+            }
+            "le-van-cuong" => include_str!("../../../assets/identities/le-van-cuong.toml"),
+            _ => return None,
+        };
+        Identity::from_toml(text, None).ok()
+    }
+
+    /// Parses a description; a `portrait` is read relative to `folder` (none without a folder).
+    pub fn from_toml(text: &str, folder: Option<&Path>) -> Result<Identity, IdentityError> {
+        let mut identity: Identity = toml::from_str(text)
+            .map_err(|err| IdentityError::Malformed(err.message().to_string()))?;
+        let digits =
+            |text: &str, len: usize| text.len() == len && text.bytes().all(|b| b.is_ascii_digit());
+        if !digits(&identity.id_number, 12) {
+            return Err(IdentityError::IdNumber);
         }
+        if identity.can.as_deref().is_some_and(|can| !digits(can, 6)) {
+            return Err(IdentityError::Can);
+        }
+        if identity
+            .old_id_number
+            .as_deref()
+            .is_some_and(|old| !digits(old, 9))
+        {
+            return Err(IdentityError::OldIdNumber);
+        }
+        if let (Some(file), Some(folder)) = (&identity.portrait_file, folder) {
+            identity.portrait = Some(std::fs::read(folder.join(file))?);
+        }
+        Ok(identity)
+    }
+
+    /// Reads a description file (and the portrait it names, next to it).
+    pub fn from_file(path: &Path) -> Result<Identity, IdentityError> {
+        let text = std::fs::read_to_string(path)?;
+        Identity::from_toml(&text, Some(path.parent().unwrap_or(Path::new("."))))
     }
 
     /// The document number in the MRZ: the last 9 digits of the 12-digit ID.
@@ -600,5 +659,73 @@ mod tests {
             );
         }
         assert!(profile.keys.is_some());
+    }
+
+    #[test]
+    fn every_shipped_description_loads() {
+        for name in BUILTIN.iter().chain(&EDGE_CASES) {
+            let identity = Identity::builtin(name).unwrap_or_else(|| panic!("{name} loads"));
+            assert_eq!(
+                identity.mrz_lines().iter().map(String::len).sum::<usize>(),
+                90
+            );
+        }
+        assert!(Identity::builtin("nobody").is_none());
+    }
+
+    #[test]
+    fn a_card_past_sixty_has_no_expiry_anywhere() {
+        let identity = Identity::builtin("le-van-cuong").unwrap();
+        assert_eq!(identity.mrz_lines()[1], "5503207M<<<<<<0VNM<<<<<<<<<<<6");
+        let dg13 = identity.dg13();
+        assert!(
+            dg13.windows("Không thời hạn".len())
+                .any(|w| w == "Không thời hạn".as_bytes())
+        );
+        assert!(
+            dg13.windows("Vũ Thị Lan".len())
+                .any(|w| w == "Vũ Thị Lan".as_bytes()),
+            "spouse in field 14"
+        );
+    }
+
+    #[test]
+    fn descriptions_are_checked_and_errors_name_no_personal_data() {
+        let good = include_str!("../../../assets/identities/nguyen-van-a.toml");
+        let short_id = good.replace("001090012345", "00109001234");
+        let err = Identity::from_toml(&short_id, None).err().unwrap();
+        assert!(matches!(err, IdentityError::IdNumber));
+        assert!(!err.to_string().contains("00109001234"));
+        let bad_date = good.replace("1990-01-01", "1990-13-01");
+        assert!(matches!(
+            Identity::from_toml(&bad_date, None),
+            Err(IdentityError::Malformed(_))
+        ));
+        let unknown_field = format!("{good}\nnickname = \"A\"\n");
+        assert!(matches!(
+            Identity::from_toml(&unknown_field, None),
+            Err(IdentityError::Malformed(_))
+        ));
+        let bad_can = good.replace("can = \"012345\"", "can = \"12345\"");
+        assert!(matches!(
+            Identity::from_toml(&bad_can, None),
+            Err(IdentityError::Can)
+        ));
+    }
+
+    #[test]
+    fn a_description_file_brings_its_portrait_along() {
+        let folder = std::env::temp_dir().join(format!("cardsim-identity-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("face.jpg"), tiny_jpeg()).unwrap();
+        let text = format!(
+            "{}\nportrait = \"face.jpg\"\n",
+            include_str!("../../../assets/identities/tran-thi-bich-ngoc.toml")
+        );
+        std::fs::write(folder.join("ngoc.toml"), text).unwrap();
+        let identity = Identity::from_file(&folder.join("ngoc.toml")).unwrap();
+        assert_eq!(identity.portrait, Some(tiny_jpeg()));
+        assert!(identity.dg2().is_some());
+        std::fs::remove_dir_all(&folder).unwrap();
     }
 }

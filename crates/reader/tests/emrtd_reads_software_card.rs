@@ -231,3 +231,41 @@ mod document_reader {
         );
     }
 }
+
+#[test]
+fn a_card_without_expiry_opens_with_pace_on_the_can() {
+    use cardsim::identity::Identity;
+    use emrtd::access::{AccessKeys, AccessMethod, PasswordKind};
+    use emrtd::pace::Can;
+    use emrtd::read::{CardProfile, DocumentReader, ReadOptions};
+    let identity = Identity::builtin("le-van-cuong").expect("shipped edge case");
+    let profile = identity.profile(cardsim::ReadLimits::default());
+    let mut card = SoftCard::insert(cardsim::Chip::new(profile, Box::new(cardsim::OsEntropy)));
+    let keys = AccessKeys {
+        mrz: None,
+        can: Can::new("654321"),
+    };
+    let mut reader = DocumentReader::new(keys, CardProfile::default(), ReadOptions::default());
+    let method = reader
+        .authenticate(&mut card, &mut getrandom::SysRng)
+        .expect("the CAN opens it");
+    assert!(
+        matches!(
+            method,
+            AccessMethod::Pace {
+                password: PasswordKind::Can,
+                ..
+            }
+        ),
+        "{method:?}"
+    );
+    let dg13 = reader
+        .read_file(
+            &mut card,
+            &mut getrandom::SysRng,
+            emrtd::lds::LdsFile::dg(13).expect("DG13"),
+            &mut |_| {},
+        )
+        .expect("DG13 reads");
+    assert_eq!(dg13, identity.dg13());
+}

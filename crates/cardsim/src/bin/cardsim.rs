@@ -4,7 +4,7 @@
 //! (`cardsim remove --pid-file …`, or any signal that ends the process: the closed connection
 //! is the removal pcscd sees).
 
-use cardsim::identity::{BUILTIN, Identity};
+use cardsim::identity::{BUILTIN, EDGE_CASES, Identity};
 use cardsim::pki::TestPki;
 use cardsim::{AirModel, Chip, DEFAULT_VPCD_ADDR, Ef, Faults, InsertedCard, OsEntropy, ReadLimits};
 use clap::{Parser, Subcommand};
@@ -29,6 +29,9 @@ enum Command {
         /// Which shipped identity the card carries.
         #[arg(long, default_value = "nguyen-van-a")]
         identity: String,
+        /// An identity description (TOML, as in assets/identities/) instead of a shipped one.
+        #[arg(long)]
+        identity_file: Option<PathBuf>,
         /// vpcd's address (reader 0 listens on 35963, reader 1 on 35964).
         #[arg(long, default_value = DEFAULT_VPCD_ADDR)]
         vpcd: SocketAddr,
@@ -131,14 +134,20 @@ fn test_pki(issuer: Issuer) -> Result<TestPki, String> {
 }
 
 fn identity(name: &str) -> Result<Identity, String> {
-    Identity::builtin(name)
-        .ok_or_else(|| format!("unknown identity {name:?}; known: {}", BUILTIN.join(", ")))
+    Identity::builtin(name).ok_or_else(|| {
+        format!(
+            "unknown identity {name:?}; known: {}, {}",
+            BUILTIN.join(", "),
+            EDGE_CASES.join(", ")
+        )
+    })
 }
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Insert {
             identity: name,
+            identity_file,
             vpcd,
             max_block,
             extended,
@@ -151,7 +160,12 @@ fn run(cli: Cli) -> Result<(), String> {
             portrait,
             pid_file,
         } => {
-            let mut identity = identity(&name)?;
+            let mut identity = match &identity_file {
+                Some(path) => {
+                    Identity::from_file(path).map_err(|err| format!("{}: {err}", path.display()))?
+                }
+                None => identity(&name)?,
+            };
             if let Some(path) = &portrait {
                 identity.portrait = Some(
                     std::fs::read(path)
@@ -256,6 +270,9 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Identities => {
             for name in BUILTIN {
                 println!("{name}");
+            }
+            for name in EDGE_CASES {
+                println!("{name} (edge case: no expiry, open with the CAN)");
             }
             Ok(())
         }
