@@ -359,6 +359,59 @@ mod tests {
         assert_eq!(response.sw, StatusWord::Success);
     }
 
+    fn aes_channel(enc: &str, mac: &str, ssc: &str) -> SecureChannel {
+        SecureChannel::new(
+            SessionKeys {
+                cipher: Cipher::Aes128,
+                enc: Zeroizing::new(hex(enc)),
+                mac: Zeroizing::new(hex(mac)),
+            },
+            hex(ssc),
+        )
+    }
+
+    /// An AES-128 exchange captured from a real passport's Chip Authentication and published
+    /// with the gmrtd reader's tests: an independent check of IV = E(KSenc, SSC), the padding
+    /// and the CMAC, which the ICAO appendices do not cover.
+    #[test]
+    fn aes_protected_mse_set_at_matches_a_captured_exchange() {
+        let mut sm = aes_channel(
+            "cc86415f2ed7e8fd663b754265695ae1",
+            "581e84b8ee06c4d3eee30461498d7fb3",
+            "000000000000000000000000000000ba",
+        );
+        let set_at = CommandApdu::new(0x00, 0x22, 0x41, 0xA4)
+            .with_data(hex("800a04007f000702020302028401c3"));
+        assert_eq!(
+            sm.protect(&set_at).unwrap(),
+            hex("0c2241a41d871101980953d37f67558690045d78a853b18a8e08929767a2cef172e200")
+        );
+        assert_eq!(sm.ssc(), hex("000000000000000000000000000000bb"));
+    }
+
+    #[test]
+    fn aes_protected_223_byte_answer_matches_a_captured_exchange() {
+        let mut sm = aes_channel(
+            "a8e85e938514ec67ae33cda3d43d3c48",
+            "27f1adeb705a049a305b0c619b14b9b3",
+            "0000000000000000000000000000000b",
+        );
+        let response = sm
+            .unprotect(&hex(
+                "8781e1012fabf9e0655d7e987fd28a8aeb19c9cadd990d49399799ed1fe465bcea56da9ba3024291d40d23d7f1e00485d71faddc6d8c1382e8028dd22efdcc72ed47663d56d20dd6c4b867956fe0507313083ae7fc54fb46133f184febbe13ad6fd3e2616a1f4a829e75ada1a0e443ca738288f6014be8a7745d8259b089e6bee35bcc4bf5b63db5fdd84244f67eca099213b70a861b4487225aa68af684278fceb4cb809de42be3ee95b0e0d72bcdb0ed47cb56efc264e04a9397a90e81ad1d81efa2d14b2ca8ec7bd997f4b1c1fd344d5dee8589c38b227ca4cb35810060a7cc76403e990290008e083eb47ef4fa82afc99000",
+            ))
+            .unwrap();
+        assert_eq!(response.sw, StatusWord::Success);
+        assert_eq!(response.data.len(), 223);
+        assert_eq!(
+            response.data,
+            hex(
+                "a729901d1a71874700133107ec53306404307bc382c63d8c150c3c72080ace05afa0c2bea28e4fb22787139165efba91f90f8aa5814a503ad4eb04a8c7dd22ce2826043004a8c7dd22ce28268b39b55416f0447c2fb77de107dcd2a62e880ea53eeb62d57cb4390295dbc9943ab78696fa504c110461041d1c64f068cf45ffa2a63a81b7c13f6b8847a3e77ef14fe3db7fcafe0cbd10e8e826e03436d646aaef87b2e247d4af1e8abe1d7520f9c2a45cb1eb8e95cfd55262b70b29feec5864e19c054ff99129280e4646217791811142820341263c53150231008cb91e82a3"
+            )
+        );
+        assert_eq!(sm.ssc(), hex("0000000000000000000000000000000c"));
+    }
+
     #[test]
     fn a_flipped_bit_in_the_response_fails_the_mac() {
         let mut sm = appendix_d_channel();
