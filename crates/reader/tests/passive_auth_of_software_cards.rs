@@ -76,3 +76,45 @@ fn an_rsa_signed_card_is_trusted_under_the_rsa_test_csca_only() {
         verify(profile.files.get(Ef::Sod).expect("SOD"), &groups, &store).expect("decided");
     assert_eq!(report.verdict, Verdict::Trusted);
 }
+
+#[test]
+fn the_reader_reads_every_shipped_identity_and_passive_authentication_trusts_what_it_read() {
+    use cardsim::{Chip, OsEntropy, SoftCard};
+    use emrtd::access::AccessKeys;
+    use emrtd::lds::LdsFile;
+    use emrtd::mrz::MrzInformation;
+    use emrtd::read::{CardProfile, DocumentReader, ReadOptions};
+    for name in cardsim::identity::BUILTIN {
+        let identity = Identity::builtin(name).expect("shipped");
+        let mut card = SoftCard::insert(Chip::new(
+            identity.profile(ReadLimits::default()),
+            Box::new(OsEntropy),
+        ));
+        let keys = AccessKeys {
+            mrz: MrzInformation::parse(&identity.mrz_information()).ok(),
+            can: None,
+        };
+        let mut reader = DocumentReader::new(keys, CardProfile::default(), ReadOptions::default());
+        let mut read = |file: LdsFile| {
+            reader
+                .read_file(&mut card, &mut getrandom::SysRng, file, &mut |_| {})
+                .expect("reads")
+        };
+        let sod = read(LdsFile::Sod);
+        let groups: Vec<(u8, Vec<u8>)> = [1u8, 13, 14, 15]
+            .iter()
+            .map(|n| (*n, read(LdsFile::dg(*n).expect("DG"))))
+            .collect();
+        let borrowed: Vec<(u8, &[u8])> = groups
+            .iter()
+            .map(|(n, bytes)| (*n, bytes.as_slice()))
+            .collect();
+        assert_eq!(
+            verify(&sod, &borrowed, &trust_store())
+                .expect("decided")
+                .verdict,
+            Verdict::Trusted,
+            "{name}"
+        );
+    }
+}
