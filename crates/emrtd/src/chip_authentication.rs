@@ -148,7 +148,7 @@ where
     }?;
     let key_reference = plan
         .key_id
-        .map(|id| tlv::encode(0x84, &integer_bytes(id)))
+        .map(|id| tlv::encode(0x84, &key_reference(id)))
         .unwrap_or_default();
 
     if plan.cipher == Cipher::Tdes {
@@ -184,15 +184,12 @@ where
     }
 }
 
-/// The DER INTEGER content of a non-negative key identifier.
-fn integer_bytes(id: u32) -> Vec<u8> {
+/// A key identifier as the key reference of MSE (tag 84): its unsigned big-endian bytes, no
+/// sign padding (a real passport's key 0xC3 goes as `84 01 C3`).
+fn key_reference(id: u32) -> Vec<u8> {
     let bytes = id.to_be_bytes();
     let skip = bytes.iter().take_while(|b| **b == 0).count().min(3);
-    let mut out = bytes.get(skip..).unwrap_or_default().to_vec();
-    if out.first().is_some_and(|b| b & 0x80 != 0) {
-        out.insert(0, 0);
-    }
-    out
+    bytes.get(skip..).unwrap_or_default().to_vec()
 }
 
 fn expect_success(sw: StatusWord) -> Result<(), ChipAuthenticationError> {
@@ -364,6 +361,14 @@ mod tests {
         let (other_key, _) = static_key("43");
         let (result, _, _) = run(other_key, dg14(&point, Some(2)));
         assert_eq!(result, Err(ChipAuthenticationError::ChipNotAuthentic));
+    }
+
+    #[test]
+    fn key_references_are_unsigned_bytes() {
+        assert_eq!(key_reference(0xC3), [0xC3]);
+        assert_eq!(key_reference(1), [0x01]);
+        assert_eq!(key_reference(0x0100), [0x01, 0x00]);
+        assert_eq!(key_reference(0), [0x00]);
     }
 
     #[test]
