@@ -145,6 +145,9 @@ impl Hash {
     }
 }
 
+/// Largest RSA modulus accepted (8192 bits): bounds the work a hostile DG15 can cause.
+const MAX_RSA_MODULUS_BYTES: usize = 1024;
+
 /// `signature^e mod n`, as many bytes as the modulus; `None` if the numbers do not fit.
 pub(crate) fn rsa_public_operation(
     modulus: &[u8],
@@ -152,7 +155,12 @@ pub(crate) fn rsa_public_operation(
     signature: &[u8],
 ) -> Option<Vec<u8>> {
     let modulus = unsigned(modulus);
-    if modulus.is_empty() || signature.len() != modulus.len() {
+    let exponent = unsigned(exponent);
+    if modulus.is_empty()
+        || modulus.len() > MAX_RSA_MODULUS_BYTES
+        || exponent.len() > modulus.len()
+        || signature.len() != modulus.len()
+    {
         return None;
     }
     let n = BoxedUint::from_be_slice_vartime(modulus);
@@ -161,7 +169,7 @@ pub(crate) fn rsa_public_operation(
     if s >= n {
         return None;
     }
-    let e = BoxedUint::from_be_slice_vartime(unsigned(exponent));
+    let e = BoxedUint::from_be_slice_vartime(exponent);
     let params = BoxedMontyParams::new_vartime(Odd::new(n).into_option()?);
     let m = BoxedMontyForm::new(s, &params).pow(&e).retrieve();
     let bytes = m.to_be_bytes();
@@ -256,6 +264,9 @@ where
                 .and_then(Hash::of_ecdsa_oid)
                 .ok_or(ActiveAuthenticationError::UnknownAlgorithm)?,
         ),
+        PublicKey::Rsa { modulus, .. } if unsigned(modulus).len() > MAX_RSA_MODULUS_BYTES => {
+            return Err(PublicKeyError::Unsupported("RSA modulus over 8192 bits").into());
+        }
         PublicKey::Rsa { .. } => None,
     };
     let mut challenge = [0u8; 8];
@@ -442,6 +453,22 @@ mod tests {
         assert_eq!(
             Hash::of_ecdsa_oid(&Oid(vec![0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x03])),
             Some(Hash::Sha384)
+        );
+    }
+
+    #[test]
+    fn an_oversized_rsa_modulus_is_refused_before_any_arithmetic() {
+        let huge = vec![0xC1; 2048];
+        assert!(rsa_public_operation(&huge, &[1, 0, 1], &vec![1; 2048]).is_none());
+        assert_eq!(
+            run(
+                rsa_key(),
+                tlv::encode(0x6F, &rsa_spki(&huge, &[1, 0, 1])),
+                None
+            ),
+            Err(ActiveAuthenticationError::Key(PublicKeyError::Unsupported(
+                "RSA modulus over 8192 bits"
+            )))
         );
     }
 
