@@ -34,6 +34,8 @@ use sync::messages::KioskConfiguration;
 use sync::receipt::ReceiptKey;
 use tokio::sync::oneshot;
 
+pub mod fault_proxy;
+
 pub type Rng = UnwrapErr<SysRng>;
 
 pub fn rng() -> Rng {
