@@ -296,7 +296,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::access::AccessKeys;
     use crate::chip_authentication::Dg14;
@@ -350,11 +350,11 @@ mod tests {
         reader.active_authenticate(&mut chip, &mut rng, &dg15, dg14)
     }
 
-    fn rsa_dg15() -> Vec<u8> {
+    pub(crate) fn rsa_dg15() -> Vec<u8> {
         tlv::encode(0x6F, &rsa_spki(&hex(RSA_N), &[1, 0, 1]))
     }
 
-    fn rsa_key() -> AaKey {
+    pub(crate) fn rsa_key() -> AaKey {
         AaKey::Rsa {
             modulus: hex(RSA_N),
             private_exponent: hex(RSA_D),

@@ -225,7 +225,7 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::access::AccessKeys;
     use crate::mrz::MrzInformation;
@@ -236,7 +236,7 @@ mod tests {
 
     const MRZ: &str = "090012345090010113001019";
 
-    fn static_key(byte: &str) -> (bp256::Scalar, Vec<u8>) {
+    pub(crate) fn static_key(byte: &str) -> (bp256::Scalar, Vec<u8>) {
         let sk =
             random_scalar::<bp256::BrainpoolP256r1, _>(&mut ReplayRng::new(&[&byte.repeat(32)]))
                 .unwrap();
@@ -247,7 +247,7 @@ mod tests {
     }
 
     /// DG14 with the chip's key and, when `cipher_arc` is given, a ChipAuthenticationInfo.
-    fn dg14(point: &[u8], cipher_arc: Option<u8>) -> Vec<u8> {
+    pub(crate) fn dg14(point: &[u8], cipher_arc: Option<u8>) -> Vec<u8> {
         let mut set = Vec::new();
         if let Some(arc) = cipher_arc {
             let mut info = tlv::encode(

@@ -10,6 +10,7 @@ pub mod active_authentication;
 pub mod apdu;
 pub mod bac;
 pub mod chip_authentication;
+pub mod clone_detection;
 pub mod cms;
 pub mod crypto;
 pub mod dg2;
