@@ -197,7 +197,10 @@ struct PartialFile {
 }
 
 /// The block sizes to try, largest first, given what the card refused.
-fn ladder(options: &ReadOptions, profile: &CardProfile) -> Vec<usize> {
+///
+/// Under secure messaging a short 256-byte read can never succeed (its protected answer is
+/// longer than a short response), so the short ladder starts at 223 there.
+fn ladder(options: &ReadOptions, profile: &CardProfile, secured: bool) -> Vec<usize> {
     let mut sizes = Vec::new();
     if profile.extended_length != Some(false)
         && let Some(mut block) = options.extended_block
@@ -208,7 +211,12 @@ fn ladder(options: &ReadOptions, profile: &CardProfile) -> Vec<usize> {
             block /= 2;
         }
     }
-    sizes.extend_from_slice(&SHORT_BLOCKS);
+    let short = if secured {
+        SHORT_BLOCKS.get(1..).unwrap_or_default()
+    } else {
+        &SHORT_BLOCKS[..]
+    };
+    sizes.extend_from_slice(short);
     sizes
 }
 
@@ -272,7 +280,7 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
     }
 
     fn block_size(&self) -> usize {
-        let sizes = ladder(&self.options, self.profile);
+        let sizes = ladder(&self.options, self.profile, self.session.is_some());
         self.profile
             .block_size
             .filter(|b| sizes.contains(b))
@@ -285,7 +293,7 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
         if below > SHORT_BLOCKS[0] {
             self.profile.extended_length = Some(false);
         }
-        let next = ladder(&self.options, self.profile)
+        let next = ladder(&self.options, self.profile, self.session.is_some())
             .into_iter()
             .find(|b| *b < below);
         self.profile.block_size = next;
@@ -393,9 +401,10 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
                     }
                     if remaining.is_some_and(|r| r > available) {
                         // The card's limit, not the file's end: remember a block that fits.
-                        self.profile.block_size = ladder(&self.options, self.profile)
-                            .into_iter()
-                            .find(|b| *b <= available);
+                        self.profile.block_size =
+                            ladder(&self.options, self.profile, self.session.is_some())
+                                .into_iter()
+                                .find(|b| *b <= available);
                     }
                     exact_le = Some(available);
                 }
@@ -1108,6 +1117,7 @@ mod tests {
     fn plain_6700_that_ends_the_session_is_survived_by_reauthenticating() {
         let mut chip = cccd_chip(false);
         chip.extended = false;
+        chip.max_le = 192;
         chip.plain_errors_end_session = true;
         let short_only = ReadOptions {
             extended_block: None,
@@ -1117,8 +1127,8 @@ mod tests {
             read(&mut reader, &mut chip, dg(2)).unwrap(),
             content_of(DG2_FID)
         );
-        assert_eq!(reader.profile().block_size, Some(223));
-        // 256 is refused in plain, which ends the session: one re-authentication, then 223.
+        assert_eq!(reader.profile().block_size, Some(192));
+        // 223 is refused in plain, which ends the session: one re-authentication, then 192.
         assert_eq!(chip.bac_attempts, 2);
     }
 
