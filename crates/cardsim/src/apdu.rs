@@ -13,6 +13,8 @@ pub mod sw {
     pub const AUTHENTICATION_FAILED: u16 = 0x6300;
     /// Wrong length (Lc/Le inconsistent, or a block larger than the chip reads at once).
     pub const WRONG_LENGTH: u16 = 0x6700;
+    /// Authentication method blocked (too many failed attempts).
+    pub const AUTHENTICATION_BLOCKED: u16 = 0x6983;
     /// Security status not satisfied (file needs BAC/PACE, or EAC for DG3).
     pub const SECURITY_STATUS_NOT_SATISFIED: u16 = 0x6982;
     /// Conditions of use not satisfied (e.g. MUTUAL AUTHENTICATE without GET CHALLENGE).

@@ -121,6 +121,8 @@ pub struct Chip {
     session: Session,
     /// Response bytes sent since the card was placed on the reader.
     bytes_sent: usize,
+    /// Failed BAC/PACE attempts in a row; survives power cycles.
+    failed_authentications: u32,
     /// Protected responses sent since the card was placed on the reader.
     protected_responses: u32,
     /// APDUs answered and their modelled air time, since the card was placed on the reader.
@@ -140,6 +142,7 @@ impl Chip {
             powered: false,
             session: Session::fresh(),
             bytes_sent: 0,
+            failed_authentications: 0,
             protected_responses: 0,
             apdus: 0,
             air_time: std::time::Duration::ZERO,
@@ -459,6 +462,9 @@ impl Chip {
         if self.profile.pace_domains.is_empty() {
             return Response::status(sw::INS_NOT_SUPPORTED);
         }
+        if self.authentication_blocked() {
+            return Response::status(sw::AUTHENTICATION_BLOCKED);
+        }
         let secrets = PaceSecrets {
             mrz_information: &self.profile.mrz_information,
             can: self.profile.can.as_deref(),
@@ -477,6 +483,14 @@ impl Chip {
     }
 
     fn pace_step(&mut self, command: &Command) -> Response {
+        let response = self.general_authenticate_pace(command);
+        if response.sw != sw::OK || self.is_secured() {
+            self.record_authentication(response.sw);
+        }
+        response
+    }
+
+    fn general_authenticate_pace(&mut self, command: &Command) -> Response {
         let Auth::Pace(state) = std::mem::replace(&mut self.session.auth, Auth::None) else {
             return Response::status(sw::CONDITIONS_NOT_SATISFIED);
         };
@@ -493,7 +507,32 @@ impl Chip {
         }
     }
 
+    fn authentication_blocked(&self) -> bool {
+        self.profile
+            .faults
+            .block_after_failures
+            .is_some_and(|limit| self.failed_authentications >= limit)
+    }
+
+    /// Counts a BAC/PACE outcome: failures in a row, reset by a success.
+    fn record_authentication(&mut self, status: u16) {
+        if status == sw::AUTHENTICATION_FAILED {
+            self.failed_authentications = self.failed_authentications.saturating_add(1);
+        } else if status == sw::OK {
+            self.failed_authentications = 0;
+        }
+    }
+
     fn external_authenticate(&mut self, command: &Command) -> Response {
+        if self.authentication_blocked() {
+            return Response::status(sw::AUTHENTICATION_BLOCKED);
+        }
+        let response = self.mutual_authenticate(command);
+        self.record_authentication(response.sw);
+        response
+    }
+
+    fn mutual_authenticate(&mut self, command: &Command) -> Response {
         let Some(challenge) = self.session.challenge.take() else {
             return Response::status(sw::CONDITIONS_NOT_SATISFIED);
         };

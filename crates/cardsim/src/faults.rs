@@ -16,6 +16,9 @@ pub struct Faults {
     pub bad_mac_on_response: Option<u32>,
     /// The air interface; `None` means exchanges take no modelled time.
     pub air: Option<AirModel>,
+    /// After this many failed BAC/PACE attempts in a row (a counter that survives power
+    /// cycles, as in a chip's EEPROM), authentication answers `6983` (blocked).
+    pub block_after_failures: Option<u32>,
 }
 
 /// ISO/IEC 14443-4 air interface timing: frames of at most `frame_size` bytes (PCB and CRC
@@ -209,5 +212,72 @@ mod chip_fault_tests {
         assert_eq!(before.len(), after.len());
         assert_eq!(before[..before.len() - 1], after[..after.len() - 1]);
         assert_ne!(before.last(), after.last());
+    }
+}
+
+#[cfg(test)]
+mod blocking_tests {
+    use crate::chip::tests::profile;
+    use crate::test_terminal::{Terminal, status};
+    use crate::{Chip, ReadLimits, ScriptedEntropy};
+
+    const AID: [u8; 12] = [
+        0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01,
+    ];
+
+    #[test]
+    fn failed_attempts_block_authentication_across_power_cycles() {
+        let mut profile = profile(ReadLimits::default());
+        profile.faults.block_after_failures = Some(2);
+        let challenges: Vec<[u8; 8]> = (0..4).map(|i| [i; 8]).collect();
+        let mut chip = Chip::new(profile, Box::new(ScriptedEntropy::new(challenges)));
+        chip.power_on();
+        chip.transmit(&AID);
+        assert!(Terminal::bac(&mut chip, "L898902C<369080619406237").is_none());
+        chip.power_off();
+        chip.power_on();
+        chip.transmit(&AID);
+        assert!(Terminal::bac(&mut chip, "L898902C<369080619406237").is_none());
+        chip.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]);
+        let mut mutual = vec![0x00, 0x82, 0x00, 0x00, 0x28];
+        mutual.extend_from_slice(&[0u8; 40]);
+        mutual.push(0x28);
+        assert_eq!(
+            status(&chip.transmit(&mutual)),
+            0x6983,
+            "blocked, even for the right key"
+        );
+        let set_at = [
+            0x00, 0x22, 0xC1, 0xA4, 0x0F, 0x80, 0x0A, 0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02,
+            0x04, 0x02, 0x02, 0x83, 0x01, 0x01,
+        ];
+        assert_eq!(
+            status(&chip.transmit(&set_at)),
+            0x6983,
+            "PACE is blocked too"
+        );
+    }
+
+    #[test]
+    fn a_success_resets_the_failure_count() {
+        let mut profile = profile(ReadLimits::default());
+        profile.faults.block_after_failures = Some(2);
+        let entropy: Vec<Vec<u8>> =
+            vec![vec![1; 8], vec![2; 8], vec![3; 16], vec![4; 8], vec![5; 8]];
+        let mut chip = Chip::new(profile, Box::new(ScriptedEntropy::new(entropy)));
+        chip.power_on();
+        chip.transmit(&AID);
+        assert!(Terminal::bac(&mut chip, "L898902C<369080619406237").is_none());
+        assert!(Terminal::bac(&mut chip, "L898902C<369080619406236").is_some());
+        chip.power_off();
+        chip.power_on();
+        chip.transmit(&AID);
+        assert!(Terminal::bac(&mut chip, "L898902C<369080619406237").is_none());
+        let challenge = chip.transmit(&[0x00, 0x84, 0x00, 0x00, 0x08]);
+        assert_eq!(
+            status(&challenge),
+            0x9000,
+            "one failure after a success is not a block"
+        );
     }
 }

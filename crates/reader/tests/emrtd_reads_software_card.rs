@@ -171,6 +171,28 @@ mod document_reader {
     }
 
     #[test]
+    fn a_chip_that_blocks_after_failures_is_reported_blocked_even_for_the_right_key() {
+        let mut profile = cccd_sized_profile();
+        profile.faults.block_after_failures = Some(2);
+        let mut card = card(profile);
+        let wrong = AccessKeys {
+            mrz: Some(MrzInformation::new("090012345", "900101", "300102").expect("valid")),
+            can: None,
+        };
+        let mut reader = DocumentReader::new(wrong, CardProfile::default(), ReadOptions::default());
+        assert_eq!(
+            reader.authenticate(&mut card, &mut getrandom::SysRng),
+            Err(ReadError::AccessDenied)
+        );
+        let mut reader =
+            DocumentReader::new(mrz_keys(), CardProfile::default(), ReadOptions::default());
+        assert_eq!(
+            reader.authenticate(&mut card, &mut getrandom::SysRng),
+            Err(ReadError::AccessBlocked)
+        );
+    }
+
+    #[test]
     fn a_wrong_key_is_refused() {
         let mut card = card(cccd_sized_profile());
         let keys = AccessKeys {

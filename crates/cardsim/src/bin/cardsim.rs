@@ -44,6 +44,9 @@ enum Command {
         /// Fault: leave the field once this many response bytes have been sent.
         #[arg(long)]
         tear_after_bytes: Option<usize>,
+        /// Fault: block BAC/PACE (6983) after this many failed attempts in a row.
+        #[arg(long)]
+        block_after_failures: Option<u32>,
         /// Fault: spoil the MAC of the n-th protected response.
         #[arg(long)]
         bad_mac_on_response: Option<u32>,
@@ -153,6 +156,7 @@ fn run(cli: Cli) -> Result<(), String> {
             extended,
             tear_after_bytes,
             bad_mac_on_response,
+            block_after_failures,
             bit_rate,
             issuer,
             clone,
@@ -192,6 +196,7 @@ fn run(cli: Cli) -> Result<(), String> {
             profile.faults = Faults {
                 tear_after_bytes,
                 bad_mac_on_response,
+                block_after_failures,
                 air: bit_rate.map(|rate| AirModel {
                     realtime: true,
                     ..AirModel::at(rate)
