@@ -23,6 +23,10 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "Rust tests (unit, in-process card, parsers)"
 cargo test --workspace --quiet
 
+say "Through the real PC/SC stack: pcscd + vpcd + the software card (serial)"
+VNEID_PCSC_E2E=1 cargo test --quiet -p reader -- --test-threads=1
+bash scripts/pcscd-vpcd.sh stop
+
 say "UI tests in headless Chromium (Tauri IPC mocked)"
 (cd ui && npm test --silent)
 
