@@ -173,6 +173,8 @@ impl MrzInformation {
 pub enum MrzFormat {
     /// ID-1 card: three lines of 30 characters (the CCCD).
     Td1,
+    /// ID-2 card: two lines of 36 characters.
+    Td2,
     /// Passport: two lines of 44 characters.
     Td3,
 }
@@ -251,7 +253,7 @@ fn split_name(name: &[u8]) -> (String, String) {
 }
 
 impl Mrz {
-    /// Parses MRZ text: 90 characters (TD1) or 88 (TD3), with or without line breaks.
+    /// Parses MRZ text: 90 characters (TD1), 72 (TD2) or 88 (TD3), with or without line breaks.
     /// Check digits are not enforced here; see [`Mrz::verify_check_digits`].
     pub fn parse(mrz: &str) -> Result<Self, MrzError> {
         let compact: Vec<u8> = mrz
@@ -261,7 +263,8 @@ impl Mrz {
         valid_chars(&compact, MrzField::Whole)?;
         match compact.len() {
             90 => Self::parse_td1(&compact),
-            88 => Self::parse_td3(&compact),
+            72 => Self::parse_two_line(&compact, 36, MrzFormat::Td2),
+            88 => Self::parse_two_line(&compact, 44, MrzFormat::Td3),
             _ => Err(MrzError::WrongLength(MrzField::Whole)),
         }
     }
@@ -305,12 +308,20 @@ impl Mrz {
         })
     }
 
-    fn parse_td3(b: &[u8]) -> Result<Self, MrzError> {
-        let l1 = field(b, 0, 44)?;
-        let l2 = field(b, 44, 88)?;
-        let (primary, secondary) = split_name(field(l1, 5, 44)?);
+    /// TD2 and TD3 share one layout, differing only in line length (36 or 44).
+    fn parse_two_line(b: &[u8], width: usize, format: MrzFormat) -> Result<Self, MrzError> {
+        let l1 = field(b, 0, width)?;
+        let l2 = field(b, width, 2 * width)?;
+        let (primary, secondary) = split_name(field(l1, 5, width)?);
+        // TD3 has a 14-character personal number with its own check digit; TD2 has 7
+        // characters of optional data and no check digit of their own.
+        let optional_end = if format == MrzFormat::Td3 {
+            42
+        } else {
+            width - 1
+        };
         Ok(Self {
-            format: MrzFormat::Td3,
+            format,
             document_code: text(field(l1, 0, 2)?),
             issuing_state: text(field(l1, 2, 5)?),
             document_number: text(field(l2, 0, 9)?).trim_end_matches('<').to_string(),
@@ -319,7 +330,7 @@ impl Mrz {
             date_of_birth: text(field(l2, 13, 19)?),
             sex: char::from(at(l2, 20)?),
             date_of_expiry: text(field(l2, 21, 27)?),
-            optional_data: text(field(l2, 28, 42)?),
+            optional_data: text(field(l2, 28, optional_end)?),
             optional_data_2: String::new(),
             primary_identifier: primary,
             secondary_identifier: secondary,
@@ -350,20 +361,26 @@ impl Mrz {
                 composite.extend_from_slice(field(l2, 18, 29)?);
                 check(&composite, at(l2, 29)?, MrzField::Composite)
             }
-            MrzFormat::Td3 => {
+            MrzFormat::Td2 | MrzFormat::Td3 => {
                 let l2 = line(1);
+                let width = l2.len();
                 check(field(l2, 13, 19)?, at(l2, 19)?, MrzField::DateOfBirth)?;
                 check(field(l2, 21, 27)?, at(l2, 27)?, MrzField::DateOfExpiry)?;
-                let optional = field(l2, 28, 42)?;
-                let optional_cd = at(l2, 42)?;
-                let all_fillers = optional.iter().all(|c| *c == b'<');
-                if !(all_fillers && optional_cd == b'<') {
-                    check(optional, optional_cd, MrzField::OptionalData)?;
+                if self.format == MrzFormat::Td3 {
+                    let optional = field(l2, 28, 42)?;
+                    let optional_cd = at(l2, 42)?;
+                    let all_fillers = optional.iter().all(|c| *c == b'<');
+                    if !(all_fillers && optional_cd == b'<') {
+                        check(optional, optional_cd, MrzField::OptionalData)?;
+                    }
                 }
+                let last = width
+                    .checked_sub(1)
+                    .ok_or(MrzError::WrongLength(MrzField::Whole))?;
                 let mut composite = field(l2, 0, 10)?.to_vec();
                 composite.extend_from_slice(field(l2, 13, 20)?);
-                composite.extend_from_slice(field(l2, 21, 43)?);
-                check(&composite, at(l2, 43)?, MrzField::Composite)
+                composite.extend_from_slice(field(l2, 21, last)?);
+                check(&composite, at(l2, last)?, MrzField::Composite)
             }
         }
     }
@@ -477,6 +494,28 @@ mod tests {
         assert_eq!(mrz.primary_identifier, "ERIKSSON");
         assert_eq!(mrz.secondary_identifier, "ANNA MARIA");
         mrz.verify_check_digits().unwrap();
+    }
+
+    #[test]
+    fn td2_specimen_parses_and_verifies() {
+        let mrz = Mrz::parse(
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<6",
+        )
+        .unwrap();
+        assert_eq!(mrz.format, MrzFormat::Td2);
+        assert_eq!(mrz.document_number, "D23145890");
+        assert_eq!(mrz.date_of_expiry, "120415");
+        assert_eq!(mrz.optional_data, "<<<<<<<");
+        assert_eq!(mrz.secondary_identifier, "ANNA MARIA");
+        mrz.verify_check_digits().unwrap();
+        let tampered = Mrz::parse(
+            "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\nD231458907UTO7408122F1204159<<<<<<<5",
+        )
+        .unwrap();
+        assert_eq!(
+            tampered.verify_check_digits(),
+            Err(MrzError::CheckDigit(MrzField::Composite))
+        );
     }
 
     #[test]
