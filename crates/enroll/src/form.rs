@@ -250,12 +250,11 @@ impl HealthInsuranceNumber {
         let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
         let valid = match s.len() {
             10 => digits(&s),
-            15 => {
-                let (group, rest) = s.split_at(2);
+            15 => s.split_at_checked(2).is_some_and(|(group, rest)| {
                 group.bytes().all(|b| b.is_ascii_uppercase())
                     && digits(rest)
                     && rest.get(..1).is_some_and(|l| ("1"..="5").contains(&l))
-            }
+            }),
             _ => false,
         };
         if valid {
@@ -330,10 +329,10 @@ impl TaxCode {
         let dash_at = s.find('-');
         match (digits.len(), dash_at) {
             (10 | 12, None) => Ok(Self(digits)),
-            (13, None | Some(10)) => {
-                let (main, branch) = digits.split_at(10);
-                Ok(Self(format!("{main}-{branch}")))
-            }
+            (13, None | Some(10)) => digits
+                .split_at_checked(10)
+                .map(|(main, branch)| Self(format!("{main}-{branch}")))
+                .ok_or(FormError::TaxCodeInvalid),
             _ => Err(FormError::TaxCodeInvalid),
         }
     }
@@ -674,6 +673,33 @@ pub(crate) mod tests {
             "0101234567",
         ] {
             assert!(!shown.contains(secret), "{secret} leaked");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_is_an_error_or_a_value_that_normalises_to_itself(input in "\\PC{0,40}") {
+            macro_rules! idempotent {
+                ($t:ty) => {
+                    if let Ok(v) = <$t>::parse(&input) {
+                        let again = <$t>::parse(v.as_str()).map(|w| w.as_str().to_owned());
+                        proptest::prop_assert_eq!(again, Ok(v.as_str().to_owned()));
+                    }
+                };
+            }
+            idempotent!(MobilePhone);
+            idempotent!(Email);
+            idempotent!(HealthInsuranceNumber);
+            idempotent!(DrivingLicenceNumber);
+            idempotent!(VehiclePlate);
+            idempotent!(TaxCode);
+        }
+
+        #[test]
+        fn digit_strings_with_separators_never_panic(input in "[0-9+ .()-]{0,20}") {
+            let _ = MobilePhone::parse(&input);
+            let _ = TaxCode::parse(&input);
+            let _ = DrivingLicenceNumber::parse(&input);
         }
     }
 }

@@ -102,6 +102,17 @@ pub enum Enqueued {
     AlreadyPresent,
 }
 
+/// What [`Queue::counts_by`] groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    /// Residential group (tổ dân phố / thôn).
+    Group,
+    /// Operator account.
+    Operator,
+    /// Kiosk device.
+    Device,
+}
+
 /// What the back office reports about an acknowledged application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReviewOutcome {
@@ -488,6 +499,75 @@ impl Queue {
         }
         counts.sort_by_key(|(s, _)| EnrollmentState::ALL.iter().position(|x| x == s));
         Ok(counts)
+    }
+
+    /// The creation time of the oldest package not yet acknowledged (queued, uploading or
+    /// uploaded), for the heartbeat and the freeze rule; `None` when everything was delivered.
+    pub async fn oldest_unsent(&self) -> Result<Option<Timestamp>, QueueError> {
+        let oldest: Option<i64> = sqlx::query_scalar(
+            "SELECT min(created_at_ms) FROM packages \
+             WHERE state IN ('queued', 'uploading', 'uploaded')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(oldest.map(Timestamp::from_unix_millis))
+    }
+
+    /// Status rows in `state`, oldest state change first (e.g. approved but not activated, for
+    /// the follow-up list).
+    pub async fn in_state(
+        &self,
+        state: EnrollmentState,
+        limit: u32,
+    ) -> Result<Vec<PackageStatus>, QueueError> {
+        let rows = sqlx::query(select_status!(
+            "WHERE state = ? ORDER BY state_changed_at_ms, seq LIMIT ?"
+        ))
+        .bind(state.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(status_of).collect()
+    }
+
+    /// How many packages created in `[from, until)` are in each state, per residential group,
+    /// operator or device: the raw numbers of the progress reports.
+    pub async fn counts_by(
+        &self,
+        dimension: Dimension,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<(String, EnrollmentState, u64)>, QueueError> {
+        let sql = match dimension {
+            Dimension::Group => {
+                "SELECT group_id AS key, state, count(*) AS n FROM packages \
+                 WHERE created_at_ms >= ? AND created_at_ms < ? GROUP BY key, state ORDER BY key"
+            }
+            Dimension::Operator => {
+                "SELECT operator_id AS key, state, count(*) AS n FROM packages \
+                 WHERE created_at_ms >= ? AND created_at_ms < ? GROUP BY key, state ORDER BY key"
+            }
+            Dimension::Device => {
+                "SELECT device_id AS key, state, count(*) AS n FROM packages \
+                 WHERE created_at_ms >= ? AND created_at_ms < ? GROUP BY key, state ORDER BY key"
+            }
+        };
+        let rows = sqlx::query(sql)
+            .bind(from.unix_millis())
+            .bind(until.unix_millis())
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let state: String = row.try_get("state")?;
+            let n: i64 = row.try_get("n")?;
+            out.push((
+                row.try_get("key")?,
+                state.parse().map_err(|_| corrupt("state"))?,
+                u64::try_from(n).unwrap_or(0),
+            ));
+        }
+        Ok(out)
     }
 
     /// Moves `id` to `to` with `sql`, an `UPDATE` whose parameters are `?1` the new state,

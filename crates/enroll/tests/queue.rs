@@ -343,3 +343,63 @@ async fn database_files_hold_no_plaintext_personal_data() {
     }
     q.close().await;
 }
+
+#[tokio::test]
+async fn report_counts_follow_up_lists_and_oldest_unsent_come_from_the_status_rows() {
+    use enroll::queue::Dimension;
+    let k = Kiosk::new();
+    let q = Queue::open(&k.db()).await.expect("open");
+    assert_eq!(q.oldest_unsent().await.expect("oldest"), None);
+    // Packages 0..6 fall in groups 0, 1, 2, 0, 1, 2 (created at T0 + n ms).
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        ids.push(k.enqueue(&q, n).await);
+    }
+    for id in &ids[..3] {
+        q.begin_upload(*id, T0).await.expect("begin");
+        q.upload_done(*id, T0).await.expect("done");
+        q.acknowledge(*id, T0).await.expect("ack");
+    }
+    q.record_review(ids[0], &ReviewOutcome::Approved, T0.plus_millis(10))
+        .await
+        .expect("approve");
+    q.record_review(ids[1], &ReviewOutcome::Approved, T0.plus_millis(5))
+        .await
+        .expect("approve");
+    q.record_review(ids[1], &ReviewOutcome::Activated, T0.plus_millis(20))
+        .await
+        .expect("activate");
+
+    assert_eq!(
+        q.oldest_unsent().await.expect("oldest"),
+        Some(T0.plus_millis(3))
+    );
+    let approved = q
+        .in_state(EnrollmentState::Approved, 10)
+        .await
+        .expect("follow-up list");
+    assert_eq!(approved.iter().map(|s| s.id).collect::<Vec<_>>(), [ids[0]]);
+
+    let all = q
+        .counts_by(Dimension::Group, T0, T0.plus_millis(6))
+        .await
+        .expect("counts");
+    use EnrollmentState::*;
+    assert_eq!(
+        all,
+        [
+            ("group-0".to_owned(), Approved, 1),
+            ("group-0".to_owned(), Queued, 1),
+            ("group-1".to_owned(), Activated, 1),
+            ("group-1".to_owned(), Queued, 1),
+            ("group-2".to_owned(), Acknowledged, 1),
+            ("group-2".to_owned(), Queued, 1),
+        ]
+    );
+    let first_two = q
+        .counts_by(Dimension::Operator, T0, T0.plus_millis(2))
+        .await
+        .expect("counts");
+    assert_eq!(first_two.iter().map(|(_, _, n)| n).sum::<u64>(), 2);
+    assert!(first_two.iter().all(|(op, _, _)| op == "demo-operator"));
+}
