@@ -120,6 +120,16 @@ pub enum AccessMethod {
     Bac,
 }
 
+impl AccessMethod {
+    /// The secret the method proves knowledge of: BAC uses the MRZ data as PACE-MRZ does.
+    fn secret(&self) -> PasswordKind {
+        match self {
+            Self::Pace { password, .. } => *password,
+            Self::Bac => PasswordKind::Mrz,
+        }
+    }
+}
+
 /// Whether this reader implements the PACE entry.
 fn usable(info: &PaceInfo) -> bool {
     info.protocol.agreement == KeyAgreement::Ecdh
@@ -134,8 +144,9 @@ fn usable(info: &PaceInfo) -> bool {
 /// CAN (when EF.CardAccess offers a PACE this reader implements), then BAC. Ends with the eMRTD
 /// application selected under secure messaging, and records in `profile` what worked.
 ///
-/// A wrong key is tried on each method once only, so a chip's retry counters or delays are not
-/// driven further than one read attempt does.
+/// A wrong key is tried on each method once only, and once the method remembered for this card
+/// (proven to work on it) refuses a key, no other method is tried with the same secret: a
+/// chip's retry counters or delays are not driven further than needed.
 pub fn establish<T, R>(
     transport: &mut T,
     rng: &mut R,
@@ -151,12 +162,18 @@ where
     }
     let mut tried: Vec<AccessMethod> = Vec::new();
     let mut failures: Vec<ReadError> = Vec::new();
+    // Secrets a method proven on this card refused: no other method gets to try them.
+    let mut refused: Vec<PasswordKind> = Vec::new();
     profile.access_log.clear();
     if let Some(method) = profile.access.clone() {
         let outcome = attempt(transport, rng, keys, &method);
         log(profile, &method, &outcome);
         match outcome {
             Ok(channel) => return Ok(channel),
+            Err(ReadError::AccessDenied) => {
+                refused.push(method.secret());
+                failures.push(ReadError::AccessDenied);
+            }
             Err(e) => give_up_on_removal(e, &mut failures)?,
         }
         tried.push(method);
@@ -186,7 +203,7 @@ where
         candidates.push(AccessMethod::Bac);
     }
     for method in candidates {
-        if tried.contains(&method) {
+        if tried.contains(&method) || refused.contains(&method.secret()) {
             continue;
         }
         let outcome = attempt(transport, rng, keys, &method);

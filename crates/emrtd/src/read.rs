@@ -980,6 +980,34 @@ mod tests {
     }
 
     #[test]
+    fn a_key_refused_by_the_remembered_method_is_not_tried_elsewhere() {
+        let mut chip = cccd_chip(false);
+        let mut first = reader();
+        read(&mut first, &mut chip, dg(1)).unwrap();
+        assert_eq!(first.profile().access, Some(AccessMethod::Bac));
+
+        let mut chip = cccd_chip(false);
+        let wrong = MrzInformation::new("090012345", "900101", "300102").unwrap();
+        let mut second = DocumentReader::new(
+            AccessKeys {
+                mrz: Some(wrong),
+                can: None,
+            },
+            first.profile().clone(),
+            ReadOptions::default(),
+        );
+        assert_eq!(
+            read(&mut second, &mut chip, dg(1)),
+            Err(ReadError::AccessDenied)
+        );
+        assert_eq!(chip.bac_attempts, 1);
+        assert_eq!(
+            chip.pace_attempts, 0,
+            "the MRZ secret is not retried over PACE"
+        );
+    }
+
+    #[test]
     fn no_key_at_all_is_reported_before_talking_to_the_chip() {
         let mut chip = cccd_chip(true);
         let mut reader = DocumentReader::new(

@@ -263,6 +263,8 @@ pub(crate) struct TestChip {
     pub(crate) reads: Vec<(u16, usize, usize)>,
     /// EXTERNAL AUTHENTICATE commands received.
     pub(crate) bac_attempts: usize,
+    /// MSE:Set AT for PACE received.
+    pub(crate) pace_attempts: usize,
 }
 
 impl TestChip {
@@ -294,6 +296,7 @@ impl TestChip {
             commands: 0,
             reads: Vec::new(),
             bac_attempts: 0,
+            pace_attempts: 0,
         }
     }
 
@@ -522,6 +525,7 @@ impl TestChip {
                 }
             }
             0x22 => {
+                self.pace_attempts += 1;
                 if !self.pace {
                     return sw(StatusWord::WrongData);
                 }
