@@ -7,7 +7,7 @@
 
 use crate::error::ApiError;
 use crate::keys::OfficeKeys;
-use crate::store::{Registration, Store};
+use crate::store::{PackageCheck, Registration, Store};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, Method, Uri, header};
@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use emrtd::passive_auth::TrustStore;
 use enroll::ids::DeviceId;
 use enroll::package::PackageId;
 use enroll::timestamp::Timestamp;
@@ -48,6 +49,7 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 struct Inner {
     store: Store,
     keys: OfficeKeys,
+    trust_store: TrustStore,
     kiosk_config: KioskConfiguration,
     faults: Faults,
     clock: Clock,
@@ -58,11 +60,12 @@ struct Inner {
 pub struct AppState(Arc<Inner>);
 
 impl AppState {
-    /// The server's state: its store, keys, the configuration it serves to kiosks, injected
-    /// faults (none in production) and its clock.
+    /// The server's state: its store, keys, the CSCA trust store for passive authentication,
+    /// the configuration it serves to kiosks, injected faults (none in production), its clock.
     pub fn new(
         store: Store,
         keys: OfficeKeys,
+        trust_store: TrustStore,
         kiosk_config: KioskConfiguration,
         faults: Faults,
         clock: Clock,
@@ -70,6 +73,7 @@ impl AppState {
         Self(Arc::new(Inner {
             store,
             keys,
+            trust_store,
             kiosk_config,
             faults,
             clock,
@@ -329,7 +333,10 @@ async fn put_chunk(
             id,
             &range,
             &signed.body,
-            state.keys(),
+            PackageCheck {
+                keys: state.keys(),
+                trust_store: &state.0.trust_store,
+            },
             state.now(),
         )
         .await?;

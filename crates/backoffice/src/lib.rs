@@ -5,6 +5,8 @@
 //! - [`api`]: the axum routes; kiosk requests are authenticated by their signature, clock
 //!   window and nonce; packages are verified (kiosk signature, sealing kiosk) and decrypted
 //!   with the back office's key before they are stored, once, with a signed receipt.
+//! - [`evidence`]: passive authentication of the chip evidence, re-run against the back
+//!   office's own trust store.
 //! - [`review`]: the simulated national review and activation.
 //! - [`keys`]: the package key and the receipt key on disk.
 //! - [`server`]: plain or TLS listener, the review ticking beside it.
@@ -14,6 +16,7 @@
 
 pub mod api;
 pub mod error;
+pub mod evidence;
 pub mod keys;
 pub mod review;
 pub mod server;

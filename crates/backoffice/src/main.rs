@@ -7,9 +7,12 @@ use backoffice::review::ReviewPolicy;
 use backoffice::server::{serve, tls_acceptor};
 use backoffice::store::Store;
 use clap::{Parser, Subcommand};
+use der::Encode;
+use emrtd::passive_auth::TrustStore;
 use enroll::timestamp::Timestamp;
 use getrandom::SysRng;
 use rand_core::{Rng, UnwrapErr};
+use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +53,10 @@ enum Command {
         /// The configuration served to kiosks (JSON: groups, targets, trust store).
         #[arg(long)]
         kiosk_config: Option<PathBuf>,
+        /// Directory of CSCA certificates and ICAO master lists: the back office's passive
+        /// authentication trusts them, and kiosks receive them as their trust store.
+        #[arg(long)]
+        trust_store: Option<PathBuf>,
         /// Seconds from receipt to the simulated review's decision.
         #[arg(long, default_value_t = 60)]
         decide_after_secs: u64,
@@ -85,6 +92,25 @@ enum Command {
     },
 }
 
+/// The trust store as kiosks receive it: DER certificates as hex, with a revision that changes
+/// whenever the list does.
+fn served_trust_store(store: &TrustStore) -> Result<sync::messages::TrustStore, String> {
+    let mut digest = Sha256::new();
+    let mut certificates = Vec::new();
+    for cert in store.certificates() {
+        let der = cert.to_der().map_err(|e| format!("trust store: {e}"))?;
+        digest.update(&der);
+        certificates.push(hex::encode(der));
+    }
+    let hash = digest.finalize();
+    let mut revision = [0u8; 8];
+    revision.copy_from_slice(hash.get(..8).unwrap_or(&[0; 8]));
+    Ok(sync::messages::TrustStore {
+        revision: u64::from_be_bytes(revision),
+        csca_certificates: certificates,
+    })
+}
+
 fn millis_text(t: Option<Timestamp>) -> String {
     t.map(|t| t.unix_millis().to_string()).unwrap_or_default()
 }
@@ -98,6 +124,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             tls_cert,
             tls_key,
             kiosk_config,
+            trust_store,
             decide_after_secs,
             reject_per_mille,
             activate_after_secs,
@@ -115,7 +142,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 return Err("plain HTTP is only served on a loopback address; give --tls-cert and --tls-key".into());
             }
             let keys = OfficeKeys::load_or_create(&keys).map_err(|e| e.to_string())?;
-            let kiosk_config: KioskConfiguration = match kiosk_config {
+            let mut kiosk_config: KioskConfiguration = match kiosk_config {
                 Some(path) => {
                     let text =
                         std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -123,6 +150,19 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
                 None => KioskConfiguration::default(),
             };
+            let trust_store = match trust_store {
+                Some(dir) => {
+                    let (store, skipped) = TrustStore::load_directory(&dir)
+                        .map_err(|e| format!("{}: {e}", dir.display()))?;
+                    for s in skipped {
+                        eprintln!("trust store: skipped {}: {}", s.path.display(), s.reason);
+                    }
+                    kiosk_config.trust_store = served_trust_store(&store)?;
+                    store
+                }
+                None => TrustStore::default(),
+            };
+            println!("trust store: {} CSCA certificates", trust_store.len());
             println!(
                 "package key (X25519): {}",
                 hex::encode(keys.package.public_key().to_bytes())
@@ -141,7 +181,14 @@ async fn run(cli: Cli) -> Result<(), String> {
                 unavailable_per_mille: fault_unavailable_per_mille,
                 internal_after_per_mille: fault_internal_after_per_mille,
             };
-            let state = AppState::new(store, keys, kiosk_config, faults, Arc::new(Timestamp::now));
+            let state = AppState::new(
+                store,
+                keys,
+                trust_store,
+                kiosk_config,
+                faults,
+                Arc::new(Timestamp::now),
+            );
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| e.to_string())?;

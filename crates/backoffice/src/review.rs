@@ -2,15 +2,20 @@
 //! package is approved after a delay, or rejected with a reason for a configured fraction; a
 //! fraction of the approved applications are activated after a further delay, the rest stay
 //! "approved, not activated" (the follow-up list). Which package gets which fate follows from
-//! its id's hash, so a run is reproducible.
+//! its id's hash, so a run is reproducible. Chip data that failed the back office's passive
+//! authentication is always rejected (`chip-data-not-authentic`).
 
 use crate::error::ApiError;
+use crate::evidence::is_invalid;
 use crate::store::Store;
 use enroll::package::PackageId;
 use enroll::timestamp::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::time::Duration;
+
+/// The reason given when the chip evidence failed passive authentication.
+pub const NOT_AUTHENTIC: &str = "chip-data-not-authentic";
 
 /// Reasons the simulated review rejects with.
 pub const REJECTION_REASONS: [&str; 4] = [
@@ -86,7 +91,7 @@ impl ReviewPolicy {
     pub async fn tick(&self, store: &Store, now: Timestamp) -> Result<u64, ApiError> {
         let mut tx = store.writer().begin().await?;
         let due = sqlx::query(
-            "SELECT package_id, device_id FROM packages WHERE review = 'received' \
+            "SELECT package_id, device_id, passive_auth FROM packages WHERE review = 'received' \
              AND received_at_ms <= $1 ORDER BY received_at_ms LIMIT 1000",
         )
         .bind(now.unix_millis() - millis(self.decide_after))
@@ -96,12 +101,15 @@ impl ReviewPolicy {
         for row in &due {
             let raw: Vec<u8> = row.try_get("package_id")?;
             let device: String = row.try_get("device_id")?;
+            let passive_auth: Option<String> = row.try_get("passive_auth")?;
             let Ok(bytes) = <[u8; 16]>::try_from(raw.as_slice()) else {
                 continue;
             };
             let (reject_draw, activate_draw, reason) = fate(PackageId::from_bytes(bytes));
             let (status, approved_on, reason, activation_due) =
-                if reject_draw < self.reject_per_mille {
+                if passive_auth.as_deref().is_some_and(is_invalid) {
+                    ("rejected", None, Some(NOT_AUTHENTIC), None)
+                } else if reject_draw < self.reject_per_mille {
                     (
                         "rejected",
                         None,

@@ -6,7 +6,9 @@
 //! result: a package id is stored once and never overwritten. Reads use their own connections.
 
 use crate::error::ApiError;
+use crate::evidence::passive_authentication;
 use crate::keys::OfficeKeys;
+use emrtd::passive_auth::TrustStore;
 use enroll::citizen::DataSource;
 use enroll::ids::{DeviceId, ReasonCode};
 use enroll::package::{DeviceVerifyingKey, PackageId, SealedPackage};
@@ -76,8 +78,20 @@ pub struct StoredPackage {
     pub group: String,
     /// `chip` or `qr_only`.
     pub source: String,
+    /// The back office's passive authentication verdict (chip enrollments only).
+    pub passive_auth: Option<String>,
     /// `received`, `approved`, `rejected` or `activated`.
     pub review: String,
+}
+
+/// What the back office checks a completed package with: its keys (to decrypt, and to sign
+/// the receipt) and its CSCA trust store (to re-run passive authentication).
+#[derive(Debug, Clone, Copy)]
+pub struct PackageCheck<'a> {
+    /// The package and receipt keys.
+    pub keys: &'a OfficeKeys,
+    /// The CSCA certificates.
+    pub trust_store: &'a TrustStore,
 }
 
 /// Why a registration was refused.
@@ -318,7 +332,7 @@ impl Store {
     pub async fn packages(&self) -> Result<Vec<StoredPackage>, ApiError> {
         let rows = sqlx::query(
             "SELECT package_id, device_id, device_seq, sha256, created_at_ms, received_at_ms, \
-             group_id, source, review FROM packages ORDER BY device_id, device_seq",
+             group_id, source, passive_auth, review FROM packages ORDER BY device_id, device_seq",
         )
         .fetch_all(&self.read)
         .await?;
@@ -333,6 +347,7 @@ impl Store {
                     received_at: Timestamp::from_unix_millis(r.try_get("received_at_ms")?),
                     group: r.try_get("group_id")?,
                     source: r.try_get("source")?,
+                    passive_auth: r.try_get("passive_auth")?,
                     review: r.try_get("review")?,
                 })
             })
@@ -506,7 +521,7 @@ impl Store {
         id: PackageId,
         range: &ContentRange,
         chunk: &[u8],
-        keys: &OfficeKeys,
+        check: PackageCheck<'_>,
         now: Timestamp,
     ) -> Result<UploadStatus, ApiError> {
         if range.len() > MAX_CHUNK_LEN {
@@ -592,7 +607,7 @@ impl Store {
                 receipt: None,
             });
         }
-        let outcome = Self::complete(&mut tx, device, id, &sha256, keys, now).await;
+        let outcome = Self::complete(&mut tx, device, id, &sha256, check, now).await;
         match outcome {
             Ok(receipt) => {
                 tx.commit().await?;
@@ -628,9 +643,10 @@ impl Store {
         device: &DeviceId,
         id: PackageId,
         sha256: &[u8; 32],
-        keys: &OfficeKeys,
+        check: PackageCheck<'_>,
         now: Timestamp,
     ) -> Result<SignedReceipt, ApiError> {
+        let PackageCheck { keys, trust_store } = check;
         let chunks: Vec<Vec<u8>> = sqlx::query_scalar(
             "SELECT bytes FROM upload_chunks WHERE package_id = $1 ORDER BY offset_bytes",
         )
@@ -665,6 +681,10 @@ impl Store {
             .ok_or_else(|| ApiError::new(ErrorCode::Internal, "a stored kiosk key is malformed"))?;
         let opened = enroll::package::open(&package, &key, &keys.package)
             .map_err(|e| rejected(&e.to_string()))?;
+        let passive_auth = opened
+            .enrollment
+            .chip()
+            .map(|chip| passive_authentication(&chip.evidence, trust_store));
         let source = match opened.manifest.source {
             DataSource::Chip => "chip",
             DataSource::QrOnly => "qr_only",
@@ -685,8 +705,8 @@ impl Store {
         });
         sqlx::query(
             "INSERT INTO packages (package_id, device_id, device_seq, sha256, len, sealed, \
-             created_at_ms, received_at_ms, group_id, operator_id, source, receipt_signature) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             created_at_ms, received_at_ms, group_id, operator_id, source, receipt_signature, \
+             passive_auth) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(id.to_bytes().as_slice())
         .bind(device.as_str())
@@ -700,6 +720,7 @@ impl Store {
         .bind(header.operator.as_str())
         .bind(source)
         .bind(receipt.signature.as_slice())
+        .bind(passive_auth)
         .execute(&mut **tx)
         .await?;
         sqlx::query(

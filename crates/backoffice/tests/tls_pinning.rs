@@ -49,7 +49,14 @@ async fn the_pinned_ca_is_trusted_and_any_other_ca_is_refused() {
         &dir.path().join("server.key"),
     )
     .expect("TLS set-up");
-    let server = TestServer::start_with(dir.path(), Faults::default(), Some(acceptor), None).await;
+    let server = TestServer::start_with(
+        dir.path(),
+        Faults::default(),
+        Default::default(),
+        Some(acceptor),
+        None,
+    )
+    .await;
     let kiosk = TestKiosk::new(dir.path(), "kiosk-tls").await;
 
     let pinned = https_client(&kiosk, server.addr.port(), &our_ca);

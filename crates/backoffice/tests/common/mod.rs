@@ -9,6 +9,7 @@ use backoffice::keys::OfficeKeys;
 use backoffice::review::ReviewPolicy;
 use backoffice::server::serve;
 use backoffice::store::Store;
+use emrtd::passive_auth::TrustStore;
 use enroll::citizen::{CalendarDate, CitizenData, CitizenFields, DataSource, Gender, IdNumber};
 use enroll::consent::Consent;
 use enroll::enrollment::{ChipRead, Enrollment};
@@ -56,9 +57,38 @@ pub fn portrait(len: usize, seed: u8) -> Portrait {
     Portrait::from_jpeg(b).expect("a valid portrait")
 }
 
-/// An enrollment at `device`, QR-only or with chip evidence, with a ~60 KB portrait.
+/// An enrollment at `device`, QR-only or with (synthetic) chip evidence, ~60 KB portrait.
 pub fn enrollment(device: &DeviceId, n: u32, chip: bool) -> Enrollment {
-    let source = if chip {
+    let chip = chip.then(|| {
+        let mut dgs = BTreeMap::new();
+        dgs.insert(
+            1,
+            b"\x61\x5b\x5f\x1fIDVNM0900123450001090012345<<1".to_vec(),
+        );
+        dgs.insert(2, vec![0x75; 18_000]);
+        dgs.insert(13, vec![0x6D; 400]);
+        chip_read(ChipEvidence::new(dgs, vec![0x77; 2_000]).expect("evidence"))
+    });
+    enrollment_with(device, n, chip)
+}
+
+/// The chip read of `evidence`, with the kiosk's (claimed) verdicts.
+pub fn chip_read(evidence: ChipEvidence) -> ChipRead {
+    ChipRead {
+        evidence,
+        verification: Verification {
+            access: AccessMethod::PaceMrz,
+            passive: PassiveAuthentication::SignatureValidIssuerUnknown,
+            chip_authentication: CloneCheck::Passed,
+            active_authentication: CloneCheck::NotSupported,
+            face_match: FaceMatchScore::per_mille(870),
+        },
+    }
+}
+
+/// An enrollment at `device` with `chip` (QR-only without), ~60 KB portrait.
+pub fn enrollment_with(device: &DeviceId, n: u32, chip: Option<ChipRead>) -> Enrollment {
+    let source = if chip.is_some() {
         DataSource::Chip
     } else {
         DataSource::QrOnly
@@ -76,25 +106,6 @@ pub fn enrollment(device: &DeviceId, n: u32, chip: bool) -> Enrollment {
         },
     )
     .expect("citizen");
-    let chip = chip.then(|| {
-        let mut dgs = BTreeMap::new();
-        dgs.insert(
-            1,
-            b"\x61\x5b\x5f\x1fIDVNM0900123450001090012345<<1".to_vec(),
-        );
-        dgs.insert(2, vec![0x75; 18_000]);
-        dgs.insert(13, vec![0x6D; 400]);
-        ChipRead {
-            evidence: ChipEvidence::new(dgs, vec![0x77; 2_000]).expect("evidence"),
-            verification: Verification {
-                access: AccessMethod::PaceMrz,
-                passive: PassiveAuthentication::SignatureValidIssuerUnknown,
-                chip_authentication: CloneCheck::Passed,
-                active_authentication: CloneCheck::NotSupported,
-                face_match: FaceMatchScore::per_mille(870),
-            },
-        }
-    });
     let mut raw = RawForm::default();
     raw.phone = "0912345678".to_owned();
     let form = EnrollmentForm::parse(&raw).expect("form");
@@ -129,12 +140,13 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server over a fresh database in `dir`, plain HTTP on 127.0.0.1.
     pub async fn start(dir: &Path, faults: Faults) -> Self {
-        Self::start_with(dir, faults, None, None).await
+        Self::start_with(dir, faults, TrustStore::default(), None, None).await
     }
 
     pub async fn start_with(
         dir: &Path,
         faults: Faults,
+        trust_store: TrustStore,
         tls: Option<tokio_rustls::TlsAcceptor>,
         review: Option<(ReviewPolicy, Duration)>,
     ) -> Self {
@@ -147,6 +159,7 @@ impl TestServer {
         let state = AppState::new(
             store,
             keys,
+            trust_store,
             KioskConfiguration::default(),
             faults,
             Arc::new(Timestamp::now),
