@@ -146,6 +146,20 @@ pub struct CardProfile {
     pub access_log: Vec<AccessAttempt>,
 }
 
+impl CardProfile {
+    /// What holds for every card of the same kind, to start the next card's read with: the
+    /// READ BINARY block, extended length and SFI support. The access method and the
+    /// EF.CardAccess offer stay per card.
+    pub fn transport_limits(&self) -> CardProfile {
+        CardProfile {
+            block_size: self.block_size,
+            extended_length: self.extended_length,
+            sfi: self.sfi,
+            ..CardProfile::default()
+        }
+    }
+}
+
 /// Reading policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReadOptions {
@@ -1038,6 +1052,29 @@ mod tests {
         // SELECT application, GET CHALLENGE, EXTERNAL AUTHENTICATE, then 424 bytes in two
         // 223-byte SFI/offset reads: nothing wasted.
         assert_eq!(chip.commands, 3 + 2);
+    }
+
+    #[test]
+    fn the_next_card_of_a_kind_starts_from_the_learned_limits_without_probing() {
+        let mut chip = cccd_chip(false);
+        chip.extended = false;
+        let mut first = reader();
+        read(&mut first, &mut chip, dg(2)).unwrap();
+        assert_eq!(
+            chip.bac_attempts, 2,
+            "the extended probe cost one re-authentication"
+        );
+
+        let limits = first.profile().transport_limits();
+        assert_eq!(limits.access, None);
+        assert_eq!(limits.extended_length, Some(false));
+        let mut next_card = cccd_chip(false);
+        next_card.extended = false;
+        let mut second = DocumentReader::new(keys(MRZ), limits, ReadOptions::default());
+        read(&mut second, &mut next_card, dg(2)).unwrap();
+        assert_eq!(next_card.bac_attempts, 1, "no probe, no re-authentication");
+        let dg2_reads = next_card.reads.iter().filter(|r| r.0 == DG2_FID).count();
+        assert_eq!(dg2_reads, 20_004usize.div_ceil(223));
     }
 
     #[test]
