@@ -102,6 +102,38 @@ pub enum Enqueued {
     AlreadyPresent,
 }
 
+/// When the kiosk must stop taking new enrollments until it has synced: too many packages
+/// waiting, or waiting too long (a kiosk that never syncs must not keep collecting data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FreezeRules {
+    /// The most packages not yet acknowledged.
+    pub max_unsent: u64,
+    /// How long the oldest unacknowledged package may wait, in milliseconds.
+    pub max_unsent_age_millis: i64,
+}
+
+impl Default for FreezeRules {
+    fn default() -> Self {
+        Self {
+            max_unsent: 500,
+            max_unsent_age_millis: 7 * 24 * 3600 * 1000,
+        }
+    }
+}
+
+/// Whether a new enrollment may start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Yes.
+    Open,
+    /// No: the disk is too full to queue one more package above the reserve.
+    DiskFull,
+    /// No: this many packages wait for the back office (over the rule's limit).
+    TooManyUnsent(u64),
+    /// No: the oldest unsent package was created at this time, too long ago.
+    UnsentTooLong(Timestamp),
+}
+
 /// What [`Queue::counts_by`] groups by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
@@ -499,6 +531,33 @@ impl Queue {
         }
         counts.sort_by_key(|(s, _)| EnrollmentState::ALL.iter().position(|x| x == s));
         Ok(counts)
+    }
+
+    /// Whether a new enrollment may start now under `rules`; the UI asks before reading a card.
+    pub async fn admission(
+        &self,
+        now: Timestamp,
+        rules: &FreezeRules,
+    ) -> Result<Admission, QueueError> {
+        match self.can_accept_enrollment() {
+            Err(QueueError::DiskFull) => return Ok(Admission::DiskFull),
+            other => other?,
+        }
+        let unsent: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM packages WHERE state IN ('queued', 'uploading', 'uploaded')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let unsent = u64::try_from(unsent).unwrap_or(0);
+        if unsent >= rules.max_unsent {
+            return Ok(Admission::TooManyUnsent(unsent));
+        }
+        if let Some(oldest) = self.oldest_unsent().await?
+            && now.unix_millis().saturating_sub(oldest.unix_millis()) > rules.max_unsent_age_millis
+        {
+            return Ok(Admission::UnsentTooLong(oldest));
+        }
+        Ok(Admission::Open)
     }
 
     /// The creation time of the oldest package not yet acknowledged (queued, uploading or

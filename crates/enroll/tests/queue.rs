@@ -403,3 +403,77 @@ async fn report_counts_follow_up_lists_and_oldest_unsent_come_from_the_status_ro
     assert_eq!(first_two.iter().map(|(_, _, n)| n).sum::<u64>(), 2);
     assert!(first_two.iter().all(|(op, _, _)| op == "demo-operator"));
 }
+
+#[tokio::test]
+async fn purged_bodies_are_overwritten_in_the_database_file() {
+    let k = Kiosk::new();
+    let q = Queue::open(&k.db()).await.expect("open");
+    let kept = k.enqueue(&q, 1).await;
+    let purged = k.enqueue(&q, 2).await;
+    let window = |p: &SealedPackage| {
+        let b = p.as_bytes();
+        b.get(b.len() / 2..b.len() / 2 + 64)
+            .unwrap_or_default()
+            .to_vec()
+    };
+    let kept_bytes = window(&q.package(kept).await.expect("read").expect("body"));
+    let purged_bytes = window(&q.package(purged).await.expect("read").expect("body"));
+    q.begin_upload(purged, T0).await.expect("begin");
+    q.upload_done(purged, T0).await.expect("done");
+    q.acknowledge(purged, T0).await.expect("ack");
+    q.close().await;
+    let file = std::fs::read(k.db()).expect("db");
+    let contains = |needle: &[u8]| file.windows(needle.len()).any(|w| w == needle);
+    assert!(contains(&kept_bytes), "the kept body is in the file");
+    assert!(!contains(&purged_bytes), "the purged body was overwritten");
+}
+
+#[tokio::test]
+async fn new_enrollments_freeze_when_too_many_or_too_old_packages_wait() {
+    use enroll::queue::{Admission, FreezeRules};
+    let k = Kiosk::new();
+    let q = Queue::open(&k.db()).await.expect("open");
+    let rules = FreezeRules {
+        max_unsent: 3,
+        max_unsent_age_millis: 60_000,
+    };
+    assert_eq!(
+        q.admission(T0, &rules).await.expect("admission"),
+        Admission::Open
+    );
+    let first = k.enqueue(&q, 0).await;
+    k.enqueue(&q, 1).await;
+    assert_eq!(
+        q.admission(T0, &rules).await.expect("admission"),
+        Admission::Open
+    );
+    let late = T0.plus_millis(60_001);
+    assert_eq!(
+        q.admission(late, &rules).await.expect("admission"),
+        Admission::UnsentTooLong(T0)
+    );
+    k.enqueue(&q, 2).await;
+    assert_eq!(
+        q.admission(T0, &rules).await.expect("admission"),
+        Admission::TooManyUnsent(3)
+    );
+    q.begin_upload(first, T0).await.expect("begin");
+    q.upload_done(first, T0).await.expect("done");
+    q.acknowledge(first, T0).await.expect("ack");
+    assert_eq!(
+        q.admission(T0, &rules).await.expect("admission"),
+        Admission::Open
+    );
+    assert_eq!(
+        q.admission(late, &rules).await.expect("admission"),
+        Admission::Open,
+        "the oldest unsent is now the second package, created 1 ms later"
+    );
+    assert_eq!(
+        q.admission(late.plus_millis(1), &rules)
+            .await
+            .expect("admission"),
+        Admission::UnsentTooLong(T0.plus_millis(1)),
+        "the oldest unsent is now the second package"
+    );
+}

@@ -18,10 +18,17 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
-/// A SHA-256 content hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A SHA-256 content hash. Hidden in `Debug`: the hash of a low-entropy entry such as DG1 (ID
+/// number, birth and expiry dates) could be brute-forced back to its content.
+#[derive(Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ContentDigest(#[serde(with = "serde_bytes")] [u8; 32]);
+
+impl std::fmt::Debug for ContentDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ContentDigest(<hidden>)")
+    }
+}
 
 impl ContentDigest {
     fn of(bytes: &[u8]) -> Self {

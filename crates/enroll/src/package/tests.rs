@@ -131,6 +131,27 @@ fn body_encoding_is_deterministic() {
 }
 
 #[test]
+fn debug_of_an_opened_package_shows_no_personal_data_or_content_hashes() {
+    let k = keys();
+    let opened = open_with(&k, sealed(&k, DataSource::Chip).as_bytes().to_vec()).expect("opens");
+    let shown = format!("{opened:?}");
+    let dg1 = opened
+        .manifest
+        .contents
+        .get("dg1")
+        .map(|d| *d.bytes())
+        .unwrap_or_default();
+    // The hash as `Debug` of an array would print it, and as hex.
+    let as_array = format!("{:?}", dg1.get(..4).unwrap_or_default());
+    let as_array = as_array.trim_end_matches(']');
+    let as_hex: String = dg1.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    for secret in ["001090123456", "NGUYỄN", "0912345678", as_array, &as_hex] {
+        assert!(!shown.contains(secret), "{secret} leaked into Debug");
+    }
+    assert!(shown.contains("ContentDigest(<hidden>)"));
+}
+
+#[test]
 fn wrong_recipient_key_cannot_decrypt() {
     let k = keys();
     let package = sealed(&k, DataSource::Chip);
