@@ -154,6 +154,14 @@ impl Store {
         Ok(Self { write, read })
     }
 
+    /// Runs `PRAGMA integrity_check`: `ok`, or SQLite's list of problems.
+    pub async fn integrity_check(&self) -> Result<String, ApiError> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.read)
+            .await?;
+        Ok(rows.join("; "))
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.write.close().await;
