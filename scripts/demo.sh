@@ -11,23 +11,41 @@ source scripts/display.sh
 bash scripts/setup.sh
 say "Building the UI (type check + Vite)"
 (cd ui && npm run build --silent)
-say "Building the app (first time: about 4 minutes on 2 cores)"
-cargo build --quiet
+say "Building the app and the software card (first time: about 5 minutes on 2 cores)"
+cargo build --quiet -p vneid-kiosk -p cardsim
 
 config=assets/demo/kiosk.toml
 if [ "${KIOSK_MODE:-counter}" = "self-service" ]; then
   mkdir -p .demo
-  sed 's/^mode = .*/mode = "self-service"/; s|"\.\./\.\./\.demo/data"|"data"|; s|"\.\./trust"|"../assets/trust"|' \
+  sed 's/^mode = .*/mode = "self-service"/; s|"\.\./\.\./\.demo/data"|"data"|; s|"\.\./test-csca"|"../assets/test-csca"|' \
     "$config" > .demo/kiosk-self-service.toml
   config=.demo/kiosk-self-service.toml
 fi
+
+cleanup() {
+  [ -f .demo/card.pid ] && ./target/debug/cardsim remove --pid-file .demo/card.pid >/dev/null 2>&1 || true
+  bash scripts/pcscd-vpcd.sh stop >/dev/null 2>&1 || true
+  stop_display
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p .demo
+say "Starting pcscd with the virtual reader, and inserting the software card of ${DEMO_IDENTITY:=nguyen-van-a}"
+bash scripts/pcscd-vpcd.sh start
+./target/debug/cardsim insert --identity "$DEMO_IDENTITY" --pid-file .demo/card.pid >.demo/card.log 2>&1 &
+for _ in $(seq 1 50); do [ -s .demo/card.pid ] && break; sleep 0.1; done
+# pcscd polls for insertion about every 400 ms: give it a moment to see the card.
+for _ in $(seq 1 20); do
+  health=$(./target/debug/vneid-kiosk --config "$config" doctor --lang en 2>/dev/null || true)
+  grep -q "card present" <<<"$health" && break
+  sleep 0.2
+done
 
 say "Checking the set-up (doctor)"
 ./target/debug/vneid-kiosk --config "$config" doctor || true
 
 if [ -z "${DISPLAY:-}" ]; then
   start_display 1280x800
-  trap stop_display EXIT
   say "No display: the kiosk runs under Xvfb on $DISPLAY (1280x800)."
   say "To see it, run this script from a desktop session, or attach a VNC server to $DISPLAY."
 fi
