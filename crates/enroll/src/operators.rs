@@ -177,6 +177,24 @@ async fn hash_pin(pin: Pin) -> Result<String, OperatorError> {
     .map_err(|_| OperatorError::Hash)?
 }
 
+/// A PHC hash of a random PIN with the default parameters, made once, to verify against when
+/// the operator id is unknown.
+async fn dummy_hash() -> String {
+    static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    DUMMY
+        .get_or_init(|| async {
+            let mut random = [0u8; 16];
+            let _ = getrandom::fill(&mut random);
+            let pin: String = random.iter().map(|b| char::from(b'0' + b % 10)).collect();
+            match Pin::new(pin.get(..12).unwrap_or("000000000000")) {
+                Ok(pin) => hash_pin(pin).await.unwrap_or_default(),
+                Err(_) => String::new(),
+            }
+        })
+        .await
+        .clone()
+}
+
 async fn pin_matches(pin: Pin, phc: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&phc)
@@ -267,6 +285,9 @@ impl Operators {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else {
+            // Spend the same Argon2 work as a real check, so timing does not tell which
+            // operator ids exist.
+            let _ = pin_matches(pin, dummy_hash().await).await;
             self.log(now, audit::SYSTEM_ACTOR, AuditAction::LoginFailed, None)
                 .await?;
             return Err(OperatorError::WrongCredentials);

@@ -130,19 +130,32 @@ async fn bench(args: &[String]) -> Result<(), String> {
         micros.push(t.elapsed().as_micros());
     }
     let total = started.elapsed().as_secs_f64();
+    w.queue.close().await;
+    let db = dir.join("bench-queue.sqlite");
+    let db_bytes = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    let t = Instant::now();
+    let reopened = Queue::open(&db).await.map_err(|e| e.to_string())?;
+    let reopen_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let t = Instant::now();
+    reopened
+        .integrity_check()
+        .await
+        .map_err(|e| e.to_string())?;
+    let integrity_ms = t.elapsed().as_secs_f64() * 1000.0;
+    reopened.close().await;
     micros.sort_unstable();
     let pct = |p: usize| micros.get((micros.len() * p / 100).min(micros.len().saturating_sub(1)));
     let ms = |v: Option<&u128>| v.map(|v| *v as f64 / 1000.0).unwrap_or(f64::NAN);
     println!(
         "{{\"benchmark\":\"enroll seal+sign+commit\",\"synchronous\":\"FULL\",\"journal\":\"WAL\",\
          \"portrait_bytes\":{portrait_len},\"packages\":{count},\"p50_ms\":{:.2},\"p99_ms\":{:.2},\
-         \"max_ms\":{:.2},\"packages_per_second\":{:.1}}}",
+         \"max_ms\":{:.2},\"packages_per_second\":{:.1},\"database_bytes\":{db_bytes},\
+         \"reopen_with_integrity_check_ms\":{reopen_ms:.1},\"integrity_check_ms\":{integrity_ms:.1}}}",
         ms(pct(50)),
         ms(pct(99)),
         ms(micros.last()),
         count as f64 / total
     );
-    w.queue.close().await;
     Ok(())
 }
 
