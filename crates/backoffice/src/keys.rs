@@ -79,7 +79,7 @@ impl OfficeKeys {
     }
 }
 
-fn write_secret(path: &Path, bytes: &[u8; 32]) -> std::io::Result<()> {
+pub(crate) fn write_secret(path: &Path, bytes: &[u8; 32]) -> std::io::Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -89,7 +89,10 @@ fn write_secret(path: &Path, bytes: &[u8; 32]) -> std::io::Result<()> {
     file.sync_all()
 }
 
-fn read_secret(path: &Path, file: &'static str) -> Result<Zeroizing<[u8; 32]>, KeyFileError> {
+pub(crate) fn read_secret(
+    path: &Path,
+    file: &'static str,
+) -> Result<Zeroizing<[u8; 32]>, KeyFileError> {
     let text = Zeroizing::new(
         fs::read_to_string(path).map_err(|source| KeyFileError::Io { file, source })?,
     );

@@ -10,6 +10,7 @@
 //! - [`review`]: the simulated national review and activation.
 //! - [`keys`]: the package key and the receipt key on disk.
 //! - [`server`]: plain or TLS listener, the review ticking beside it.
+//! - [`simulate`]: a simulated kiosk with synthetic citizens, for the demo and crash tests.
 //!
 //! The server listens on 127.0.0.1 unless told otherwise. No personal data is logged: packages
 //! stay sealed at rest, logs carry ids and codes.
@@ -20,4 +21,5 @@ pub mod evidence;
 pub mod keys;
 pub mod review;
 pub mod server;
+pub mod simulate;
 pub mod store;

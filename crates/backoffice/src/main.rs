@@ -5,10 +5,12 @@ use backoffice::api::{AppState, Faults};
 use backoffice::keys::OfficeKeys;
 use backoffice::review::ReviewPolicy;
 use backoffice::server::{serve, tls_acceptor};
+use backoffice::simulate::SimulatedKiosk;
 use backoffice::store::Store;
 use clap::{Parser, Subcommand};
 use der::Encode;
 use emrtd::passive_auth::TrustStore;
+use enroll::ids::DeviceId;
 use enroll::timestamp::Timestamp;
 use getrandom::SysRng;
 use rand_core::{Rng, UnwrapErr};
@@ -84,6 +86,28 @@ enum Command {
     },
     /// List registered kiosks and their health.
     ListKiosks,
+    /// Run a simulated kiosk (synthetic citizens, real queue and sync client) until its queue
+    /// holds `count` packages, all acknowledged; state in `dir`, so a killed run resumes.
+    SimulateKiosk {
+        /// The kiosk's state directory (device key, queue, registration).
+        #[arg(long)]
+        dir: PathBuf,
+        /// The back office's URL.
+        #[arg(long, default_value = "http://127.0.0.1:8787/")]
+        url: String,
+        /// The back office's CA certificate (PEM) for https.
+        #[arg(long)]
+        ca: Option<PathBuf>,
+        /// The kiosk's id.
+        #[arg(long, default_value = "kiosk-sim-1")]
+        device: String,
+        /// A registration token (used on the first run only).
+        #[arg(long, default_value = "")]
+        token: String,
+        /// Packages to create and send.
+        #[arg(long, default_value_t = 50)]
+        count: u32,
+    },
     /// Export the stored packages' bookkeeping (no personal data) as CSV.
     Export {
         /// Output file (standard output when absent).
@@ -116,8 +140,35 @@ fn millis_text(t: Option<Timestamp>) -> String {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::SimulateKiosk {
+        dir,
+        url,
+        ca,
+        device,
+        token,
+        count,
+    } = &cli.command
+    {
+        let device = DeviceId::new(device.clone()).map_err(|e| e.to_string())?;
+        let ca = match ca {
+            Some(path) => {
+                Some(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?)
+            }
+            None => None,
+        };
+        let kiosk = SimulatedKiosk::open(dir, device)
+            .await
+            .map_err(|e| e.to_string())?;
+        let acknowledged = kiosk
+            .run(url, ca, token, *count)
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("{acknowledged} packages acknowledged");
+        return Ok(());
+    }
     let store = Store::open(&cli.db).await.map_err(|e| e.to_string())?;
     match cli.command {
+        Command::SimulateKiosk { .. } => Ok(()),
         Command::Serve {
             listen,
             keys,

@@ -6,9 +6,10 @@ mod common;
 
 use backoffice::api::Faults;
 use backoffice::review::{NOT_AUTHENTIC, ReviewPolicy};
+use backoffice::simulate::chip_read;
 use cardsim::identity::Identity;
 use cardsim::pki::TestPki;
-use common::{TestKiosk, TestServer, chip_read, enrollment_with, rng};
+use common::{TestKiosk, TestServer, enrollment_with, rng};
 use emrtd::passive_auth::TrustStore;
 use enroll::evidence::ChipEvidence;
 use enroll::package::seal;

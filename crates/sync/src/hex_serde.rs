@@ -1,4 +1,5 @@
-//! Fixed-size byte arrays (keys, digests, signatures, nonces) as lower-case hex strings in JSON.
+//! Fixed-size byte arrays (keys, digests, signatures, nonces) as lower-case hex strings in JSON
+//! (`#[serde(with = "sync::hex_serde")]`).
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serializer};

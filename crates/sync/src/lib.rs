@@ -17,7 +17,7 @@
 pub mod auth;
 #[cfg(feature = "client")]
 pub mod client;
-mod hex_serde;
+pub mod hex_serde;
 pub mod messages;
 pub mod receipt;
 pub mod upload;

@@ -8,23 +8,16 @@ use backoffice::api::{AppState, Faults};
 use backoffice::keys::OfficeKeys;
 use backoffice::review::ReviewPolicy;
 use backoffice::server::serve;
+use backoffice::simulate::{synthetic_chip_read, synthetic_enrollment};
 use backoffice::store::Store;
 use emrtd::passive_auth::TrustStore;
-use enroll::citizen::{CalendarDate, CitizenData, CitizenFields, DataSource, Gender, IdNumber};
-use enroll::consent::Consent;
 use enroll::enrollment::{ChipRead, Enrollment};
-use enroll::evidence::{
-    AccessMethod, ChipEvidence, CloneCheck, FaceMatchScore, PassiveAuthentication, Verification,
-};
-use enroll::form::{EnrollmentForm, RawForm};
-use enroll::ids::{DeviceId, GroupId, OperatorId};
+use enroll::ids::DeviceId;
 use enroll::package::{BackOfficePublicKey, DeviceSigningKey, SealedPackage, seal};
-use enroll::portrait::Portrait;
 use enroll::queue::Queue;
 use enroll::timestamp::Timestamp;
 use getrandom::SysRng;
 use rand_core::UnwrapErr;
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -43,88 +36,15 @@ pub fn rng() -> Rng {
     UnwrapErr(SysRng)
 }
 
-/// A JPEG-shaped portrait of `len` bytes (markers right, content varied by `seed`).
-pub fn portrait(len: usize, seed: u8) -> Portrait {
-    let mut b: Vec<u8> = (0..len)
-        .map(|i| (i as u8).wrapping_mul(31) ^ seed)
-        .collect();
-    if let Some(head) = b.get_mut(..4) {
-        head.copy_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
-    }
-    if let Some(tail) = b.get_mut(len - 2..) {
-        tail.copy_from_slice(&[0xFF, 0xD9]);
-    }
-    Portrait::from_jpeg(b).expect("a valid portrait")
-}
-
-/// An enrollment at `device`, QR-only or with (synthetic) chip evidence, ~60 KB portrait.
+/// A synthetic enrollment `n` at `device`, with synthetic chip evidence or QR-only.
 pub fn enrollment(device: &DeviceId, n: u32, chip: bool) -> Enrollment {
-    let chip = chip.then(|| {
-        let mut dgs = BTreeMap::new();
-        dgs.insert(
-            1,
-            b"\x61\x5b\x5f\x1fIDVNM0900123450001090012345<<1".to_vec(),
-        );
-        dgs.insert(2, vec![0x75; 18_000]);
-        dgs.insert(13, vec![0x6D; 400]);
-        chip_read(ChipEvidence::new(dgs, vec![0x77; 2_000]).expect("evidence"))
-    });
+    let chip = chip.then(|| synthetic_chip_read().expect("synthetic chip read"));
     enrollment_with(device, n, chip)
 }
 
-/// The chip read of `evidence`, with the kiosk's (claimed) verdicts.
-pub fn chip_read(evidence: ChipEvidence) -> ChipRead {
-    ChipRead {
-        evidence,
-        verification: Verification {
-            access: AccessMethod::PaceMrz,
-            passive: PassiveAuthentication::SignatureValidIssuerUnknown,
-            chip_authentication: CloneCheck::Passed,
-            active_authentication: CloneCheck::NotSupported,
-            face_match: FaceMatchScore::per_mille(870),
-        },
-    }
-}
-
-/// An enrollment at `device` with `chip` (QR-only without), ~60 KB portrait.
+/// A synthetic enrollment `n` at `device` with `chip` (QR-only without).
 pub fn enrollment_with(device: &DeviceId, n: u32, chip: Option<ChipRead>) -> Enrollment {
-    let source = if chip.is_some() {
-        DataSource::Chip
-    } else {
-        DataSource::QrOnly
-    };
-    let citizen = CitizenData::new(
-        source,
-        CitizenFields {
-            id_number: IdNumber::new(&format!("0010900{:05}", n % 100_000)).expect("id number"),
-            full_name: "NGUYỄN VĂN AN".to_owned(),
-            date_of_birth: CalendarDate::new(1990, 1, 1).expect("date"),
-            gender: Some(Gender::Male),
-            place_of_residence: Some("Phường Bến Nghé, TP. Hồ Chí Minh".to_owned()),
-            date_of_issue: CalendarDate::new(2021, 4, 15).ok(),
-            old_id_number: None,
-        },
-    )
-    .expect("citizen");
-    let mut raw = RawForm::default();
-    raw.phone = "0912345678".to_owned();
-    let form = EnrollmentForm::parse(&raw).expect("form");
-    let consent = Consent::given(
-        "2026-01",
-        Timestamp::now(),
-        OperatorId::new("op-001").expect("operator"),
-        device.clone(),
-    )
-    .expect("consent");
-    Enrollment::new(
-        citizen,
-        chip,
-        portrait(60 * 1024, n as u8),
-        form,
-        consent,
-        GroupId::new("to-dan-pho-3").expect("group"),
-    )
-    .expect("enrollment")
+    synthetic_enrollment(device, n, chip).expect("synthetic enrollment")
 }
 
 /// A running back office.
