@@ -152,6 +152,22 @@ fn debug_of_an_opened_package_shows_no_personal_data_or_content_hashes() {
 }
 
 #[test]
+fn the_plaintext_buffer_is_sized_up_front_so_no_unwiped_copy_is_left_behind() {
+    // A reallocation would leave a copy of the plaintext in freed memory; the buffer is sized
+    // once, so its spare capacity stays the small margin of the estimate. (A grown buffer
+    // would have doubled: tens of kilobytes spare.)
+    let k = keys();
+    let package = sealed(&k, DataSource::Chip);
+    let body =
+        body::encode(&sample_enrollment(DataSource::Chip), package.header()).expect("encodes");
+    assert!(body.len() > 60 * 1024);
+    assert!(
+        body.capacity() - body.len() < 4096,
+        "the body buffer grew while encoding"
+    );
+}
+
+#[test]
 fn wrong_recipient_key_cannot_decrypt() {
     let k = keys();
     let package = sealed(&k, DataSource::Chip);
