@@ -134,6 +134,23 @@ pub enum OperatorError {
     Storage(#[from] QueueError),
 }
 
+impl OperatorError {
+    /// What to tell the operator, in Vietnamese (the `Display` text is English).
+    pub fn message_vi(&self) -> &'static str {
+        match self {
+            OperatorError::PinFormat => "Mã PIN phải gồm 6 đến 12 chữ số.",
+            OperatorError::WrongCredentials => "Sai tên đăng nhập hoặc mã PIN.",
+            OperatorError::LockedOut { .. } => {
+                "Tài khoản tạm khóa 15 phút do nhập sai mã PIN nhiều lần; vui lòng thử lại sau."
+            }
+            OperatorError::AlreadyExists => "Tên đăng nhập này đã tồn tại.",
+            OperatorError::NotPermitted => "Tài khoản này không có quyền thực hiện thao tác đó.",
+            OperatorError::Hash => "Không thể xử lý mã PIN; vui lòng thử lại.",
+            OperatorError::Storage(e) => e.message_vi(),
+        }
+    }
+}
+
 impl From<sqlx::Error> for OperatorError {
     fn from(e: sqlx::Error) -> Self {
         Self::Storage(e.into())
@@ -426,6 +443,26 @@ mod tests {
             [Enroll, ViewFollowUp, Export, ManageOperators]
         );
         assert_eq!(granted(Role::Administrator), all);
+    }
+
+    #[test]
+    fn login_errors_have_a_vietnamese_message() {
+        for e in [
+            OperatorError::PinFormat,
+            OperatorError::WrongCredentials,
+            OperatorError::LockedOut {
+                until: Timestamp::from_unix_millis(0),
+            },
+            OperatorError::NotPermitted,
+            OperatorError::Storage(QueueError::DiskFull),
+        ] {
+            assert!(!e.message_vi().is_empty());
+            assert_ne!(e.message_vi(), e.to_string());
+        }
+        assert_eq!(
+            OperatorError::Storage(QueueError::DiskFull).message_vi(),
+            QueueError::DiskFull.message_vi()
+        );
     }
 
     #[test]

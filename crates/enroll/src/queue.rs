@@ -70,6 +70,29 @@ pub enum QueueError {
     Migration(String),
 }
 
+impl QueueError {
+    /// What to tell the person at the kiosk, in Vietnamese (the `Display` text is English).
+    pub fn message_vi(&self) -> &'static str {
+        match self {
+            QueueError::DiskFull => {
+                "Bộ nhớ của máy đã đầy: hồ sơ chưa được lưu. Hãy giải phóng dung lượng rồi thử lại."
+            }
+            QueueError::Corrupt(_) => {
+                "Cơ sở dữ liệu hàng đợi bị hỏng. Giữ nguyên tệp và liên hệ kỹ thuật viên."
+            }
+            QueueError::Conflict(_) => {
+                "Hồ sơ này đã có trong hàng đợi với nội dung khác; không ghi đè. Liên hệ kỹ thuật viên."
+            }
+            QueueError::NotFound(_)
+            | QueueError::IllegalTransition(_)
+            | QueueError::BadBody(..) => "Trạng thái hồ sơ không cho phép thao tác này.",
+            QueueError::Database { .. } | QueueError::Migration(_) => {
+                "Lỗi cơ sở dữ liệu của máy. Thử lại; nếu vẫn lỗi, liên hệ kỹ thuật viên."
+            }
+        }
+    }
+}
+
 impl From<sqlx::Error> for QueueError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
