@@ -29,9 +29,9 @@ use sync::messages::KioskConfiguration;
     about = "The reference back office for VNeID enrollment kiosks"
 )]
 struct Cli {
-    /// The SQLite database file.
+    /// The database: a SQLite file, or a `sqlite:` or `postgres://` URL.
     #[arg(long, global = true, default_value = "backoffice.sqlite")]
-    db: PathBuf,
+    db: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -166,7 +166,9 @@ async fn run(cli: Cli) -> Result<(), String> {
         println!("{acknowledged} packages acknowledged");
         return Ok(());
     }
-    let store = Store::open(&cli.db).await.map_err(|e| e.to_string())?;
+    let store = Store::open_location(&cli.db)
+        .await
+        .map_err(|e| e.to_string())?;
     match cli.command {
         Command::SimulateKiosk { .. } => Ok(()),
         Command::Serve {

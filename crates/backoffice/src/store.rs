@@ -1,9 +1,12 @@
-//! The back office's database (SQLite through sqlx, runtime queries, migrations as files):
-//! kiosks and their tokens, request nonces, uploads under way, stored packages, the status log.
+//! The back office's database: kiosks and their tokens, request nonces, uploads under way,
+//! stored packages, the status log. SQLite by default, PostgreSQL by URL: sqlx's `Any` driver
+//! with runtime queries (`$n` parameters, portable SQL) and one migration set per engine
+//! (`migrations/sqlite`, `migrations/postgres`).
 //!
 //! All writes go through one connection, so two requests for the same package (a duplicate
 //! delivery, a retry racing its original) are serialised and the second sees the first's
 //! result: a package id is stored once and never overwritten. Reads use their own connections.
+//! On SQLite: WAL, `synchronous=FULL` (a receipt is only signed for a committed package).
 
 use crate::error::ApiError;
 use crate::evidence::passive_authentication;
@@ -14,18 +17,38 @@ use enroll::ids::{DeviceId, ReasonCode};
 use enroll::package::{DeviceVerifyingKey, PackageId, SealedPackage};
 use enroll::timestamp::Timestamp;
 use sha2::{Digest, Sha256};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::any::AnyRow;
+use sqlx::pool::PoolOptions;
+use sqlx::{Any, Executor, Pool, Row, Transaction};
 use std::path::Path;
-use std::time::Duration;
 use sync::messages::{ApplicationStatus, ErrorCode, StatusChange, UploadOffer, UploadStatus};
 use sync::receipt::{Receipt, SignedReceipt};
 use sync::upload::{ChunkPlacement, ContentRange, MAX_CHUNK_LEN, MAX_PACKAGE_LEN, place};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The database engines the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// An embedded SQLite file (the default).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL names.
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
 
 /// The store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +59,9 @@ pub enum StoreError {
     /// The migrations failed.
     #[error("the back-office database could not be migrated: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// Neither a `sqlite:` nor a `postgres://` URL.
+    #[error("the database must be a SQLite file or a sqlite:/postgres:// URL")]
+    UnknownEngine,
 }
 
 /// A registered kiosk and its health, for the fleet view.
@@ -105,13 +131,13 @@ pub enum Registration {
     KeyConflict,
 }
 
-fn blob32(row: &SqliteRow, column: &str) -> Result<[u8; 32], ApiError> {
+fn blob32(row: &AnyRow, column: &str) -> Result<[u8; 32], ApiError> {
     let raw: Vec<u8> = row.try_get(column)?;
     <[u8; 32]>::try_from(raw.as_slice())
         .map_err(|_| ApiError::new(ErrorCode::Internal, "a stored hash is malformed"))
 }
 
-fn package_id_of(row: &SqliteRow) -> Result<PackageId, ApiError> {
+fn package_id_of(row: &AnyRow) -> Result<PackageId, ApiError> {
     let raw: Vec<u8> = row.try_get("package_id")?;
     <[u8; 16]>::try_from(raw.as_slice())
         .map(PackageId::from_bytes)
@@ -129,37 +155,88 @@ fn len_u64(n: i64) -> u64 {
 /// The database.
 #[derive(Debug, Clone)]
 pub struct Store {
-    write: SqlitePool,
-    read: SqlitePool,
+    engine: Engine,
+    write: Pool<Any>,
+    read: Pool<Any>,
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path` and applies the migrations.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10));
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
-            .await?;
-        MIGRATOR.run(&write).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.read_only(true))
-            .await?;
-        Ok(Self { write, read })
+    /// Opens the database named by `location`: a `sqlite:` or `postgres://` URL, or else the
+    /// path of a SQLite file (created if missing). Applies the engine's migrations.
+    pub async fn open_location(location: &str) -> Result<Self, StoreError> {
+        if Engine::of_url(location).is_some() {
+            Self::connect(location).await
+        } else {
+            Self::open(Path::new(location)).await
+        }
     }
 
-    /// Runs `PRAGMA integrity_check`: `ok`, or SQLite's list of problems.
-    pub async fn integrity_check(&self) -> Result<String, ApiError> {
+    /// Opens (or creates) the SQLite file at `path` and applies the migrations.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::connect(&format!("sqlite://{}?mode=rwc", path.display())).await
+    }
+
+    /// Connects to the database at `url` (`sqlite:` or `postgres://`) and applies the
+    /// migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let engine = Engine::of_url(url).ok_or(StoreError::UnknownEngine)?;
+        let write = PoolOptions::<Any>::new()
+            .max_connections(1)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        match engine {
+            Engine::Sqlite => SQLITE_MIGRATIONS.run(&write).await?,
+            Engine::Postgres => POSTGRES_MIGRATIONS.run(&write).await?,
+        }
+        let read_url = match engine {
+            Engine::Sqlite => url.replace("mode=rwc", "mode=ro"),
+            Engine::Postgres => url.to_owned(),
+        };
+        let read = PoolOptions::<Any>::new()
+            .max_connections(4)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if engine == Engine::Sqlite {
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&read_url)
+            .await?;
+        Ok(Self {
+            engine,
+            write,
+            read,
+        })
+    }
+
+    /// The engine underneath.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// On SQLite, runs `PRAGMA integrity_check`: `ok`, or SQLite's list of problems. PostgreSQL
+    /// has no such check (`None`).
+    pub async fn integrity_check(&self) -> Result<Option<String>, ApiError> {
+        if self.engine != Engine::Sqlite {
+            return Ok(None);
+        }
         let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_all(&self.read)
             .await?;
-        Ok(rows.join("; "))
+        Ok(Some(rows.join("; ")))
     }
 
     /// Closes every connection.
@@ -364,7 +441,7 @@ impl Store {
 
     /// The receipt of a stored package, re-signed identically (Ed25519 is deterministic).
     async fn stored_receipt(
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         id: PackageId,
     ) -> Result<Option<(String, u64, SignedReceipt)>, ApiError> {
         let row = sqlx::query(
@@ -392,7 +469,7 @@ impl Store {
     }
 
     async fn log_conflict(
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         id: PackageId,
         device: &DeviceId,
         sha256: &[u8; 32],
@@ -647,7 +724,7 @@ impl Store {
 
     /// Assembles, checks and stores a fully received package; returns its signed receipt.
     async fn complete(
-        tx: &mut Transaction<'_, Sqlite>,
+        tx: &mut Transaction<'_, Any>,
         device: &DeviceId,
         id: PackageId,
         sha256: &[u8; 32],
@@ -799,7 +876,7 @@ impl Store {
     }
 
     /// The write pool, for the review simulation.
-    pub(crate) fn writer(&self) -> &SqlitePool {
+    pub(crate) fn writer(&self) -> &Pool<Any> {
         &self.write
     }
 }
