@@ -297,16 +297,17 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Export { out } => {
             let mut csv = String::from(
-                "package_id,device,device_seq,group,source,created_at_ms,received_at_ms,review,sha256\n",
+                "package_id,device,device_seq,group,source,passive_auth,created_at_ms,received_at_ms,review,sha256\n",
             );
             for p in store.packages().await.map_err(|e| e.to_string())? {
                 csv.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{}\n",
+                    "{},{},{},{},{},{},{},{},{},{}\n",
                     p.package_id,
                     p.device,
                     p.device_seq,
                     p.group,
                     p.source,
+                    p.passive_auth.as_deref().unwrap_or(""),
                     p.created_at.unix_millis(),
                     p.received_at.unix_millis(),
                     p.review,

@@ -294,6 +294,9 @@ impl SimulatedKiosk {
         if let Err(e) = sync.pull_statuses().await {
             tracing::warn!(error = %e, "statuses not pulled");
         }
+        if let Err(e) = sync.heartbeat().await {
+            tracing::warn!(error = %e, "heartbeat not sent");
+        }
         Ok(acknowledged)
     }
 }

@@ -39,6 +39,7 @@ async fn registered(
 async fn an_upload_is_acknowledged_and_a_repeat_answers_the_same_receipt() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = TestServer::start(dir.path(), Faults::default()).await;
+    assert_eq!(server.store().engine(), common::expected_engine());
     let (kiosk, client) = registered(dir.path(), &server, "kiosk-a", 256 * 1024).await;
     let package = kiosk.seal(&server.package_key, 1, true);
     let first = client

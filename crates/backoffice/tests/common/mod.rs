@@ -47,9 +47,46 @@ pub fn enrollment_with(device: &DeviceId, n: u32, chip: Option<ChipRead>) -> Enr
     synthetic_enrollment(device, n, chip).expect("synthetic enrollment")
 }
 
+/// The database for one test: a fresh PostgreSQL database when `VNEID_BACKOFFICE_TEST_POSTGRES`
+/// names a server (`tests/with-postgres.sh` starts one), else a SQLite file in `dir`.
+pub async fn test_database(dir: &Path) -> String {
+    match std::env::var("VNEID_BACKOFFICE_TEST_POSTGRES") {
+        Ok(server) => {
+            use sqlx::{Connection, Executor};
+            sqlx::any::install_default_drivers();
+            let name = format!("bo_{}", hex::encode(rand_bytes()));
+            let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres"))
+                .await
+                .expect("the test PostgreSQL server answers");
+            admin
+                .execute(sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                    "CREATE DATABASE {name}"
+                ))))
+                .await
+                .expect("a fresh database");
+            format!("{server}/{name}")
+        }
+        Err(_) => format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("backoffice.sqlite").display()
+        ),
+    }
+}
+
+/// The engine the tests run on (PostgreSQL under `tests/with-postgres.sh`).
+pub fn expected_engine() -> backoffice::store::Engine {
+    if std::env::var("VNEID_BACKOFFICE_TEST_POSTGRES").is_ok() {
+        backoffice::store::Engine::Postgres
+    } else {
+        backoffice::store::Engine::Sqlite
+    }
+}
+
 /// A running back office.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// The database URL (SQLite file or PostgreSQL database).
+    pub database: String,
     pub state: AppState,
     pub package_key: BackOfficePublicKey,
     pub receipt_key: ReceiptKey,
@@ -70,9 +107,8 @@ impl TestServer {
         tls: Option<tokio_rustls::TlsAcceptor>,
         review: Option<(ReviewPolicy, Duration)>,
     ) -> Self {
-        let store = Store::open(&dir.join("backoffice.sqlite"))
-            .await
-            .expect("store");
+        let database = test_database(dir).await;
+        let store = Store::connect(&database).await.expect("store");
         let keys = OfficeKeys::generate();
         let package_key = keys.package.public_key();
         let receipt_key = keys.receipt.key();
@@ -94,6 +130,7 @@ impl TestServer {
         }));
         Self {
             addr,
+            database,
             state,
             package_key,
             receipt_key,
