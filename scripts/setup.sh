@@ -16,6 +16,8 @@ APT_PACKAGES=(
   pcscd libpcsclite-dev vsmartcard-vpcd
   # fonts with Vietnamese coverage for the UI and screenshots
   fonts-noto-core fonts-dejavu-core
+  # reports: pdftotext/pdftoppm check that printed reports and receipts render with their text
+  poppler-utils
 )
 
 missing=()
