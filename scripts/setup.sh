@@ -18,6 +18,8 @@ APT_PACKAGES=(
   fonts-noto-core fonts-dejavu-core
   # reports: pdftotext/pdftoppm check that printed reports and receipts render with their text
   poppler-utils
+  # webcams through nokhwa (v4l bindings need libclang for bindgen, nasm for fast MJPEG decode)
+  libclang-dev nasm
 )
 
 missing=()

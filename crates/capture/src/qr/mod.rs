@@ -1,0 +1,139 @@
+//! Reading the card's QR code from webcam frames, 640×480 up to 1920×1080.
+//!
+//! A [`QrReader`] tries cheap views of a frame first and dear ones only when they fail: the
+//! region where the code was last seen (a citizen holds the card still), then, for 1080p
+//! frames, the frame halved (one level of a scale pyramid: a card held in the guide box still
+//! has modules of 3 px or more there), then the whole frame in grey, all decoded by `rxing`
+//! with its own local (hybrid) binarisation; last, `rqrr` on the frame, halved and adaptively
+//! thresholded. Stages were kept or dropped by measurement (`bench/results/qr.md`): halving
+//! first pays at 1920×1080 only; our threshold adds nothing to `rxing` but lets `rqrr` read
+//! ~1 % of frames `rxing` misses; a doubled view read nothing more and was dropped. The
+//! payload bytes go to `cccd::qr` as bytes: no decoder's guess of the character set is trusted.
+
+pub mod decoders;
+pub mod luma;
+
+use cccd::qr::{CardQr, QrError};
+use image::{GrayImage, RgbImage};
+use thiserror::Error;
+
+pub use decoders::Decoded;
+pub use luma::Region;
+
+/// Which view of the frame gave the code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    LastRegion,
+    Halved,
+    FullFrame,
+    /// `rqrr` on the frame, halved or adaptively thresholded.
+    RqrrFallback,
+}
+
+/// A code read from a frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QrRead {
+    /// The raw payload bytes.
+    pub payload: Vec<u8>,
+    /// Where the code is in the frame (grown by a margin), for the next frame and the UI.
+    pub region: Region,
+    pub stage: Stage,
+}
+
+/// Why a frame gave no card QR. Never carries the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum QrScanError {
+    #[error("no readable QR code in the frame")]
+    NoCode,
+    #[error("the QR code is not a card's: {0}")]
+    NotCardQr(QrError),
+}
+
+/// How many frames in a row may miss before the last region is forgotten.
+const REGION_MEMORY: u32 = 8;
+
+/// Frames wider than this are tried halved before in full (at 1280×720 halving first costs
+/// more than it saves).
+const HALVE_ABOVE: u32 = 1600;
+
+/// Reads the card's QR code frame after frame, remembering where it was last found.
+#[derive(Debug, Default)]
+pub struct QrReader {
+    last_region: Option<Region>,
+    misses: u32,
+}
+
+impl QrReader {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where the code was last found, if recently.
+    pub fn last_region(&self) -> Option<Region> {
+        self.last_region
+    }
+
+    /// Reads any QR code in `frame` and returns its raw payload.
+    pub fn read(&mut self, frame: &RgbImage) -> Option<QrRead> {
+        let gray = luma::grayscale(frame);
+        let found = self.read_gray(&gray);
+        match &found {
+            Some(read) => {
+                self.last_region = Some(read.region);
+                self.misses = 0;
+            }
+            None => {
+                self.misses += 1;
+                if self.misses >= REGION_MEMORY {
+                    self.last_region = None;
+                }
+            }
+        }
+        found
+    }
+
+    /// Reads the card's QR code in `frame` and parses it.
+    pub fn read_card(&mut self, frame: &RgbImage) -> Result<CardQr, QrScanError> {
+        let read = self.read(frame).ok_or(QrScanError::NoCode)?;
+        CardQr::parse_bytes(&read.payload).map_err(QrScanError::NotCardQr)
+    }
+
+    fn read_gray(&self, gray: &GrayImage) -> Option<QrRead> {
+        let (width, height) = gray.dimensions();
+        let found = |decoded: Decoded, scale: f32, offset: (u32, u32), stage| {
+            let points: Vec<(f32, f32)> = decoded
+                .points
+                .iter()
+                .map(|(x, y)| (x * scale + offset.0 as f32, y * scale + offset.1 as f32))
+                .collect();
+            let region = Region::around(&points, 0.5, width, height)?;
+            Some(QrRead {
+                payload: decoded.payload,
+                region,
+                stage,
+            })
+        };
+        if let Some(region) = self.last_region
+            && let Some(decoded) = decoders::decode_rxing(&luma::crop(gray, region))
+        {
+            return found(decoded, 1.0, (region.x, region.y), Stage::LastRegion);
+        }
+        if width > HALVE_ABOVE
+            && let Some(decoded) = decoders::decode_rxing(&luma::halve(gray))
+        {
+            return found(decoded, 2.0, (0, 0), Stage::Halved);
+        }
+        if let Some(decoded) = decoders::decode_rxing(gray) {
+            return found(decoded, 1.0, (0, 0), Stage::FullFrame);
+        }
+        if let Some(decoded) = decoders::decode_rqrr(gray) {
+            return found(decoded, 1.0, (0, 0), Stage::RqrrFallback);
+        }
+        if let Some(decoded) = decoders::decode_rqrr(&luma::halve(gray)) {
+            return found(decoded, 2.0, (0, 0), Stage::RqrrFallback);
+        }
+        let window = (width.max(height) / 40).max(15) | 1;
+        decoders::decode_rqrr(&luma::adaptive_threshold(gray, window, 8))
+            .and_then(|decoded| found(decoded, 1.0, (0, 0), Stage::RqrrFallback))
+    }
+}
