@@ -5,8 +5,18 @@
 //! - [`calendar`]: days and periods in Vietnam time; [`locale`]: numbers and percentages as
 //!   the seeds print them (`83,89%`, truncated).
 //!
+//! - [`followup`]: approved-not-activated, rejected and not-acknowledged lists with names and
+//!   phones from the encrypted follow-up records; [`contacts`]: who called whom, with an
+//!   encrypted note.
+//! - [`guide`]: the seeds' activation guide (vi, en); [`password`]: the password and passcode
+//!   rules it states, as checkers.
+//!
 //! Everything works offline from what the queue stores; no Tauri, no network.
 
 pub mod calendar;
+pub mod contacts;
+pub mod followup;
 pub mod groups;
+pub mod guide;
 pub mod locale;
+pub mod password;

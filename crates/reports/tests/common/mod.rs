@@ -1,0 +1,165 @@
+//! A real kiosk queue on a temporary SQLite file, filled through `enroll`'s public API:
+//! fictitious QR-only enrollments sealed to a test back-office key, then driven through the
+//! states the back office reports (uploaded, acknowledged, approved/rejected, activated).
+
+#![allow(dead_code)]
+
+use enroll::citizen::{CalendarDate, CitizenData, CitizenFields, DataSource, Gender, IdNumber};
+use enroll::consent::Consent;
+use enroll::demo::demo_portrait;
+use enroll::enrollment::Enrollment;
+use enroll::form::{EnrollmentForm, RawForm};
+use enroll::ids::{DeviceId, GroupId, OperatorId, ReasonCode};
+use enroll::local_key::{FollowUp, LocalKey};
+use enroll::package::{
+    BackOfficePublicKey, BackOfficeSecretKey, DeviceSigningKey, PackageId, seal,
+};
+use enroll::queue::{Queue, QueueOptions, ReviewOutcome};
+use enroll::timestamp::Timestamp;
+use rand_core::UnwrapErr;
+
+/// Where an enrollment ends up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fate {
+    Queued,
+    Uploaded,
+    Acknowledged,
+    Approved,
+    Rejected(&'static str),
+    Activated,
+}
+
+pub struct TestKiosk {
+    pub dir: tempfile::TempDir,
+    pub queue: Queue,
+    pub local: LocalKey,
+    signer: DeviceSigningKey,
+    office: BackOfficePublicKey,
+}
+
+/// A temporary directory on tmpfs when there is one (fsync is then cheap), else the default.
+pub fn temp_dir() -> tempfile::TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(d) = tempfile::tempdir_in(shm) {
+            return d;
+        }
+    }
+    tempfile::tempdir().expect("a temporary directory")
+}
+
+/// The `n`-th fictitious citizen's 12-digit ID number.
+pub fn id_number(n: u32) -> String {
+    format!("0019{:08}", n)
+}
+
+/// The `n`-th fictitious citizen's phone.
+pub fn phone(n: u32) -> String {
+    format!("09{:08}", n)
+}
+
+impl TestKiosk {
+    pub async fn new() -> Self {
+        let dir = temp_dir();
+        let queue = Queue::open_with(
+            &dir.path().join("queue.db"),
+            QueueOptions {
+                reserve_free_bytes: None,
+            },
+        )
+        .await
+        .expect("queue opens");
+        let (local, _) =
+            LocalKey::load_or_create(&dir.path().join("local.key")).expect("local key");
+        let mut rng = UnwrapErr(getrandom::SysRng);
+        let signer = DeviceSigningKey::generate(&mut rng);
+        let (_, office) = BackOfficeSecretKey::generate(&mut rng);
+        Self {
+            dir,
+            queue,
+            local,
+            signer,
+            office,
+        }
+    }
+
+    /// Seals and queues citizen `n`'s enrollment, made at `at` by `operator` on `device`,
+    /// counted for `group`.
+    pub async fn enroll(
+        &self,
+        n: u32,
+        group: &str,
+        operator: &str,
+        device: &str,
+        at: Timestamp,
+    ) -> PackageId {
+        let device = DeviceId::new(device).expect("device id");
+        let operator = OperatorId::new(operator).expect("operator id");
+        let group = GroupId::new(group).expect("group id");
+        let fields = CitizenFields {
+            id_number: IdNumber::new(&id_number(n)).expect("id"),
+            full_name: format!("TRẦN THỊ THỬ {n}"),
+            date_of_birth: CalendarDate::new(1985, 6, 15).expect("dob"),
+            gender: Some(Gender::Female),
+            place_of_residence: Some("Phường Song Liễu".to_owned()),
+            date_of_issue: CalendarDate::new(2022, 3, 1).ok(),
+            old_id_number: None,
+        };
+        let citizen = CitizenData::new(DataSource::QrOnly, fields).expect("citizen");
+        let mut raw = RawForm::default();
+        raw.phone = phone(n);
+        let form = EnrollmentForm::parse(&raw).expect("form");
+        let consent = Consent::given("2026-01", at, operator, device).expect("consent");
+        let portrait = demo_portrait(n, 2_100).expect("portrait");
+        let enrollment =
+            Enrollment::new(citizen, None, portrait, form, consent, group).expect("enrollment");
+        let mut rng = UnwrapErr(getrandom::SysRng);
+        let package = seal(&enrollment, at, &self.signer, &self.office, &mut rng).expect("seal");
+        let followup = self
+            .local
+            .seal(package.id(), &FollowUp::of(&enrollment))
+            .expect("follow-up");
+        self.queue
+            .enqueue(&package, Some(&followup), at)
+            .await
+            .expect("enqueue");
+        package.id()
+    }
+
+    /// Drives a queued package to `fate`, one step every `step_ms` after `at`.
+    pub async fn drive(&self, id: PackageId, fate: &Fate, at: Timestamp, step_ms: i64) {
+        let q = &self.queue;
+        let t = |k: i64| at.plus_millis(k * step_ms);
+        if *fate == Fate::Queued {
+            return;
+        }
+        q.begin_upload(id, t(1)).await.expect("upload starts");
+        q.upload_done(id, t(2)).await.expect("upload done");
+        if *fate == Fate::Uploaded {
+            return;
+        }
+        q.acknowledge(id, t(3)).await.expect("acknowledged");
+        match fate {
+            Fate::Acknowledged => {}
+            Fate::Rejected(reason) => q
+                .record_review(
+                    id,
+                    &ReviewOutcome::Rejected(ReasonCode::new(*reason).expect("code")),
+                    t(4),
+                )
+                .await
+                .expect("rejected"),
+            Fate::Approved | Fate::Activated => {
+                q.record_review(id, &ReviewOutcome::Approved, t(4))
+                    .await
+                    .expect("approved");
+                if *fate == Fate::Activated {
+                    q.record_review(id, &ReviewOutcome::Activated, t(5))
+                        .await
+                        .expect("activated");
+                }
+            }
+            Fate::Queued | Fate::Uploaded => {}
+        }
+    }
+}

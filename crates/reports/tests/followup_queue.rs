@@ -1,0 +1,173 @@
+//! The follow-up lists read from a real queue: who to call, with what phone, how long they have
+//! waited, and the latest contact note.
+
+mod common;
+
+use common::{Fate, TestKiosk, phone};
+use enroll::ids::{GroupId, OperatorId};
+use enroll::operators::{Role, Session};
+use enroll::state::EnrollmentState;
+use reports::calendar::LocalDate;
+use reports::contacts::{ContactLog, ContactOutcome, Note, NotesKey};
+use reports::followup::{
+    ContactDetails, FollowUpError, FollowUpKind, ListQuery, Sources, follow_up_list,
+};
+
+fn session(role: Role) -> Session {
+    Session {
+        operator: OperatorId::new("officer-1").expect("id"),
+        role,
+    }
+}
+
+#[tokio::test]
+async fn lists_show_who_to_call_with_days_waiting_and_the_latest_note() {
+    let kiosk = TestKiosk::new().await;
+    let day = LocalDate::new(2025, 12, 1)
+        .expect("day")
+        .start()
+        .plus_millis(9 * 3_600_000);
+    let hour = 3_600_000;
+    let fates = [
+        Fate::Approved,
+        Fate::Activated,
+        Fate::Rejected("portrait-mismatch"),
+        Fate::Approved,
+        Fate::Queued,
+        Fate::Uploaded,
+        Fate::Acknowledged,
+    ];
+    let mut ids = Vec::new();
+    for (i, fate) in fates.iter().enumerate() {
+        let n = u32::try_from(i).expect("small") + 1;
+        let group = if n % 2 == 0 { "cong-ha" } else { "dong-coc" };
+        // Citizen n enrolled on day n-1; each later step one hour apart.
+        let at = day.plus_millis(i64::from(n - 1) * 24 * hour);
+        let id = kiosk.enroll(n, group, "op-a", "kiosk-1", at).await;
+        kiosk.drive(id, fate, at, hour).await;
+        ids.push(id);
+    }
+    let now = day.plus_millis(10 * 24 * hour);
+    let (key, _) = NotesKey::load_or_create(&kiosk.dir.path().join("notes.key")).expect("key");
+    let contacts = ContactLog::open(&kiosk.dir.path().join("contacts.db"), key)
+        .await
+        .expect("log");
+    let op = OperatorId::new("officer-1").expect("op");
+    contacts
+        .record(
+            ids[0],
+            &op,
+            ContactOutcome::WrongNumber,
+            &Note::new("đổi sim").expect("note"),
+            now,
+        )
+        .await
+        .expect("note");
+    let sources = Sources {
+        queue: &kiosk.queue,
+        key: &kiosk.local,
+        contacts: Some(&contacts),
+    };
+    let query = |kind| ListQuery {
+        kind,
+        group: None,
+        limit: 100,
+        now,
+    };
+    let officer = session(Role::Operator);
+
+    let to_activate = follow_up_list(
+        &officer,
+        sources,
+        &query(FollowUpKind::ApprovedNotActivated),
+    )
+    .await
+    .expect("list");
+    assert_eq!(
+        to_activate.iter().map(|e| e.package).collect::<Vec<_>>(),
+        vec![ids[0], ids[3]]
+    );
+    // Citizen 1 approved on day 0 (4 h after enrolling), now is day 10.
+    assert_eq!(to_activate[0].days_waiting, 10);
+    assert_eq!(to_activate[1].days_waiting, 7);
+    match &to_activate[0].details {
+        ContactDetails::Known(f) => {
+            assert_eq!(f.phone, phone(1));
+            assert_eq!(f.full_name, "TRẦN THỊ THỬ 1");
+            assert_eq!(f.id_masked, "*********001");
+        }
+        other => panic!("details not decrypted: {other:?}"),
+    }
+    let note = to_activate[0].last_contact.as_ref().expect("contact");
+    assert_eq!(note.outcome, ContactOutcome::WrongNumber);
+    assert_eq!(note.note.as_str(), "đổi sim");
+    assert!(to_activate[1].last_contact.is_none());
+
+    let rejected = follow_up_list(&officer, sources, &query(FollowUpKind::Rejected))
+        .await
+        .expect("list");
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(
+        rejected[0].reason.as_ref().map(|r| r.as_str()),
+        Some("portrait-mismatch")
+    );
+
+    let waiting = follow_up_list(&officer, sources, &query(FollowUpKind::NotAcknowledged))
+        .await
+        .expect("list");
+    assert_eq!(
+        waiting.iter().map(|e| e.package).collect::<Vec<_>>(),
+        vec![ids[4], ids[5]]
+    );
+    assert_eq!(waiting[0].state, EnrollmentState::Queued);
+    assert_eq!(waiting[1].state, EnrollmentState::Uploaded);
+    assert_eq!(waiting[1].attempts, 1);
+
+    let only = ListQuery {
+        group: Some(GroupId::new("cong-ha").expect("g")),
+        ..query(FollowUpKind::ApprovedNotActivated)
+    };
+    let in_group = follow_up_list(&officer, sources, &only)
+        .await
+        .expect("list");
+    assert_eq!(
+        in_group.iter().map(|e| e.package).collect::<Vec<_>>(),
+        vec![ids[3]]
+    );
+
+    let self_service = session(Role::SelfService);
+    assert!(matches!(
+        follow_up_list(&self_service, sources, &query(FollowUpKind::Rejected)).await,
+        Err(FollowUpError::NotPermitted)
+    ));
+}
+
+#[tokio::test]
+async fn records_sealed_under_another_key_show_as_unreadable_not_as_an_error() {
+    let kiosk = TestKiosk::new().await;
+    let at = LocalDate::new(2025, 12, 1).expect("day").start();
+    let id = kiosk.enroll(9, "cong-ha", "op-a", "kiosk-1", at).await;
+    kiosk.drive(id, &Fate::Approved, at, 1_000).await;
+    let (other, _) =
+        enroll::local_key::LocalKey::load_or_create(&kiosk.dir.path().join("other.key"))
+            .expect("key");
+    let sources = Sources {
+        queue: &kiosk.queue,
+        key: &other,
+        contacts: None,
+    };
+    let list = follow_up_list(
+        &session(Role::Supervisor),
+        sources,
+        &ListQuery {
+            kind: FollowUpKind::ApprovedNotActivated,
+            group: None,
+            limit: 10,
+            now: at,
+        },
+    )
+    .await
+    .expect("list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].details, ContactDetails::Unreadable);
+}
