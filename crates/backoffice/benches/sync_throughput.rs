@@ -3,9 +3,10 @@
 //! fault proxy (with the server's injected 503/500), and the back office ingesting from 50
 //! kiosks at once (packages/s, p50/p99 acknowledgement latency: offer to verified receipt).
 //!
-//! Writes `bench/results/sync.json` and `bench/results/sync.md`. Run:
-//! `cargo bench -p backoffice --bench sync_throughput` (`VNEID_SYNC_BENCH_PACKAGES=N` changes
-//! the 1,000 packages of each scenario).
+//! Writes `bench/results/sync.json` and `bench/results/sync.md` (on PostgreSQL:
+//! `sync-postgres.*`). Run: `cargo bench -p backoffice --bench sync_throughput`, or on PostgreSQL
+//! `crates/backoffice/tests/with-postgres.sh bench -p backoffice --bench sync_throughput`
+//! (`VNEID_SYNC_BENCH_PACKAGES=N` changes the 1,000 packages of each scenario).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -226,8 +227,16 @@ async fn main() {
         ));
     }
     let ingest_rate = ingest.packages as f64 / ingest.seconds;
+    let (engine, database, stem) = match common::expected_engine() {
+        backoffice::store::Engine::Sqlite => ("SQLite", "sqlite (WAL, synchronous=FULL)", "sync"),
+        backoffice::store::Engine::Postgres => (
+            "PostgreSQL",
+            "postgresql 15 (local, fsync on)",
+            "sync-postgres",
+        ),
+    };
     let summary = format!(
-        "# Sync throughput (SQLite, synchronous=FULL, loopback)\n\n{}\n\nBack-office ingest, {KIOSKS} kiosks at once, {} packages: {ingest_rate:.1} packages/s; acknowledgement latency (offer to verified receipt) p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms.\n",
+        "# Sync throughput ({database}, loopback)\n\n{}\n\nBack-office ingest, {KIOSKS} kiosks at once, {} packages: {ingest_rate:.1} packages/s; acknowledgement latency (offer to verified receipt) p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms.\n",
         table.join("\n"),
         ingest.packages,
         ingest.p50_ms,
@@ -236,7 +245,7 @@ async fn main() {
     );
     println!("{summary}");
     let json = format!(
-        "{{\n  \"benchmark\": \"sync\",\n  \"database\": \"sqlite (WAL, synchronous=FULL)\",\n  \"drain\": [\n    {}\n  ],\n  \"ingest\": {{\"kiosks\": {KIOSKS}, \"packages\": {}, \"seconds\": {:.3}, \"packages_per_s\": {ingest_rate:.2}, \"ack_latency_ms\": {{\"p50\": {:.2}, \"p99\": {:.2}, \"max\": {:.2}}}}}\n}}\n",
+        "{{\n  \"benchmark\": \"sync\",\n  \"database\": \"{database}\",\n  \"drain\": [\n    {}\n  ],\n  \"ingest\": {{\"kiosks\": {KIOSKS}, \"packages\": {}, \"seconds\": {:.3}, \"packages_per_s\": {ingest_rate:.2}, \"ack_latency_ms\": {{\"p50\": {:.2}, \"p99\": {:.2}, \"max\": {:.2}}}}}\n}}\n",
         json.join(",\n    "),
         ingest.packages,
         ingest.seconds,
@@ -245,7 +254,11 @@ async fn main() {
         ingest.max_ms
     );
     let results = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bench/results");
-    for (file, text) in [("sync.json", json), ("sync.md", summary)] {
+    println!("engine: {engine}");
+    for (file, text) in [
+        (format!("{stem}.json"), json),
+        (format!("{stem}.md"), summary),
+    ] {
         let out = results.join(file);
         match std::fs::write(&out, text) {
             Ok(()) => println!("wrote {}", out.display()),

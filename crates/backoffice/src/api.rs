@@ -24,7 +24,7 @@ use rand_core::{Rng, UnwrapErr};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use sync::OPENAPI_JSON;
-use sync::auth::AuthHeaders;
+use sync::auth::{AuthError, AuthHeaders};
 use sync::messages::{
     ErrorCode, Heartbeat, HeartbeatAck, KioskConfiguration, RegistrationRequest,
     RegistrationResponse, StatusPage, UploadOffer, UploadStatus, paths,
@@ -198,7 +198,13 @@ impl FromRequest<AppState> for Signed {
             &body,
             state.now(),
         )
-        .map_err(|e| refuse(Some(&auth.device), e.code(), &e.to_string()))?;
+        .map_err(|e| {
+            let mut refusal = refuse(Some(&auth.device), e.code(), &e.to_string());
+            if e == AuthError::ClockSkew {
+                refusal.server_time = Some(state.now());
+            }
+            refusal
+        })?;
         check_nonce(state, &auth).await?;
         Ok(Self {
             device: auth.device,

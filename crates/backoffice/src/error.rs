@@ -16,6 +16,8 @@ pub struct ApiError {
     pub message: String,
     /// For a range mismatch: where the upload stands.
     pub offset: Option<u64>,
+    /// For a clock skew: the back office's clock.
+    pub server_time: Option<enroll::timestamp::Timestamp>,
 }
 
 impl ApiError {
@@ -25,6 +27,7 @@ impl ApiError {
             code,
             message: message.into(),
             offset: None,
+            server_time: None,
         }
     }
 }
@@ -53,6 +56,7 @@ impl IntoResponse for ApiError {
             error: self.code,
             message: self.message,
             offset: self.offset,
+            server_time: self.server_time,
         };
         (status, Json(body)).into_response()
     }

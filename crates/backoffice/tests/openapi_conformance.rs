@@ -269,6 +269,19 @@ async fn every_answer_matches_the_served_openapi_document() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(status, 401);
     check(&doc, paths::CONFIG, "get", status, &body);
+    // Ten minutes fast: 401 clock_skew with the back office's clock.
+    let fast = enroll::timestamp::Timestamp::now().plus_millis(600_000);
+    let auth = signer.sign("GET", paths::CONFIG, b"", fast, &mut rng());
+    let mut request = http.get(format!("{base}{}", paths::CONFIG));
+    for (name, value) in auth.to_pairs() {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.expect("answered");
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!((status, &body["error"]), (401, &Value::from("clock_skew")));
+    assert!(body["server_time"].is_i64());
+    check(&doc, paths::CONFIG, "get", status, &body);
     server.stop().await;
 }
 

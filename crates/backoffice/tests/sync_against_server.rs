@@ -266,7 +266,8 @@ async fn bad_credentials_clock_skew_and_replays_are_refused_and_store_nothing() 
         .upload(&package, &server.receipt_key, |_, _| {})
         .await;
     assert!(
-        matches!(refused, Err(SyncError::Unauthorised(ErrorCode::ClockSkew))),
+        matches!(refused, Err(SyncError::ClockOff { offset_ms })
+            if (-601_000..=-599_000).contains(&offset_ms)),
         "{refused:?}"
     );
 

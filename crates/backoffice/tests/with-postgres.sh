@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the back office's tests on PostgreSQL: starts a throwaway cluster on 127.0.0.1 (Debian's
 # postgresql package; as root it runs as the `postgres` user), runs `cargo test -p backoffice`
-# with VNEID_BACKOFFICE_TEST_POSTGRES naming it (each test then creates its own database), and
-# stops and removes the cluster. Extra arguments go to cargo test.
+# (or `cargo ARGS…` when given, e.g. `bench -p backoffice --bench sync_throughput`) with
+# VNEID_BACKOFFICE_TEST_POSTGRES naming it (each test then creates its own database), and stops
+# and removes the cluster.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
@@ -26,4 +27,5 @@ trap stop EXIT
 "${as_pg[@]}" "$bin/pg_ctl" -D "$work/data" -l "$work/log" -w \
   -o "-h 127.0.0.1 -p $port -k $work -c max_connections=400" start >/dev/null
 echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
-VNEID_BACKOFFICE_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port" cargo test -p backoffice "$@"
+[ $# -gt 0 ] || set -- test -p backoffice
+VNEID_BACKOFFICE_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port" cargo "$@"

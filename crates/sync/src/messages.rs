@@ -293,6 +293,10 @@ pub struct ErrorBody {
     /// For [`ErrorCode::RangeMismatch`]: where the upload stands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
+    /// For [`ErrorCode::ClockSkew`]: the back office's clock, so the kiosk can say how far off
+    /// its own is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time: Option<Timestamp>,
 }
 
 #[cfg(test)]

@@ -93,9 +93,16 @@ pub enum SyncError {
         /// The protocol error code, when the body had one.
         code: Option<ErrorCode>,
     },
-    /// The back office refused the kiosk's credentials (unknown kiosk, bad signature, clock).
+    /// The back office refused the kiosk's credentials (unknown kiosk, bad signature, replay,
+    /// token).
     #[error("the back office refused this kiosk's credentials ({0})")]
     Unauthorised(ErrorCode),
+    /// The kiosk's clock is too far from the back office's: `offset_ms` is theirs minus ours.
+    #[error("the kiosk's clock is off by {offset_ms} ms from the back office's; set the clock")]
+    ClockOff {
+        /// The back office's clock minus the kiosk's, in milliseconds.
+        offset_ms: i64,
+    },
     /// The package id is already stored with other content: quarantine, never overwrite.
     #[error("package {0} conflicts with different content at the back office")]
     Conflict(PackageId),
@@ -134,6 +141,7 @@ impl SyncError {
                 None => format!("http-{status}"),
             },
             Self::Unauthorised(code) => format!("unauthorised:{code}"),
+            Self::ClockOff { .. } => format!("unauthorised:{}", ErrorCode::ClockSkew),
             Self::Conflict(_) => "conflict".to_owned(),
             Self::Rejected(_, code) => format!("rejected:{code}"),
             Self::RangeMismatch(_) => "range-mismatch".to_owned(),
@@ -305,6 +313,15 @@ impl<R: CryptoRng + Send> SyncClient<R> {
         }
         let error: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
         let code = error.as_ref().map(|e| e.error);
+        if let Some(ErrorBody {
+            error: ErrorCode::ClockSkew,
+            server_time: Some(server_time),
+            ..
+        }) = &error
+        {
+            let offset_ms = server_time.unix_millis() - self.now().unix_millis();
+            return Err(SyncError::ClockOff { offset_ms });
+        }
         Err(match (status.as_u16(), code) {
             (401 | 403, Some(code)) => SyncError::Unauthorised(code),
             (401 | 403, None) => SyncError::Unauthorised(ErrorCode::Unauthenticated),
@@ -538,6 +555,9 @@ mod tests {
                 code: None,
             },
             SyncError::Unauthorised(ErrorCode::ClockSkew),
+            SyncError::ClockOff {
+                offset_ms: -600_000,
+            },
             SyncError::Conflict(id),
             SyncError::Rejected(id, ErrorCode::PackageRejected),
             SyncError::Malformed,
@@ -549,6 +569,7 @@ mod tests {
                 "offline:timeout",
                 "http-503:unavailable",
                 "http-502",
+                "unauthorised:clock_skew",
                 "unauthorised:clock_skew",
                 "conflict",
                 "rejected:package_rejected",

@@ -267,6 +267,13 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
                 if let SyncError::Unauthorised(code) = e {
                     self.report(|p| p.state = SyncState::Unauthorised { code });
                     Ok(Some(PassOutcome::Unauthorised(code)))
+                } else if let SyncError::ClockOff { offset_ms } = e {
+                    let code = ErrorCode::ClockSkew;
+                    self.report(|p| {
+                        p.state = SyncState::Unauthorised { code };
+                        p.clock_offset_ms = Some(offset_ms);
+                    });
+                    Ok(Some(PassOutcome::Unauthorised(code)))
                 } else {
                     self.report(|p| p.state = SyncState::Waiting { until: retry_at });
                     Ok(Some(PassOutcome::RetryAt(retry_at)))
