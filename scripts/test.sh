@@ -5,9 +5,9 @@
 # writes screenshots to screenshots/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-source scripts/display.sh
 start=$(date +%s)
+say() { printf '\033[1m==> [%4ds] %s\033[0m\n' "$(( $(date +%s) - start ))" "$*"; }
+source scripts/display.sh
 
 bash scripts/setup.sh
 
