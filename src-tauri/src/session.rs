@@ -1,15 +1,18 @@
 //! The citizen's session held in memory while they are at the kiosk, wiped on idle timeout and
 //! on every return to the start screen.
 
+use cardread::read::CardReading;
 use zeroize::Zeroize;
 
 /// Personal values of the current session. Later screens add their fields here so one wipe
 /// clears them all.
-#[derive(Default, Zeroize)]
-#[zeroize(drop)]
+#[derive(Default)]
 pub struct Session {
     /// The 12-digit ID number the citizen typed, kept to derive the chip's access key.
     id_number: String,
+    /// The chip read: DG1, DG13, the portrait and the raw files (each wipes its memory when
+    /// dropped).
+    card: Option<CardReading>,
 }
 
 /// Why a typed value was refused.
@@ -30,14 +33,31 @@ impl Session {
         Ok(())
     }
 
+    /// The typed ID number, if any.
+    pub fn id_number(&self) -> Option<&str> {
+        Some(self.id_number.as_str()).filter(|id| !id.is_empty())
+    }
+
+    /// Keeps the chip read (replacing an earlier one, which wipes itself).
+    pub fn set_card_reading(&mut self, reading: CardReading) {
+        self.card = Some(reading);
+    }
+
     /// Whether the session holds any personal value.
     pub fn is_empty(&self) -> bool {
-        self.id_number.is_empty()
+        self.id_number.is_empty() && self.card.is_none()
     }
 
     /// Overwrites every personal value with zeros and leaves an empty session.
     pub fn wipe(&mut self) {
-        self.zeroize();
+        self.id_number.zeroize();
+        self.card = None;
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.wipe();
     }
 }
 
@@ -49,9 +69,11 @@ mod tests {
     fn wipe_empties_every_field() {
         let mut session = Session::default();
         session.set_id_number("001090123456").expect("12 digits");
+        assert_eq!(session.id_number(), Some("001090123456"));
         assert!(!session.is_empty());
         session.wipe();
         assert!(session.is_empty());
+        assert_eq!(session.id_number(), None);
     }
 
     #[test]

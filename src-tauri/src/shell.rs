@@ -3,18 +3,24 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use cardread::keys::{KeyCandidates, KeyError};
+use emrtd::passive_auth::TrustStore;
 
 use kiosk_config::{Config, Language, Mode};
 use serde::Serialize;
 
+use crate::card::{CardState, CardWorker};
 use crate::session::{Session, SessionError};
 
 /// What the window's commands share.
 struct Shell {
     config: Config,
-    session: Mutex<Session>,
+    session: Arc<Mutex<Session>>,
+    /// Set once the window exists (the worker emits to it).
+    card: std::sync::OnceLock<CardWorker>,
 }
 
 /// A device's state as the header shows it.
@@ -93,11 +99,88 @@ async fn shell_state(shell: tauri::State<'_, Shell>) -> Result<ShellState, UiErr
 }
 
 #[tauri::command]
-fn clear_session(shell: tauri::State<'_, Shell>) {
+fn clear_session(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
     let mut session = lock(&shell.session);
+    let cancelled = shell.card.get().map(CardWorker::cancel);
     let held_data = !session.is_empty();
     session.wipe();
     tracing::info!(held_data, "session wiped");
+    match cancelled {
+        Some(Err(_)) => Err(UiError::new("card.worker_stopped")),
+        _ => Ok(()),
+    }
+}
+
+/// The reader side now (the `card-state` event reports each change after this).
+#[tauri::command]
+fn card_state(shell: tauri::State<'_, Shell>) -> CardState {
+    shell
+        .card
+        .get()
+        .map_or_else(CardState::starting, CardWorker::state)
+}
+
+/// Starts a chip read with the typed ID number (kept in the session) and the typed birth and
+/// expiry dates (`ddmmyyyy`); the result arrives as `card-result` with the returned id.
+#[tauri::command]
+fn card_read_typed(
+    shell: tauri::State<'_, Shell>,
+    date_of_birth: String,
+    date_of_expiry: String,
+) -> Result<u64, UiError> {
+    let keys = {
+        let session = lock(&shell.session);
+        let id = session
+            .id_number()
+            .ok_or(UiError::new("card.key.id_number"))?;
+        KeyCandidates::from_typed(id, &date_of_birth, &date_of_expiry).map_err(key_error)?
+    };
+    start_read(&shell, keys)
+}
+
+/// Starts a chip read with the keys the card's QR payload gives.
+#[tauri::command]
+fn card_read_qr(shell: tauri::State<'_, Shell>, payload: String) -> Result<u64, UiError> {
+    let keys = KeyCandidates::from_qr_payload(&payload).map_err(key_error)?;
+    start_read(&shell, keys)
+}
+
+fn start_read(shell: &Shell, keys: KeyCandidates) -> Result<u64, UiError> {
+    let worker = shell
+        .card
+        .get()
+        .ok_or(UiError::new("card.worker_stopped"))?;
+    worker
+        .read(keys)
+        .map_err(|_| UiError::new("card.worker_stopped"))
+}
+
+fn key_error(err: KeyError) -> UiError {
+    UiError::new(match err {
+        KeyError::IdNumber(_) => "card.key.id_number",
+        KeyError::DateOfBirth(_) => "card.key.date_of_birth",
+        KeyError::DateOfExpiry(_) => "card.key.date_of_expiry",
+        KeyError::Qr(_) => "card.key.qr",
+        KeyError::Derivation(_) => "card.key.derivation",
+    })
+}
+
+/// The CSCA trust store from the configured directory; a missing or unreadable one leaves the
+/// store empty (every card then reads "issuer unknown") and says so in the log.
+fn load_trust_store(dir: &Path) -> TrustStore {
+    match TrustStore::load_directory(dir) {
+        Ok((store, skipped)) => {
+            for file in &skipped {
+                tracing::warn!(path = %file.path.display(), reason = %file.reason, "trust store file skipped");
+            }
+            tracing::info!(path = %dir.display(), csca_certificates = store.len(), "trust store loaded");
+            store
+        }
+        Err(err) => {
+            tracing::warn!(path = %dir.display(), error = %err, "trust store unreadable: every card will read as issuer unknown");
+            TrustStore::default()
+        }
+    }
 }
 
 #[tauri::command]
@@ -143,17 +226,31 @@ pub fn run(config: Config) -> ExitCode {
         version = env!("CARGO_PKG_VERSION"),
         "kiosk starting"
     );
+    let trust_store = load_trust_store(&config.trust_store);
     let shell = Shell {
         config,
-        session: Mutex::new(Session::default()),
+        session: Arc::new(Mutex::new(Session::default())),
+        card: std::sync::OnceLock::new(),
     };
+    let session = Arc::clone(&shell.session);
     let result = tauri::Builder::default()
         .manage(shell)
+        .setup(move |app| {
+            use tauri::Manager;
+            let worker = CardWorker::start(app.handle().clone(), session, trust_store);
+            if app.state::<Shell>().card.set(worker).is_err() {
+                tracing::error!("card worker started twice");
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             shell_state,
             clear_session,
             session_set_id_number,
-            operator_sign_in
+            operator_sign_in,
+            card_state,
+            card_read_typed,
+            card_read_qr
         ])
         .run(tauri::generate_context!());
     match result {
