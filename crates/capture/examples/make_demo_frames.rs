@@ -1,13 +1,17 @@
 //! Writes the demo frames of `assets/frames/`: CCCD-like cards of the shipped test identities
 //! (their QR payloads agree with their software chips) at webcam sizes from 640×480 to
 //! 1920×1080, from clean to moderately degraded, as small JPEGs (sensor noise is kept low:
-//! it is what makes JPEGs large; the benchmark corpus has the heavy degradations).
+//! it is what makes JPEGs large; the benchmark corpus has the heavy degradations); and
+//! portrait frames composed from the public-domain test portrait (`tests/data/`): one that
+//! passes every check, one too far, one too dark.
 //!
 //! `cargo run -p capture --features synth --example make_demo_frames -- [OUTPUT_FOLDER]`
 
 use std::path::PathBuf;
 
-use capture::synth::{Rng, Scene, encode_jpeg, render_card, render_frame};
+use capture::synth::{
+    FaceInPhoto, Rng, Scene, Sitter, encode_jpeg, portrait_frame, render_card, render_frame,
+};
 use cardsim::identity::{BUILTIN, EDGE_CASES, Identity};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -50,6 +54,53 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             total += bytes.len();
             println!("{} {} bytes", path.display(), bytes.len());
         }
+    }
+    let portraits = output.with_file_name("portrait");
+    std::fs::create_dir_all(&portraits)?;
+    let photo = image::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/face-eileen-collins-nasa.jpg"
+    ))?
+    .into_rgb8();
+    let face = FaceInPhoto {
+        centre_x: 0.432,
+        centre_y: 0.227,
+        height: 0.197,
+    };
+    let centred = Sitter {
+        face_x: 0.5,
+        face_y: 0.45,
+        face_height: 0.35,
+    };
+    let clean = Scene {
+        noise: 0.0,
+        ..Scene::clean(960, 540)
+    };
+    for (name, sitter, scene) in [
+        ("0-ok", centred, clean.clone()),
+        (
+            "1-move-closer",
+            Sitter {
+                face_height: 0.14,
+                ..centred
+            },
+            clean.clone(),
+        ),
+        (
+            "2-more-light",
+            centred,
+            Scene {
+                gain: 0.3,
+                ..clean.clone()
+            },
+        ),
+    ] {
+        let frame = portrait_frame(&photo, face, &[sitter], &scene, &mut rng);
+        let bytes = encode_jpeg(&frame, 70)?;
+        let path = portraits.join(format!("{name}-960x540.jpg"));
+        std::fs::write(&path, &bytes)?;
+        total += bytes.len();
+        println!("{} {} bytes", path.display(), bytes.len());
     }
     println!("{total} bytes in all");
     Ok(())

@@ -5,12 +5,14 @@
 //! - [`replay`]: a camera replayed from image files (tests, demo, benchmark).
 //! - [`camera`]: choosing a webcam and its mode; capture through `nokhwa` with the cargo
 //!   feature `device`.
+//! - [`portrait`]: live portrait guidance (one face, centred, size, sharpness, exposure).
 //! - [`qr`]: reading the card's QR code from frames, then `cccd::qr` parses it.
 //! - [`synth`] (cargo feature `synth`): CCCD-like card frames with real QR payloads and
 //!   webcam degradations, for the demo frames, tests and the benchmark.
 
 pub mod camera;
 pub mod frame;
+pub mod portrait;
 pub mod qr;
 pub mod replay;
 #[cfg(feature = "synth")]

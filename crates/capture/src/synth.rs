@@ -3,6 +3,7 @@
 //! degrade it (small modules, rotation, perspective, blur, sensor noise, exposure, uneven
 //! light, glare, JPEG compression).
 //!
+//! It also composes portrait frames from a photo (one or more sitters, placed by their face).
 //! It makes the demo frames in `assets/frames/`, the test corpus and the benchmark corpus;
 //! everything is seeded, so a corpus is the same on every machine. Built only with the cargo
 //! feature `synth`: the kiosk itself never draws cards.
@@ -454,6 +455,58 @@ fn convolve(
             }
         }
     }
+}
+
+/// A person in a portrait frame: where the centre of their face lands (fractions of the frame)
+/// and how high the face is (fraction of the frame height).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sitter {
+    pub face_x: f64,
+    pub face_y: f64,
+    pub face_height: f64,
+}
+
+/// Where the face is in a portrait photo and how high (fractions of the photo), so a photo can
+/// be placed by its face.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FaceInPhoto {
+    pub centre_x: f64,
+    pub centre_y: f64,
+    pub height: f64,
+}
+
+/// A webcam frame of `sitters` (each a copy of `photo`) in front of a plain wall, degraded as
+/// `scene` says (its geometry fields are ignored).
+pub fn portrait_frame(
+    photo: &RgbImage,
+    face: FaceInPhoto,
+    sitters: &[Sitter],
+    scene: &Scene,
+    rng: &mut Rng,
+) -> RgbImage {
+    let (fw, fh) = (f64::from(scene.frame_width), f64::from(scene.frame_height));
+    let mut frame = RgbImage::from_fn(scene.frame_width, scene.frame_height, |_, y| {
+        let shade = 215.0 - 25.0 * f64::from(y) / fh;
+        Rgb([shade as u8, (shade - 4.0) as u8, (shade - 12.0) as u8])
+    });
+    for sitter in sitters {
+        let scale = sitter.face_height * fh / (face.height * f64::from(photo.height()));
+        let left = sitter.face_x * fw - face.centre_x * f64::from(photo.width()) * scale;
+        let top = sitter.face_y * fh - face.centre_y * f64::from(photo.height()) * scale;
+        for (x, y, pixel) in frame.enumerate_pixels_mut() {
+            let u = (f64::from(x) - left) / scale;
+            let v = (f64::from(y) - top) / scale;
+            if u >= 0.0
+                && v >= 0.0
+                && u < f64::from(photo.width()) - 1.0
+                && v < f64::from(photo.height()) - 1.0
+            {
+                *pixel = bilinear(photo, u, v);
+            }
+        }
+    }
+    degrade(&mut frame, scene, rng);
+    frame
 }
 
 /// A synthesised frame with the payload its QR code carries.
