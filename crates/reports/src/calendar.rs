@@ -167,6 +167,16 @@ impl LocalDate {
     }
 }
 
+/// The hour and minute of `t` in Vietnam.
+pub fn time_of_day(t: Timestamp) -> (u8, u8) {
+    let local = t.unix_millis().saturating_add(VIETNAM_OFFSET_MILLIS);
+    let minutes = local.rem_euclid(DAY_MILLIS) / 60_000;
+    (
+        u8::try_from(minutes / 60).unwrap_or(0),
+        u8::try_from(minutes % 60).unwrap_or(0),
+    )
+}
+
 impl fmt::Display for LocalDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -265,6 +275,8 @@ mod tests {
         // 2023-04-21T17:00:00Z
         assert_eq!(d.start().unix_millis(), 1_682_096_400_000);
         assert_eq!(LocalDate::containing(d.start()), d);
+        assert_eq!(time_of_day(d.start()), (0, 0));
+        assert_eq!(time_of_day(d.start().plus_millis(-60_000)), (23, 59));
         assert_eq!(
             LocalDate::containing(d.start().plus_millis(-1)),
             LocalDate::new(2023, 4, 21).expect("date")

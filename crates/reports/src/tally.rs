@@ -1,0 +1,113 @@
+//! How many enrollments stand at each step, and the figures reports print from that.
+//!
+//! The queue keeps each enrollment's *current* state, so the figures are a funnel: an activated
+//! enrollment was also enrolled, acknowledged and approved.
+
+use enroll::state::EnrollmentState;
+use serde::{Deserialize, Serialize};
+use std::ops::AddAssign;
+
+/// Enrollments by where they stand now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Tally {
+    /// Queued, uploading or uploaded: the back office has not acknowledged them yet.
+    pub unsent: u64,
+    /// Acknowledged, awaiting the review.
+    pub in_review: u64,
+    /// Approved, not activated.
+    pub approved_only: u64,
+    /// Rejected by the review.
+    pub rejected: u64,
+    /// Activated by the citizen.
+    pub activated: u64,
+}
+
+impl Tally {
+    /// Counts `n` enrollments in `state`.
+    pub fn add_state(&mut self, state: EnrollmentState, n: u64) {
+        use EnrollmentState::*;
+        let slot = match state {
+            Draft | Sealed | Queued | Uploading | Uploaded => &mut self.unsent,
+            Acknowledged => &mut self.in_review,
+            Approved => &mut self.approved_only,
+            Rejected => &mut self.rejected,
+            Activated => &mut self.activated,
+        };
+        *slot += n;
+    }
+
+    /// Đã thu nhận: every enrollment made.
+    pub fn enrolled(&self) -> u64 {
+        self.unsent + self.in_review + self.approved_only + self.rejected + self.activated
+    }
+
+    /// Đã tiếp nhận: acknowledged by the back office (and maybe decided since).
+    pub fn acknowledged(&self) -> u64 {
+        self.in_review + self.approved_only + self.rejected + self.activated
+    }
+
+    /// Đã phê duyệt: approved (activated or not).
+    pub fn approved(&self) -> u64 {
+        self.approved_only + self.activated
+    }
+
+    /// Đã kích hoạt.
+    pub fn activated(&self) -> u64 {
+        self.activated
+    }
+
+    /// Đang chờ: no review decision yet (not acknowledged, or in review).
+    pub fn pending(&self) -> u64 {
+        self.unsent + self.in_review
+    }
+
+    /// Bị từ chối.
+    pub fn rejected(&self) -> u64 {
+        self.rejected
+    }
+
+    /// Chưa kích hoạt: approved, never activated (the follow-up list's length).
+    pub fn not_activated(&self) -> u64 {
+        self.approved_only
+    }
+}
+
+impl AddAssign for Tally {
+    fn add_assign(&mut self, o: Self) {
+        self.unsent += o.unsent;
+        self.in_review += o.in_review;
+        self.approved_only += o.approved_only;
+        self.rejected += o.rejected;
+        self.activated += o.activated;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use EnrollmentState::*;
+
+    #[test]
+    fn the_funnel_counts_each_enrollment_at_every_step_it_passed() {
+        let mut t = Tally::default();
+        for (s, n) in [
+            (Queued, 2),
+            (Uploading, 1),
+            (Uploaded, 1),
+            (Acknowledged, 3),
+            (Approved, 4),
+            (Rejected, 5),
+            (Activated, 6),
+        ] {
+            t.add_state(s, n);
+        }
+        assert_eq!(t.enrolled(), 22);
+        assert_eq!(t.acknowledged(), 18);
+        assert_eq!(t.approved(), 10);
+        assert_eq!(t.activated(), 6);
+        assert_eq!(t.pending(), 7);
+        assert_eq!(t.rejected(), 5);
+        assert_eq!(t.not_activated(), 4);
+        assert_eq!(t.pending() + t.approved() + t.rejected(), t.enrolled());
+    }
+}
