@@ -119,6 +119,10 @@ impl Assessment {
 pub enum PortraitError {
     #[error("the face model could not be loaded: {0}")]
     Model(String),
+    #[error("the portrait does not fit in {0} bytes even at the lowest quality and size")]
+    OverBudget(usize),
+    #[error("the portrait could not be encoded as JPEG")]
+    Encode,
 }
 
 /// The face detector and the checks.
@@ -219,6 +223,87 @@ impl PortraitChecker {
             brightness: Some(brightness),
             guidance,
         }
+    }
+}
+
+/// Decides when to take the picture: when every check has held for `steady_frames` frames in
+/// a row (a citizen holding still), not on one lucky frame.
+#[derive(Debug, Clone)]
+pub struct AutoCapture {
+    steady_frames: u32,
+    run: u32,
+}
+
+impl AutoCapture {
+    pub fn new(steady_frames: u32) -> Self {
+        Self {
+            steady_frames: steady_frames.max(1),
+            run: 0,
+        }
+    }
+
+    /// Counts one assessed frame; true when this frame should be taken.
+    pub fn observe(&mut self, assessment: &Assessment) -> bool {
+        if assessment.is_ok() {
+            self.run += 1;
+        } else {
+            self.run = 0;
+        }
+        if self.run >= self.steady_frames {
+            self.run = 0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The detector's box (brows to chin) over the portrait's height: leaves room for the crown,
+/// the neck and shoulders, so the head takes about 70–80 % of the height as ICAO 9303 asks.
+const FACE_BOX_OF_HEIGHT: f64 = 0.42;
+
+/// Cuts the ICAO 35:45 (width:height) portrait around `face`, the face's centre at 45 % of
+/// the height from the top, shifted (and if need be shrunk) to stay inside the frame.
+pub fn crop_icao(frame: &RgbImage, face: &FaceBox) -> RgbImage {
+    let (frame_w, frame_h) = (f64::from(frame.width()), f64::from(frame.height()));
+    let mut height = (face.height / FACE_BOX_OF_HEIGHT).min(frame_h);
+    let mut width = height * 35.0 / 45.0;
+    if width > frame_w {
+        width = frame_w;
+        height = width * 45.0 / 35.0;
+    }
+    let left = (face.x + face.width / 2.0 - width / 2.0).clamp(0.0, (frame_w - width).max(0.0));
+    let top = (face.y + face.height / 2.0 - 0.45 * height).clamp(0.0, (frame_h - height).max(0.0));
+    image::imageops::crop_imm(
+        frame,
+        left.round() as u32,
+        top.round() as u32,
+        (width.round() as u32).max(1),
+        (height.round() as u32).max(1),
+    )
+    .to_image()
+}
+
+/// Encodes `portrait` as JPEG in at most `max_bytes`: quality 90 down to 50, then the image
+/// scaled down by steps of 0.8 (not below 240 px high, ICAO's minimum for the face region).
+pub fn encode_within(portrait: &RgbImage, max_bytes: usize) -> Result<Vec<u8>, PortraitError> {
+    let mut image = portrait.clone();
+    loop {
+        for quality in [90u8, 80, 70, 60, 50] {
+            let mut bytes = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
+                .encode_image(&image)
+                .map_err(|_| PortraitError::Encode)?;
+            if bytes.len() <= max_bytes {
+                return Ok(bytes);
+            }
+        }
+        let height = (f64::from(image.height()) * 0.8).round() as u32;
+        if height < 240 {
+            return Err(PortraitError::OverBudget(max_bytes));
+        }
+        let width = ((f64::from(image.width()) * 0.8).round() as u32).max(1);
+        image = image::imageops::resize(&image, width, height, FilterType::Triangle);
     }
 }
 
@@ -342,6 +427,69 @@ mod tests {
         assert_eq!(Guidance::MoreLight.code(), "more_light");
         assert_eq!(Guidance::HoldStill.code(), "hold_still");
         assert_eq!(Guidance::Ok.code(), "ok");
+    }
+
+    fn assessment(guidance: Guidance) -> Assessment {
+        Assessment {
+            faces: Vec::new(),
+            sharpness: None,
+            brightness: None,
+            guidance: vec![guidance],
+        }
+    }
+
+    #[test]
+    fn auto_capture_needs_a_steady_run_and_restarts_after_a_failed_check() {
+        let mut auto = AutoCapture::new(3);
+        let ok = assessment(Guidance::Ok);
+        assert!(!auto.observe(&ok));
+        assert!(!auto.observe(&ok));
+        assert!(!auto.observe(&assessment(Guidance::HoldStill)));
+        assert!(!auto.observe(&ok));
+        assert!(!auto.observe(&ok));
+        assert!(auto.observe(&ok));
+        assert!(!auto.observe(&ok), "a new run starts after a capture");
+    }
+
+    #[test]
+    fn icao_crop_is_35_by_45_around_the_face_and_inside_the_frame() {
+        let frame = RgbImage::from_fn(1280, 720, |x, _| image::Rgb([(x % 256) as u8, 0, 0]));
+        let face = FaceBox {
+            x: 560.0,
+            y: 200.0,
+            width: 160.0,
+            height: 160.0,
+            score: 10.0,
+        };
+        let crop = crop_icao(&frame, &face);
+        let ratio = f64::from(crop.width()) / f64::from(crop.height());
+        assert!((ratio - 35.0 / 45.0).abs() < 0.01, "ratio {ratio}");
+        assert!((f64::from(crop.height()) - 160.0 / FACE_BOX_OF_HEIGHT).abs() < 2.0);
+        let near_edge = FaceBox {
+            x: 1200.0,
+            y: 10.0,
+            ..face
+        };
+        let edge_crop = crop_icao(&frame, &near_edge);
+        assert_eq!(
+            edge_crop.dimensions(),
+            crop.dimensions(),
+            "shifted inside, not cut"
+        );
+    }
+
+    #[test]
+    fn encoding_keeps_within_the_budget_or_says_it_cannot() {
+        let noisy = RgbImage::from_fn(420, 540, |x, y| {
+            let v = ((x * 7919 + y * 104729) % 251) as u8;
+            image::Rgb([v, v.wrapping_mul(3), v.wrapping_mul(7)])
+        });
+        let bytes = encode_within(&noisy, 60_000).unwrap();
+        assert!(bytes.len() <= 60_000 && bytes.starts_with(&[0xFF, 0xD8]));
+        assert!(matches!(
+            encode_within(&noisy, 2_000),
+            Err(PortraitError::OverBudget(2_000))
+        ));
     }
 
     #[test]
