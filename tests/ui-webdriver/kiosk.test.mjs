@@ -40,6 +40,13 @@ const READER_TEXT = {
   ready: "Sẵn sàng, chưa có thẻ",
   card_present: "Có thẻ trên đầu đọc",
 };
+/** What the card screen says for each reader state the card worker reports. */
+const CARD_STATE_TEXT = {
+  service_down: "Dịch vụ đọc thẻ (PC/SC) chưa chạy — hãy báo quản trị viên.",
+  no_reader: "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc.",
+  waiting: "Đầu đọc sẵn sàng — hãy đặt thẻ lên đầu đọc.",
+  present: "Đã thấy thẻ trên đầu đọc.",
+};
 const CAMERA_TEXT = {
   no_camera: "Không tìm thấy camera — hãy kiểm tra cáp của camera",
   ready: "Sẵn sàng",
@@ -337,7 +344,7 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
     });
   });
 
-  test("consent, then the keypad types the 12-digit ID and the core accepts it", async () => {
+  test("consent, then the keypad types the 12-digit ID, the core accepts it, and the card step follows", async () => {
     await step(session, "self-service-id", async () => {
       await u.click("welcome-start");
       await u.waitVisible("screen-consent");
@@ -348,10 +355,12 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
       assert.equal(await u.text("id-count"), "Đã nhập 12/12 chữ số");
       await saveScreenshot(session, "self-service-id-entry");
       await u.click("id-continue");
-      await u.waitVisible("id-notice");
-      assert.match(
-        await u.text("id-notice"),
-        /^Đã nhận số định danh\. Chức năng đọc chip/,
+      await u.waitVisible("screen-card");
+      assert.ok(
+        Object.values(CARD_STATE_TEXT).includes(
+          await u.text("card-reader-state"),
+        ),
+        "the card screen says what the reader is doing",
       );
     });
   });

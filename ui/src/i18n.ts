@@ -73,8 +73,88 @@ const vi = {
   "id.error.length":
     "Số định danh cần đủ 12 chữ số, bạn mới nhập {count}. Hãy kiểm tra lại số in trên thẻ.",
   "id.continue": "Tiếp tục",
-  "id.chip_later":
-    "Đã nhận số định danh. Chức năng đọc chip của thẻ sẽ có trong phiên bản sau của máy, nên hiện chưa thể đăng ký tiếp tại đây. Hãy về màn hình đầu, hoặc đến Công an xã, phường để đăng ký.",
+
+  "card.title": "Đặt thẻ lên đầu đọc",
+  "card.help":
+    "Đặt thẻ căn cước nằm yên trên đầu đọc. Nhập ngày sinh và ngày hết hạn in ở mặt trước thẻ (8 chữ số: ngày, tháng, năm) để máy mở chip.",
+  "card.state.service_down": "Dịch vụ đọc thẻ (PC/SC) chưa chạy — hãy báo quản trị viên.",
+  "card.state.no_reader": "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc.",
+  "card.state.waiting": "Đầu đọc sẵn sàng — hãy đặt thẻ lên đầu đọc.",
+  "card.state.present": "Đã thấy thẻ trên đầu đọc.",
+  "card.dob.label": "Ngày sinh (8 chữ số, ví dụ 01011990)",
+  "card.expiry.label": "Có giá trị đến (8 chữ số, ví dụ 01012030)",
+  "card.read": "Đọc thẻ",
+  "card.reading": "Đang đọc…",
+  "card.read_again": "Đọc lại",
+  "card.error.dates":
+    "Mỗi ngày cần đủ 8 chữ số: ngày, tháng, năm (ví dụ 01011990). Hãy kiểm tra lại các số in trên thẻ.",
+  "card.progress.opening": "Đang mở chip (khóa {attempt}/{of})…",
+  "card.progress.bytes": "{read}/{total} byte",
+  "card.progress.bytes_unknown": "{read} byte",
+  "card.progress.verifying": "Đã đọc xong. Đang kiểm tra thẻ thật hay giả…",
+  "card.progress.waiting": "Đang chờ thẻ trên đầu đọc…",
+  "card.file.com": "Danh mục dữ liệu",
+  "card.file.dg1": "Vùng đọc máy (MRZ)",
+  "card.file.dg13": "Thông tin cá nhân",
+  "card.file.sod": "Chữ ký số của cơ quan cấp thẻ",
+  "card.file.dg14": "Khóa xác thực chip",
+  "card.file.dg15": "Khóa chống sao chép",
+  "card.file.dg2": "Ảnh chân dung",
+  "card.file.other": "Dữ liệu khác",
+  "card.holder.title": "Thông tin trong chip",
+  "card.holder.name": "Họ và tên",
+  "card.holder.id": "Số định danh",
+  "card.holder.dob": "Ngày sinh",
+  "card.holder.residence": "Nơi thường trú",
+  "card.portrait.alt": "Ảnh chân dung trong chip",
+  "card.portrait.jpeg2000":
+    "Ảnh chân dung trong chip ở định dạng JPEG 2000, máy chưa hiển thị được. Ảnh vẫn được giữ để đối chiếu.",
+  "card.verdict.genuine":
+    "Thẻ thật: chữ ký số hợp lệ của cơ quan cấp thẻ được tin cậy, và chip đã chứng minh là chip gốc.",
+  "card.verdict.issuer_unknown":
+    "Chữ ký số hợp lệ, nhưng cơ quan đã ký không có trong danh sách tin cậy của máy.",
+  "card.verdict.invalid":
+    "Thẻ không hợp lệ: dữ liệu trong chip không khớp với chữ ký số, hoặc không khớp với thẻ.",
+  "card.verdict.clone_suspected":
+    "Nghi chip sao chép: chip không chứng minh được là chip gốc của thẻ.",
+  "card.action.continue": "Cán bộ: tiếp tục đăng ký.",
+  "card.action.check_with_issuer":
+    "Cán bộ: kiểm tra thẻ bằng mắt và hỏi cơ quan cấp thẻ trước khi tiếp tục; báo quản trị viên cập nhật danh sách tin cậy.",
+  "card.action.refuse_and_report":
+    "Cán bộ: không đăng ký bằng thẻ này; giữ thẻ lại và báo cáo theo quy định.",
+  "card.self.continue": "Thẻ đã được xác thực. Bạn có thể tiếp tục.",
+  "card.self.refer":
+    "Máy không xác nhận được thẻ này. Hãy mang thẻ đến Công an xã, phường để được hỗ trợ.",
+  "card.next_later":
+    "Bước tiếp theo (chụp ảnh chân dung) sẽ có trong phiên bản sau của máy. Hãy về màn hình đầu, hoặc đến Công an xã, phường để đăng ký tiếp.",
+  "card.continue": "Tiếp tục",
+
+  "error.card.no_reader":
+    "Không tìm thấy đầu đọc thẻ. Hãy kiểm tra cáp USB của đầu đọc rồi chạm “Đọc thẻ” lại.",
+  "error.card.not_present": "Chưa có thẻ trên đầu đọc. Hãy đặt thẻ lên đầu đọc.",
+  "error.card.removed":
+    "Thẻ đã bị nhấc khỏi đầu đọc khi đang đọc. Hãy đặt lại thẻ và giữ yên: máy sẽ đọc tiếp từ chỗ dừng.",
+  "error.card.wrong_key":
+    "Chip không mở được với số định danh, ngày sinh và ngày hết hạn đã nhập. Hãy kiểm tra lại các số in trên thẻ rồi đọc lại.",
+  "error.card.blocked":
+    "Chip đã tạm khóa vì nhập sai nhiều lần. Hãy dùng mã QR trên thẻ, hoặc đến Công an xã, phường.",
+  "error.card.unreadable":
+    "Máy không đọc được chip của thẻ này. Hãy dùng mã QR trên thẻ để đăng ký (hồ sơ sẽ ghi là chưa xác thực bằng chip).",
+  "error.card.reader_failure":
+    "Đầu đọc thẻ gặp lỗi. Hãy nhấc thẻ ra, đặt lại rồi đọc lại; nếu vẫn lỗi, hãy báo quản trị viên.",
+  "error.card.unsupported_signature":
+    "Máy chưa kiểm tra được chữ ký số của loại thẻ này. Hãy báo quản trị viên.",
+  "error.card.worker_stopped":
+    "Bộ phận đọc thẻ của máy đã dừng. Hãy khởi động lại ứng dụng và báo quản trị viên.",
+  "error.card.key.id_number":
+    "Chưa có số định danh hợp lệ. Hãy về màn hình đầu và nhập lại số định danh 12 chữ số.",
+  "error.card.key.date_of_birth":
+    "Ngày sinh không có thật. Hãy nhập 8 chữ số: ngày, tháng, năm (ví dụ 01011990).",
+  "error.card.key.date_of_expiry":
+    "Ngày hết hạn không có thật. Hãy nhập 8 chữ số như in trên thẻ (ví dụ 01012030).",
+  "error.card.key.qr": "Mã QR này không phải mã QR của thẻ căn cước. Hãy quét mã QR in trên thẻ.",
+  "error.card.key.derivation":
+    "Không tạo được khóa mở chip từ các số này. Hãy kiểm tra lại ngày sinh và ngày hết hạn.",
 
   "signin.title": "Đăng nhập cán bộ tiếp nhận",
   "signin.body": "Cán bộ đăng nhập để hỗ trợ công dân đăng ký tài khoản định danh điện tử.",
@@ -193,8 +273,90 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "id.error.length":
     "The ID number needs 12 digits; you entered {count}. Check the number printed on your card.",
   "id.continue": "Continue",
-  "id.chip_later":
-    "ID number accepted. Reading the card's chip arrives in a later version of this kiosk, so enrollment cannot go further here yet. Go back to the start screen, or enroll at your commune or ward police office.",
+
+  "card.title": "Place the card on the reader",
+  "card.help":
+    "Lay the ID card still on the reader. Enter the date of birth and the expiry date printed on the front of the card (8 digits: day, month, year) so the kiosk can open the chip.",
+  "card.state.service_down":
+    "The card-reading service (PC/SC) is not running — tell the administrator.",
+  "card.state.no_reader": "No card reader found — check the reader's USB cable.",
+  "card.state.waiting": "Reader ready — place the card on the reader.",
+  "card.state.present": "Card detected on the reader.",
+  "card.dob.label": "Date of birth (8 digits, e.g. 01011990)",
+  "card.expiry.label": "Valid until (8 digits, e.g. 01012030)",
+  "card.read": "Read the card",
+  "card.reading": "Reading…",
+  "card.read_again": "Read again",
+  "card.error.dates":
+    "Each date needs 8 digits: day, month, year (e.g. 01011990). Check the numbers printed on the card.",
+  "card.progress.opening": "Opening the chip (key {attempt}/{of})…",
+  "card.progress.bytes": "{read}/{total} bytes",
+  "card.progress.bytes_unknown": "{read} bytes",
+  "card.progress.verifying": "Read complete. Checking whether the card is genuine…",
+  "card.progress.waiting": "Waiting for the card on the reader…",
+  "card.file.com": "Data directory",
+  "card.file.dg1": "Machine-readable zone (MRZ)",
+  "card.file.dg13": "Personal data",
+  "card.file.sod": "The issuer's digital signature",
+  "card.file.dg14": "Chip authentication key",
+  "card.file.dg15": "Anti-cloning key",
+  "card.file.dg2": "Portrait",
+  "card.file.other": "Other data",
+  "card.holder.title": "Data in the chip",
+  "card.holder.name": "Full name",
+  "card.holder.id": "ID number",
+  "card.holder.dob": "Date of birth",
+  "card.holder.residence": "Place of residence",
+  "card.portrait.alt": "Portrait from the chip",
+  "card.portrait.jpeg2000":
+    "The chip's portrait is in JPEG 2000 format, which this kiosk cannot display yet. It is still kept for comparison.",
+  "card.verdict.genuine":
+    "Genuine card: valid digital signature from a trusted issuer, and the chip proved it is the original.",
+  "card.verdict.issuer_unknown":
+    "The digital signature is valid, but the issuer that signed it is not in this kiosk's trust list.",
+  "card.verdict.invalid":
+    "Invalid card: the chip's data do not match the digital signature, or do not match the card.",
+  "card.verdict.clone_suspected":
+    "Suspected cloned chip: the chip could not prove it is the card's original chip.",
+  "card.action.continue": "Officer: continue the enrollment.",
+  "card.action.check_with_issuer":
+    "Officer: inspect the card and check with the issuing office before continuing; ask the administrator to update the trust list.",
+  "card.action.refuse_and_report":
+    "Officer: do not enroll with this card; keep the card and report it as the rules require.",
+  "card.self.continue": "The card is verified. You can continue.",
+  "card.self.refer":
+    "The kiosk could not verify this card. Please take the card to the commune or ward police for help.",
+  "card.next_later":
+    "The next step (taking your portrait) arrives in a later version of this kiosk. Go back to the start screen, or enroll at the commune or ward police.",
+  "card.continue": "Continue",
+
+  "error.card.no_reader":
+    "No card reader found. Check the reader's USB cable, then tap “Read the card” again.",
+  "error.card.not_present": "There is no card on the reader. Place the card on the reader.",
+  "error.card.removed":
+    "The card was lifted off the reader during the read. Place it back and hold it still: reading continues where it stopped.",
+  "error.card.wrong_key":
+    "The chip did not open with the ID number, date of birth and expiry date entered. Check the numbers printed on the card and read again.",
+  "error.card.blocked":
+    "The chip is temporarily locked after too many wrong attempts. Use the QR code on the card, or go to the commune or ward police.",
+  "error.card.unreadable":
+    "This card's chip cannot be read here. Use the QR code on the card to enroll (the application will be marked as not chip-verified).",
+  "error.card.reader_failure":
+    "The card reader failed. Lift the card off, place it again and read again; if it keeps failing, tell the administrator.",
+  "error.card.unsupported_signature":
+    "This kiosk cannot check the digital signature of this kind of card yet. Tell the administrator.",
+  "error.card.worker_stopped":
+    "The kiosk's card-reading part has stopped. Restart the application and tell the administrator.",
+  "error.card.key.id_number":
+    "There is no valid ID number yet. Go back to the start and enter the 12-digit ID number again.",
+  "error.card.key.date_of_birth":
+    "That date of birth does not exist. Enter 8 digits: day, month, year (e.g. 01011990).",
+  "error.card.key.date_of_expiry":
+    "That expiry date does not exist. Enter the 8 digits printed on the card (e.g. 01012030).",
+  "error.card.key.qr":
+    "This QR code is not an ID card's QR code. Scan the QR code printed on the card.",
+  "error.card.key.derivation":
+    "No chip key follows from these numbers. Check the date of birth and the expiry date.",
 
   "signin.title": "Operator sign-in",
   "signin.body": "Operators sign in to help citizens enroll for their electronic identification.",
@@ -253,6 +415,20 @@ export function translate<K extends MessageKey>(lang: Lang, key: K, ...vars: Var
 const ERROR_KEYS: Readonly<Record<string, PlainKey>> = {
   "operators.none_configured": "error.operators.none_configured",
   "id.format": "error.id.format",
+  "card.no_reader": "error.card.no_reader",
+  "card.not_present": "error.card.not_present",
+  "card.removed": "error.card.removed",
+  "card.wrong_key": "error.card.wrong_key",
+  "card.blocked": "error.card.blocked",
+  "card.unreadable": "error.card.unreadable",
+  "card.reader_failure": "error.card.reader_failure",
+  "card.unsupported_signature": "error.card.unsupported_signature",
+  "card.worker_stopped": "error.card.worker_stopped",
+  "card.key.id_number": "error.card.key.id_number",
+  "card.key.date_of_birth": "error.card.key.date_of_birth",
+  "card.key.date_of_expiry": "error.card.key.date_of_expiry",
+  "card.key.qr": "error.card.key.qr",
+  "card.key.derivation": "error.card.key.derivation",
 };
 
 /** Which attribute of an element a binding fills: its text or a labelling attribute. */

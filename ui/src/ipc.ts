@@ -2,6 +2,7 @@
 //! knows command names; screens get a `Backend` so tests and later issues can swap it.
 
 import { invoke } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { Lang } from "./i18n";
 
 export type Mode = "counter" | "self-service";
@@ -38,6 +39,70 @@ export class BackendError extends Error {
   }
 }
 
+/** The reader side: PC/SC service down, no reader, waiting for a card, card on the reader. */
+export interface CardState {
+  readonly state: "service_down" | "no_reader" | "waiting" | "present";
+  /** The reader's name (device data, not personal). */
+  readonly reader: string | null;
+}
+
+/** The holder's data from the chip's DG13. Personal data: shown, never logged. */
+export interface Holder {
+  readonly fullName: string;
+  readonly idNumber: string;
+  readonly dateOfBirth: string;
+  readonly gender: "male" | "female" | null;
+  readonly placeOfOrigin: string | null;
+  readonly placeOfResidence: string | null;
+  readonly dateOfExpiry: string | null;
+}
+
+/** One step of a chip read (`card-progress`). */
+export type CardProgress =
+  | {
+      readonly stage: "opening";
+      readonly readId: number;
+      readonly attempt: number;
+      readonly of: number;
+    }
+  | {
+      readonly stage: "file";
+      readonly readId: number;
+      readonly file: string;
+      readonly read: number;
+      readonly total: number | null;
+    }
+  | { readonly stage: "holder"; readonly readId: number; readonly holder: Holder }
+  | { readonly stage: "verifying"; readonly readId: number };
+
+export type Verdict = "genuine" | "issuer_unknown" | "invalid" | "clone_suspected";
+export type OfficerAction = "continue" | "check_with_issuer" | "refuse_and_report";
+
+/** The chip portrait: JPEG bytes to show, or a format the screen cannot preview. */
+export interface Portrait {
+  readonly format: "jpeg" | "jpeg2000";
+  readonly mime: string;
+  readonly width: number;
+  readonly height: number;
+  readonly bytes: readonly number[] | null;
+}
+
+/** The end of a chip read (`card-result`): an error code, or the verdict and what was read. */
+export interface CardResult {
+  readonly readId: number;
+  readonly error: string | null;
+  readonly verdict: Verdict | null;
+  readonly action: OfficerAction | null;
+  readonly holder: Holder | null;
+  readonly portrait: Portrait | null;
+}
+
+export interface CardEvents {
+  state(state: CardState): void;
+  progress(progress: CardProgress): void;
+  result(result: CardResult): void;
+}
+
 export interface Backend {
   shellState(): Promise<ShellState>;
   /** Wipes the personal data the core holds in memory for the current session. */
@@ -45,6 +110,14 @@ export interface Backend {
   /** Hands the typed ID number to the core's session (to derive the chip's access key). */
   sessionSetIdNumber(idNumber: string): Promise<void>;
   operatorSignIn(operatorId: string, pin: string): Promise<void>;
+  /** The reader side now; changes then arrive through `watchCard`. */
+  cardState(): Promise<CardState>;
+  /** Starts a chip read with the session's typed ID and these `ddmmyyyy` dates; the read's id. */
+  cardReadTyped(dateOfBirth: string, dateOfExpiry: string): Promise<number>;
+  /** Starts a chip read with the keys of the card's QR payload; the read's id. */
+  cardReadQr(payload: string): Promise<number>;
+  /** Listens to the card worker's events until `signal` aborts. */
+  watchCard(events: CardEvents, signal: AbortSignal): Promise<void>;
 }
 
 const CODE = /^[A-Za-z0-9_.-]{1,80}$/;
@@ -127,6 +200,19 @@ export function parseShellState(v: unknown): ShellState {
   return v as unknown as ShellState;
 }
 
+/** Subscribes to one core event until `signal` aborts. The payload's shape is the core's. */
+async function subscribe(
+  name: string,
+  handle: (payload: unknown) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const unlisten: UnlistenFn = await listen(name, (event) => {
+    if (!signal.aborted) handle(event.payload);
+  });
+  if (signal.aborted) unlisten();
+  else signal.addEventListener("abort", unlisten, { once: true });
+}
+
 export const tauriBackend: Backend = {
   async shellState() {
     return parseShellState(await call<unknown>("shell_state", undefined, SHELL_STATE_TIMEOUT_MS));
@@ -139,5 +225,43 @@ export const tauriBackend: Backend = {
   },
   async operatorSignIn(operatorId, pin) {
     await call<unknown>("operator_sign_in", { operatorId, pin });
+  },
+  async cardState() {
+    return await call<CardState>("card_state");
+  },
+  async cardReadTyped(dateOfBirth, dateOfExpiry) {
+    return await call<number>("card_read_typed", { dateOfBirth, dateOfExpiry });
+  },
+  async cardReadQr(payload) {
+    return await call<number>("card_read_qr", { payload });
+  },
+  async watchCard(events, signal) {
+    try {
+      await Promise.all([
+        subscribe(
+          "card-state",
+          (p) => {
+            events.state(p as CardState);
+          },
+          signal,
+        ),
+        subscribe(
+          "card-progress",
+          (p) => {
+            events.progress(p as CardProgress);
+          },
+          signal,
+        ),
+        subscribe(
+          "card-result",
+          (p) => {
+            events.result(p as CardResult);
+          },
+          signal,
+        ),
+      ]);
+    } catch (cause) {
+      throw toBackendError(cause);
+    }
   },
 };

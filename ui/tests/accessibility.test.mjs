@@ -58,8 +58,38 @@ test("self-service screens have no accessibility violations", async () => {
   await checkBothLanguages(page, "ID entry with an error");
   for (const d of "12345678901") await byId(page, `digits-key-${d}`).click();
   await byId(page, "id-continue").click();
-  await byId(page, "id-notice").waitFor();
-  await checkBothLanguages(page, "ID entry with the notice");
+  await byId(page, "screen-card").waitFor();
+  await checkBothLanguages(page, "card");
+  await byId(page, "card-read").click();
+  await checkBothLanguages(page, "card with a date error");
+  await byId(page, "card-dob").click();
+  for (const d of "01011990") await byId(page, `digits-key-${d}`).click();
+  await byId(page, "card-expiry").click();
+  for (const d of "01012030") await byId(page, `digits-key-${d}`).click();
+  await byId(page, "card-read").click();
+  await page.waitForFunction(() => window.__mock.lastReadId === 1);
+  const emit = (event, payload) =>
+    page.evaluate(([e, p]) => window.__mock.emit(e, p), [event, payload]);
+  await emit("card-progress", { stage: "file", readId: 1, file: "DG2", read: 100, total: 900 });
+  await checkBothLanguages(page, "card reading");
+  const holder = {
+    fullName: "Nguyễn Văn A",
+    idNumber: "112345678901",
+    dateOfBirth: "01/01/1990",
+    gender: "male",
+    placeOfOrigin: null,
+    placeOfResidence: "Phường Bến Nghé, Quận 1",
+    dateOfExpiry: "01/01/2030",
+  };
+  await emit("card-result", {
+    readId: 1,
+    error: null,
+    verdict: "clone_suspected",
+    action: "refuse_and_report",
+    holder,
+    portrait: { format: "jpeg2000", mime: "image/jp2", width: 0, height: 0, bytes: null },
+  });
+  await checkBothLanguages(page, "card verdict");
   await context.close();
 });
 

@@ -88,9 +88,25 @@ function installMockCore(config) {
     // Command name -> true: the command never answers.
     hangs: {},
     calls: [],
+    // The card worker: its reader state, the last read id handed out, and event listeners
+    // (event name -> listener id -> callback id) that `emit` calls as the core's events would.
+    cardState: config.cardState,
+    lastReadId: 0,
+    listeners: {},
+    emit(event, payload) {
+      for (const [id, handler] of Object.entries(mock.listeners[event] ?? {})) {
+        window[`_${handler}`]?.({ event, id: Number(id), payload });
+      }
+    },
   };
   window.__mock = mock;
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
+    unregisterListener(event, id) {
+      delete mock.listeners[event]?.[id];
+    },
+  };
   let nextCallback = 1;
+  let nextListener = 1;
   window.__TAURI_INTERNALS__ = {
     metadata: {
       currentWindow: { label: "main" },
@@ -124,7 +140,21 @@ function installMockCore(config) {
           if (!/^\d{12}$/.test(args?.idNumber ?? "")) throw { code: "id.format" };
           return null;
         case "operator_sign_in":
+          if (mock.signInCode === null) return null;
           throw { code: mock.signInCode };
+        case "plugin:event|listen": {
+          const id = nextListener++;
+          (mock.listeners[args.event] ??= {})[id] = args.handler;
+          return id;
+        }
+        case "plugin:event|unlisten":
+          delete mock.listeners[args.event]?.[args.eventId];
+          return null;
+        case "card_state":
+          return mock.cardState;
+        case "card_read_typed":
+        case "card_read_qr":
+          return ++mock.lastReadId;
         default:
           throw { code: "mock.unknown_command" };
       }
@@ -134,7 +164,8 @@ function installMockCore(config) {
 
 /**
  * Opens the kiosk in a fresh page with the mock core. `shell` overrides the shell state;
- * `signInCode` is what operator_sign_in rejects with.
+ * `signInCode` is what operator_sign_in rejects with (`null`: it accepts, standing in for a core
+ * with operator accounts); `cardState` is what card_state answers.
  */
 export async function openKiosk(browser, url, options = {}) {
   const viewport = options.viewport ?? { width: 1280, height: 800 };
@@ -144,7 +175,8 @@ export async function openKiosk(browser, url, options = {}) {
   page.on("pageerror", (e) => errors.push(e));
   await page.addInitScript(installMockCore, {
     shell: shellState(options.shell),
-    signInCode: options.signInCode ?? "operators.none_configured",
+    signInCode: options.signInCode === undefined ? "operators.none_configured" : options.signInCode,
+    cardState: options.cardState ?? { state: "waiting", reader: "ACS ACR1252 Dual Reader PICC" },
     shellStateError: options.shellStateError ?? null,
   });
   await page.goto(url);

@@ -260,7 +260,7 @@ describe("on-screen keypad", () => {
     assert.equal(await byId(page, "id-input").inputValue(), "");
   });
 
-  test("the ID step refuses fewer than 12 digits, then says chip reading comes later", async () => {
+  test("the ID step refuses fewer than 12 digits, then goes on to the card", async () => {
     const { page } = await open({ shell: { mode: "self-service" } });
     await byId(page, "welcome-start").click();
     await byId(page, "consent-agree").click();
@@ -279,15 +279,12 @@ describe("on-screen keypad", () => {
     await typeDigits(page, "1234567");
     assert.equal(await byId(page, "id-error").isVisible(), false);
     await byId(page, "id-continue").click();
-    assert.match(
-      await text(page, "id-notice"),
-      /^ID number accepted\. Reading the card's chip arrives in a later version/,
-    );
+    await byId(page, "screen-card").waitFor();
     assert.deepEqual(
       (await calls(page, "session_set_id_number")).map((c) => c.args),
       [{ idNumber: "037201234567" }],
     );
-    await byId(page, "id-home").click();
+    await byId(page, "cancel").click();
     await byId(page, "screen-welcome").waitFor();
     assert.equal((await calls(page, "clear_session")).length, 1);
     assert.equal(
@@ -311,7 +308,7 @@ describe("on-screen keypad", () => {
       await text(page, "id-error"),
       "Máy không nhận số định danh này: cần đúng 12 chữ số. Hãy xóa và nhập lại theo số in trên thẻ.",
     );
-    assert.equal(await byId(page, "id-notice").isVisible(), false);
+    assert.equal(await byId(page, "screen-id-entry").isVisible(), true);
     assert.equal(await byId(page, "id-input").inputValue(), "001099012345");
   });
 

@@ -1,6 +1,6 @@
 //! The ID step: the 12-digit personal ID number typed on the on-screen keypad and checked.
-//! A valid number goes to the core's session (wiped with it); chip reading comes with a later
-//! issue, so "Tiếp tục" then says so plainly and offers the way back.
+//! A valid number goes to the core's session (wiped with it), which derives the chip's access
+//! key from it on the card step.
 
 import { button, h } from "../dom";
 import { toBackendError } from "../ipc";
@@ -9,7 +9,7 @@ import type { ScreenFactory } from "../router";
 
 const ID_DIGITS = 12;
 
-export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal }) => {
+export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal, go }) => {
   const input = keypadField(
     h("input", {
       id: "id-number",
@@ -30,7 +30,6 @@ export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal }) 
     role: "alert",
     hidden: true,
   });
-  const notice = h("div", { class: "notice", testid: "id-notice", role: "status", hidden: true });
   const proceed = button({ class: "primary", testid: "id-continue" }, () => void submit());
   const cancel = button({ class: "secondary", testid: "cancel" }, home);
 
@@ -59,17 +58,7 @@ export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal }) 
     } finally {
       proceed.disabled = false;
     }
-    if (signal.aborted) return;
-    error.hidden = true;
-    i18n.clear(error);
-    input.removeAttribute("aria-invalid");
-    input.readOnly = true;
-    proceed.hidden = true;
-    cancel.hidden = true;
-    const back = button({ class: "primary", testid: "id-home" }, home);
-    notice.replaceChildren(i18n.text(h("p"), "id.chip_later"), i18n.text(back, "common.home"));
-    notice.hidden = false;
-    back.focus();
+    if (!signal.aborted) go("card");
   }
 
   input.addEventListener("input", () => {
@@ -95,7 +84,6 @@ export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal }) 
       input,
       count,
       error,
-      notice,
       h(
         "div",
         { class: "actions" },

@@ -3,6 +3,7 @@
 
 import type { Mode } from "../ipc";
 import type { ScreenFactory } from "../router";
+import { card } from "./card";
 import { consent } from "./consent";
 import { idEntry } from "./id-entry";
 import { signin } from "./signin";
@@ -13,6 +14,7 @@ export const screens = {
   welcome,
   consent,
   "id-entry": idEntry,
+  card,
 } satisfies Record<string, ScreenFactory>;
 
 export type ScreenName = keyof typeof screens;

@@ -1,0 +1,370 @@
+// The card step in headless Chromium with the Tauri core mocked, its events included: live
+// reader state, typed dates, progress per file, names before the portrait, each verdict with
+// what to do in each mode, each error as its sentence, a lifted card that resumes, the wipe.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { byId, calls, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+
+let server;
+let browser;
+const opened = [];
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  for (const { context } of opened) await context.close();
+  await browser?.close();
+  await server?.close();
+});
+
+const ID = "001090012345";
+const HOLDER = {
+  fullName: "Nguyễn Văn A",
+  idNumber: ID,
+  dateOfBirth: "01/01/1990",
+  gender: "male",
+  placeOfOrigin: "Xã Phù Đổng, Huyện Gia Lâm, Hà Nội",
+  placeOfResidence: "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",
+  dateOfExpiry: "01/01/2030",
+};
+// A real JPEG (a recorded camera frame, 640 x 480), so the chip portrait really decodes.
+const JPEG = [
+  ...readFileSync(
+    fileURLToPath(new URL("../../assets/frames/qr/00-nguyen-van-a-640x480.jpg", import.meta.url)),
+  ),
+];
+
+async function open(options = {}) {
+  const kiosk = await openKiosk(browser, server.url, {
+    shell: { mode: "self-service", ...options.shell },
+    ...options,
+  });
+  opened.push(kiosk);
+  return kiosk;
+}
+
+async function text(page, id) {
+  return (await byId(page, id).textContent())?.trim();
+}
+
+async function typeDigits(page, digits) {
+  for (const d of digits) await byId(page, `digits-key-${d}`).click();
+}
+
+/** Self-service: welcome, consent, the ID, to the card screen. */
+async function toCardScreen(page) {
+  await byId(page, "welcome-start").click();
+  await byId(page, "consent-agree").click();
+  await typeDigits(page, ID);
+  await byId(page, "id-continue").click();
+  await byId(page, "screen-card").waitFor();
+}
+
+async function typeDates(page, birth = "01011990", expiry = "01012030") {
+  await byId(page, "card-dob").click();
+  await typeDigits(page, birth);
+  await byId(page, "card-expiry").click();
+  await typeDigits(page, expiry);
+}
+
+function emit(page, event, payload) {
+  return page.evaluate(([e, p]) => window.__mock.emit(e, p), [event, payload]);
+}
+
+async function startRead(page) {
+  await typeDates(page);
+  await byId(page, "card-read").click();
+  await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === "card_read_typed"));
+  return page.evaluate(() => window.__mock.lastReadId);
+}
+
+function result(readId, fields) {
+  return {
+    readId,
+    error: null,
+    verdict: null,
+    action: null,
+    holder: null,
+    portrait: null,
+    ...fields,
+  };
+}
+
+describe("card screen", () => {
+  test("shows the reader's state live, in both languages", async () => {
+    const { page, errors } = await open({ cardState: { state: "no_reader", reader: null } });
+    await toCardScreen(page);
+    assert.equal(
+      await text(page, "card-reader-state"),
+      "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc.",
+    );
+    await emit(page, "card-state", { state: "waiting", reader: "Virtual PCD 00 00" });
+    assert.equal(
+      await text(page, "card-reader-state"),
+      "Đầu đọc sẵn sàng — hãy đặt thẻ lên đầu đọc.",
+    );
+    await emit(page, "card-state", { state: "present", reader: "Virtual PCD 00 00" });
+    await byId(page, "lang-en").click();
+    assert.equal(await text(page, "card-reader-state"), "Card detected on the reader.");
+    await emit(page, "card-state", { state: "service_down", reader: null });
+    assert.equal(
+      await text(page, "card-reader-state"),
+      "The card-reading service (PC/SC) is not running — tell the administrator.",
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  test("refuses dates that are not 8 digits without asking the core", async () => {
+    const { page } = await open();
+    await toCardScreen(page);
+    await typeDates(page, "0101199", "01012030");
+    await byId(page, "card-read").click();
+    assert.equal(
+      await text(page, "card-error"),
+      "Mỗi ngày cần đủ 8 chữ số: ngày, tháng, năm (ví dụ 01011990). Hãy kiểm tra lại các số in trên thẻ.",
+    );
+    assert.equal(await byId(page, "card-dob").getAttribute("aria-invalid"), "true");
+    assert.deepEqual(await calls(page, "card_read_typed"), []);
+  });
+
+  test("a read shows each file's progress, the names before the portrait, then the verdict", async () => {
+    const { page, errors } = await open();
+    await toCardScreen(page);
+    const readId = await startRead(page);
+    assert.deepEqual(
+      (await calls(page, "card_read_typed")).map((c) => c.args),
+      [{ dateOfBirth: "01011990", dateOfExpiry: "01012030" }],
+    );
+    assert.equal(await byId(page, "card-read").isDisabled(), true);
+    await emit(page, "card-progress", { stage: "opening", readId, attempt: 1, of: 2 });
+    assert.equal(await text(page, "card-progress-text"), "Đang mở chip (khóa 1/2)…");
+    await emit(page, "card-progress", {
+      stage: "file",
+      readId,
+      file: "DG13",
+      read: 223,
+      total: 392,
+    });
+    assert.equal(await text(page, "card-progress-file"), "Thông tin cá nhân");
+    assert.equal(await text(page, "card-progress-bytes"), "223/392 byte");
+    await emit(page, "card-progress", { stage: "holder", readId, holder: HOLDER });
+    assert.equal(await text(page, "card-holder-name"), "Nguyễn Văn A");
+    assert.equal(await text(page, "card-holder-id"), ID);
+    assert.equal(await byId(page, "card-portrait").isVisible(), false, "portrait not yet read");
+    await emit(page, "card-progress", {
+      stage: "file",
+      readId,
+      file: "DG2",
+      read: 4096,
+      total: 12103,
+    });
+    assert.equal(await text(page, "card-progress-file"), "Ảnh chân dung");
+    await byId(page, "lang-en").click();
+    assert.equal(await text(page, "card-progress-file"), "Portrait");
+    assert.equal(await text(page, "card-progress-bytes"), "4096/12103 bytes");
+    await emit(page, "card-progress", { stage: "verifying", readId });
+    assert.equal(
+      await text(page, "card-progress-text"),
+      "Read complete. Checking whether the card is genuine…",
+    );
+    await emit(
+      page,
+      "card-result",
+      result(readId, {
+        verdict: "genuine",
+        action: "continue",
+        holder: HOLDER,
+        portrait: { format: "jpeg", mime: "image/jpeg", width: 640, height: 480, bytes: JPEG },
+      }),
+    );
+    assert.equal(await byId(page, "card-progress").isVisible(), false);
+    assert.equal(await byId(page, "card-verdict").getAttribute("data-verdict"), "genuine");
+    assert.match(await text(page, "card-verdict-text"), /^Genuine card/);
+    assert.equal(await text(page, "card-action"), "The card is verified. You can continue.");
+    const decoded = await byId(page, "card-portrait-image").evaluate((img) =>
+      img.decode().then(() => [img.src.slice(0, 5), img.naturalWidth]),
+    );
+    assert.deepEqual(decoded, ["blob:", 640]);
+    await byId(page, "card-continue").click();
+    assert.match(await text(page, "card-next"), /^The next step \(taking your portrait\)/);
+    assert.deepEqual(errors, []);
+  });
+
+  test("a card lifted mid-read is named, and the read goes on when it is placed again", async () => {
+    const { page } = await open();
+    await toCardScreen(page);
+    const readId = await startRead(page);
+    await emit(page, "card-progress", {
+      stage: "file",
+      readId,
+      file: "DG2",
+      read: 6000,
+      total: 12103,
+    });
+    await emit(page, "card-result", result(readId, { error: "card.removed" }));
+    assert.equal(
+      await text(page, "card-error"),
+      "Thẻ đã bị nhấc khỏi đầu đọc khi đang đọc. Hãy đặt lại thẻ và giữ yên: máy sẽ đọc tiếp từ chỗ dừng.",
+    );
+    assert.equal(await byId(page, "card-read").isDisabled(), true, "the read is still under way");
+    assert.equal(await byId(page, "card-progress").isVisible(), true);
+    await emit(page, "card-progress", {
+      stage: "file",
+      readId,
+      file: "DG2",
+      read: 8192,
+      total: 12103,
+    });
+    assert.equal(await byId(page, "card-error").isVisible(), false);
+    assert.equal(await text(page, "card-progress-bytes"), "8192/12103 byte");
+  });
+
+  test("every read error is one sentence in each language, and a wrong key asks to check the dates", async () => {
+    const { page } = await open();
+    await toCardScreen(page);
+    const sentences = {
+      "card.wrong_key": [/^Chip không mở được/, /^The chip did not open/],
+      "card.no_reader": [/^Không tìm thấy đầu đọc/, /^No card reader found/],
+      "card.not_present": [/^Chưa có thẻ/, /^There is no card/],
+      "card.blocked": [/^Chip đã tạm khóa/, /^The chip is temporarily locked/],
+      "card.unreadable": [/mã QR trên thẻ/, /QR code on the card/],
+      "card.reader_failure": [/^Đầu đọc thẻ gặp lỗi/, /^The card reader failed/],
+      "card.unsupported_signature": [
+        /chữ ký số của loại thẻ này/,
+        /digital signature of this kind/,
+      ],
+    };
+    await typeDates(page);
+    for (const [code, [vi, en]] of Object.entries(sentences)) {
+      await byId(page, "lang-vi").click();
+      const readId = await page.evaluate(() => window.__mock.lastReadId + 1);
+      await byId(page, "card-read").click();
+      await page.waitForFunction((id) => window.__mock.lastReadId === id, readId);
+      await emit(page, "card-result", result(readId, { error: code }));
+      assert.match(await text(page, "card-error"), vi, code);
+      await byId(page, "lang-en").click();
+      assert.match(await text(page, "card-error"), en, code);
+      assert.equal(await byId(page, "card-read").isDisabled(), false, code);
+    }
+  });
+
+  test("the core's refusal of the typed dates is shown as its sentence", async () => {
+    const { page } = await open();
+    await page.evaluate(() => {
+      window.__mock.failures.card_read_typed = "card.key.date_of_birth";
+    });
+    await toCardScreen(page);
+    await typeDates(page, "31021990", "01012030");
+    await byId(page, "card-read").click();
+    await byId(page, "card-error").waitFor();
+    assert.equal(
+      await text(page, "card-error"),
+      "Ngày sinh không có thật. Hãy nhập 8 chữ số: ngày, tháng, năm (ví dụ 01011990).",
+    );
+    assert.equal(await byId(page, "card-read").isDisabled(), false);
+  });
+
+  test("in self-service a card that is not genuine sends the citizen to the police, with no way on", async () => {
+    const { page } = await open();
+    await toCardScreen(page);
+    await typeDates(page);
+    for (const [verdict, action, sentence] of [
+      ["issuer_unknown", "check_with_issuer", /^Chữ ký số hợp lệ, nhưng/],
+      ["invalid", "refuse_and_report", /^Thẻ không hợp lệ/],
+      ["clone_suspected", "refuse_and_report", /^Nghi chip sao chép/],
+    ]) {
+      const readId = await page.evaluate(() => window.__mock.lastReadId + 1);
+      await byId(page, "card-read").click();
+      await page.waitForFunction((id) => window.__mock.lastReadId === id, readId);
+      await emit(page, "card-result", result(readId, { verdict, action, holder: HOLDER }));
+      assert.match(await text(page, "card-verdict-text"), sentence, verdict);
+      assert.equal(
+        await text(page, "card-action"),
+        "Máy không xác nhận được thẻ này. Hãy mang thẻ đến Công an xã, phường để được hỗ trợ.",
+      );
+      assert.equal(await byId(page, "card-continue").count(), 0, verdict);
+    }
+  });
+
+  test("at the counter each verdict tells the officer what to do", async () => {
+    // The mock core accepts the sign-in, as a core with operator accounts will.
+    const { page } = await open({ shell: { mode: "counter" }, signInCode: null });
+    await byId(page, "signin-operator").fill("cb01");
+    await byId(page, "signin-pin").fill("1234");
+    await byId(page, "signin-submit").click();
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, ID);
+    await byId(page, "id-continue").click();
+    await byId(page, "screen-card").waitFor();
+    await typeDates(page);
+    for (const [verdict, action, officer, canContinue] of [
+      ["genuine", "continue", "Cán bộ: tiếp tục đăng ký.", true],
+      ["issuer_unknown", "check_with_issuer", /^Cán bộ: kiểm tra thẻ bằng mắt/, true],
+      ["invalid", "refuse_and_report", /^Cán bộ: không đăng ký bằng thẻ này/, false],
+      ["clone_suspected", "refuse_and_report", /^Cán bộ: không đăng ký bằng thẻ này/, false],
+    ]) {
+      const readId = await page.evaluate(() => window.__mock.lastReadId + 1);
+      await byId(page, "card-read").click();
+      await page.waitForFunction((id) => window.__mock.lastReadId === id, readId);
+      await emit(page, "card-result", result(readId, { verdict, action, holder: HOLDER }));
+      const shown = await text(page, "card-action");
+      if (typeof officer === "string") assert.equal(shown, officer);
+      else assert.match(shown, officer);
+      assert.equal(await byId(page, "card-continue").count(), canContinue ? 1 : 0, verdict);
+    }
+  });
+
+  test("a JPEG 2000 portrait is said to be unviewable rather than shown broken", async () => {
+    const { page } = await open();
+    await toCardScreen(page);
+    const readId = await startRead(page);
+    await emit(
+      page,
+      "card-result",
+      result(readId, {
+        verdict: "genuine",
+        action: "continue",
+        holder: HOLDER,
+        portrait: { format: "jpeg2000", mime: "image/jp2", width: 0, height: 0, bytes: null },
+      }),
+    );
+    assert.match(await text(page, "card-portrait-unavailable"), /JPEG 2000/);
+    assert.equal(await byId(page, "card-portrait-image").count(), 0);
+  });
+
+  test("events of another read are ignored", async () => {
+    const { page } = await open();
+    await toCardScreen(page);
+    const readId = await startRead(page);
+    await emit(page, "card-result", result(readId + 7, { verdict: "clone_suspected" }));
+    assert.equal(await byId(page, "card-verdict").isVisible(), false);
+    await emit(page, "card-progress", { stage: "holder", readId: readId - 1, holder: HOLDER });
+    assert.equal(await byId(page, "card-holder").isVisible(), false);
+  });
+
+  test("cancel wipes the session and stops listening to the card worker", async () => {
+    const { page } = await open();
+    await toCardScreen(page);
+    const readId = await startRead(page);
+    await emit(page, "card-progress", { stage: "holder", readId, holder: HOLDER });
+    const listening = () =>
+      page.evaluate(() =>
+        Object.values(window.__mock.listeners).reduce((n, l) => n + Object.keys(l).length, 0),
+      );
+    assert.equal(await listening(), 3);
+    await byId(page, "cancel").click();
+    await byId(page, "screen-welcome").waitFor();
+    assert.equal((await calls(page, "clear_session")).length, 1);
+    assert.equal(await listening(), 0);
+    assert.equal(
+      await page.evaluate((name) => document.body.innerHTML.includes(name), HOLDER.fullName),
+      false,
+    );
+  });
+});
