@@ -17,8 +17,12 @@ import {
   rm,
   writeFile,
 } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { Session, testid, waitFor } from "./webdriver.mjs";
 
 const APP = process.env.VNEID_KIOSK_APP;
@@ -52,7 +56,11 @@ const CAMERA_TEXT = {
   ready: "Sẵn sàng",
 };
 
-function configToml(dir, mode) {
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+// The software card's command (`cargo build -p cardsim`); tests through pcscd need it.
+const CARDSIM = process.env.VNEID_CARDSIM ?? join(ROOT, "target/debug/cardsim");
+
+function configToml(dir, mode, trustStore = join(dir, "trust")) {
   return [
     `device_id = "kiosk-uitest-${mode}"`,
     `device_name = "Điểm thử nghiệm giao diện"`,
@@ -60,7 +68,7 @@ function configToml(dir, mode) {
     `language = "vi"`,
     `data_dir = "${join(dir, "data")}"`,
     `backoffice_url = "${UNREACHABLE_BACKOFFICE}"`,
-    `trust_store = "${join(dir, "trust")}"`,
+    `trust_store = "${trustStore}"`,
     `idle_timeout_secs = ${IDLE_TIMEOUT_SECS}`,
     `idle_warning_secs = ${IDLE_WARNING_SECS}`,
     "",
@@ -68,7 +76,7 @@ function configToml(dir, mode) {
 }
 
 /** Writes the case's configuration and starts the app with it. */
-async function launch(mode) {
+async function launch(mode, trustStore) {
   assert.ok(
     APP,
     "VNEID_KIOSK_APP must name the built kiosk binary (scripts/test.sh sets it)",
@@ -77,7 +85,7 @@ async function launch(mode) {
   await mkdir(join(dir, "trust"), { recursive: true });
   const configPath = process.env.VNEID_KIOSK_CONFIG ?? join(dir, "kiosk.toml");
   await mkdir(dirname(configPath), { recursive: true });
-  await writeFile(configPath, configToml(dir, mode), "utf8");
+  await writeFile(configPath, configToml(dir, mode, trustStore), "utf8");
   const session = await Session.start(DRIVER, APP, ["--config", configPath]);
   return { session, dir };
 }
@@ -406,5 +414,156 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
       false,
       "nor any recognisable part of it",
     );
+  });
+});
+
+/** pcscd with the virtual reader (vpcd), started and stopped by the project's script. */
+const pcscd = (action) =>
+  promisify(execFile)("bash", [join(ROOT, "scripts/pcscd-vpcd.sh"), action]);
+
+/** Places a software card on the virtual reader; resolves to the process serving it. */
+function insertCard(dir, identity, extra = []) {
+  assert.ok(
+    existsSync(CARDSIM),
+    `${CARDSIM} missing: build it with cargo build -p cardsim`,
+  );
+  const pidFile = join(dir, `${identity}.pid`);
+  const child = spawn(
+    CARDSIM,
+    ["insert", "--identity", identity, "--pid-file", pidFile, ...extra],
+    { stdio: "ignore" },
+  );
+  return { child, pidFile };
+}
+
+async function removeCard(card) {
+  if (!card) return;
+  await promisify(execFile)(CARDSIM, [
+    "remove",
+    "--pid-file",
+    card.pidFile,
+  ]).catch(() => card.child.kill());
+}
+
+describe(`the card step through the real pcscd and a software card, real app at ${SIZE}`, () => {
+  let session;
+  let dir;
+  let u;
+  let card;
+  const PORTRAIT = join(ROOT, "assets/frames/qr/00-nguyen-van-a-640x480.jpg");
+
+  before(async () => {
+    await pcscd("start");
+    ({ session, dir } = await launch(
+      "self-service",
+      join(ROOT, "assets/test-csca"),
+    ));
+    u = ui(session);
+    await u.waitVisible("screen-welcome", 30_000);
+  });
+
+  after(async () => {
+    await removeCard(card);
+    await session?.end();
+    await pcscd("stop").catch(() => {});
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("the screen follows the reader live: waiting, then the card placed on it", async () => {
+    await step(session, "card-waiting", async () => {
+      await u.click("welcome-start");
+      await u.click("consent-agree");
+      await u.waitVisible("screen-id-entry");
+      await u.keys("digits", "001090012345");
+      await u.click("id-continue");
+      await u.waitVisible("screen-card");
+      await waitFor(
+        "the reader waiting for a card",
+        async () =>
+          (await u.text("card-reader-state")) === CARD_STATE_TEXT.waiting,
+        10_000,
+      );
+      card = insertCard(dir, "nguyen-van-a", ["--portrait", PORTRAIT]);
+      await waitFor(
+        "the card seen on the reader",
+        async () =>
+          (await u.text("card-reader-state")) === CARD_STATE_TEXT.present,
+        15_000,
+      );
+      await saveScreenshot(session, "card-present");
+    });
+  });
+
+  test("typed dates open the chip: the names, the chip portrait and the verdict 'genuine'", async (t) => {
+    await step(session, "card-read", async () => {
+      await u.click("card-dob");
+      await u.keys("digits", "01011990");
+      await u.click("card-expiry");
+      await u.keys("digits", "01012030");
+      const t0 = Date.now();
+      await u.click("card-read");
+      await waitFor(
+        "the holder's name from DG13",
+        async () => (await u.text("card-holder-name")) === "Nguyễn Văn A",
+        20_000,
+      );
+      await waitFor(
+        "the verdict",
+        async () => (await u.attr("card-verdict", "data-verdict")) || null,
+        20_000,
+      );
+      t.diagnostic(`read and verify through pcscd: ${Date.now() - t0} ms`);
+      assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
+      assert.match(await u.text("card-verdict-text"), /^Thẻ thật/);
+      assert.equal(await u.text("card-holder-id"), "001090012345");
+      assert.equal(await u.text("card-holder-dob"), "01/01/1990");
+      const width = await session.execute(
+        "const img = document.querySelector(arguments[0]);" +
+          " return img && img.decode().then(() => img.naturalWidth);",
+        testid("card-portrait-image"),
+      );
+      assert.equal(width, 640, "the chip's JPEG portrait is shown");
+      await session.execute(
+        "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));",
+      );
+      await saveScreenshot(session, "card-genuine");
+      await u.click("lang-en");
+      assert.match(await u.text("card-verdict-text"), /^Genuine card/);
+      await saveScreenshot(session, "card-genuine-en");
+      await u.click("lang-vi");
+    });
+  });
+
+  test("the log names the verdict and the issuer, never the holder", async () => {
+    const logDir = join(dir, "data", "logs");
+    const text = await waitFor(
+      "a log line for the card read",
+      async () => {
+        const files = await readdir(logDir);
+        const all = await Promise.all(
+          files.map((f) => readFile(join(logDir, f), "utf8")),
+        );
+        const joined = all.join("");
+        return joined.includes("card read") ? joined : null;
+      },
+      5_000,
+    );
+    assert.match(text, /"verdict":"genuine"/);
+    for (const secret of ["001090012345", "090012345", "Nguyễn", "NGUYEN"]) {
+      assert.equal(text.includes(secret), false, `${secret} in the log`);
+    }
+  });
+
+  test("cancel wipes the names and the portrait from the screen", async () => {
+    await step(session, "card-wipe", async () => {
+      await u.click("cancel");
+      await u.waitVisible("screen-welcome");
+      assert.equal(
+        await session.execute(
+          "return document.documentElement.outerHTML.includes('Nguyễn Văn A');",
+        ),
+        false,
+      );
+    });
   });
 });
