@@ -14,6 +14,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
+/// How long an unfinished upload is kept (a week).
+const STALE_UPLOAD_MS: i64 = 7 * 24 * 3600 * 1000;
+
 /// How long a TLS handshake may take before the connection is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -81,8 +84,9 @@ impl axum::serve::Listener for TlsListener {
     }
 }
 
-/// Serves `state` on `listener` (through `tls` when given), running `review` every `tick`,
-/// until `shutdown` completes.
+/// Serves `state` on `listener` (through `tls` when given), running `review` every `tick`
+/// (with the purge of old nonces and of uploads abandoned for a week), until `shutdown`
+/// completes.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
@@ -103,6 +107,10 @@ pub async fn serve(
                 let before = now.plus_millis(-NONCE_RETENTION_MS);
                 if let Err(e) = state.store().purge_nonces(before).await {
                     tracing::error!(error = %e, "nonce purge failed");
+                }
+                let stale = now.plus_millis(-STALE_UPLOAD_MS);
+                if let Err(e) = state.store().purge_stale_uploads(stale).await {
+                    tracing::error!(error = %e, "stale upload purge failed");
                 }
             }
         })

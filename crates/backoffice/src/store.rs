@@ -363,6 +363,26 @@ impl Store {
         )
     }
 
+    /// Forgets uploads started before `before` and never completed (a kiosk that was wiped or
+    /// replaced); a kiosk that comes back simply starts them again from byte 0.
+    pub async fn purge_stale_uploads(&self, before: Timestamp) -> Result<u64, ApiError> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query(
+            "DELETE FROM upload_chunks WHERE package_id IN \
+             (SELECT package_id FROM uploads WHERE started_at_ms < $1)",
+        )
+        .bind(before.unix_millis())
+        .execute(&mut *tx)
+        .await?;
+        let n = sqlx::query("DELETE FROM uploads WHERE started_at_ms < $1")
+            .bind(before.unix_millis())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Records a heartbeat.
     pub async fn heartbeat(
         &self,

@@ -462,3 +462,165 @@ async fn a_conflicting_package_in_the_queue_is_quarantined_and_the_queue_moves_o
     assert_eq!(server.store().packages().await.expect("packages").len(), 4);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_abandoned_upload_is_purged_and_the_kiosk_starts_it_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start(dir.path(), Faults::default()).await;
+    let (kiosk, client) = registered(dir.path(), &server, "kiosk-a", 16 * 1024).await;
+    let package = kiosk.seal(&server.package_key, 1, false);
+    client.offer(&package).await.expect("offer");
+    client.put_chunk(&package, 0).await.expect("one chunk");
+    let purged = server
+        .store()
+        .purge_stale_uploads(Timestamp::now().plus_millis(1))
+        .await
+        .expect("purge");
+    assert_eq!(purged, 1);
+    assert!(matches!(
+        client.upload_status(package.id()).await,
+        Err(SyncError::Server { status: 404, .. })
+    ));
+    let mut offsets = Vec::new();
+    client
+        .upload(&package, &server.receipt_key, |held, _| offsets.push(held))
+        .await
+        .expect("uploads from the start");
+    assert_eq!(offsets.first(), Some(&0));
+    server.stop().await;
+}
+
+/// Method, path, body, Content-Range, expected status and error code.
+type MalformedCase = (
+    &'static str,
+    String,
+    Vec<u8>,
+    Option<String>,
+    u16,
+    &'static str,
+);
+
+#[tokio::test]
+async fn malformed_requests_get_a_clear_error_and_change_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start(dir.path(), Faults::default()).await;
+    let (kiosk, _client) = registered(dir.path(), &server, "kiosk-a", 256 * 1024).await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder().no_proxy().build().expect("http");
+    let signer = kiosk.signer();
+    let package = kiosk.seal(&server.package_key, 1, false);
+    let upload = paths::upload(package.id());
+    let cases: Vec<MalformedCase> = vec![
+        (
+            "POST",
+            paths::UPLOADS.into(),
+            b"{not json".to_vec(),
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "POST",
+            paths::UPLOADS.into(),
+            br#"{"package_id":"x","sha256":"00","len":1}"#.to_vec(),
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "PUT",
+            upload.clone(),
+            vec![1, 2, 3],
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "PUT",
+            upload.clone(),
+            vec![1, 2, 3],
+            Some("bytes 0-9/10".into()),
+            400,
+            "bad_request",
+        ),
+        (
+            "PUT",
+            upload.clone(),
+            vec![1, 2, 3],
+            Some("bytes 0-2/3".into()),
+            404,
+            "not_found",
+        ),
+        (
+            "PUT",
+            "/v1/uploads/not-a-uuid".into(),
+            vec![1],
+            Some("bytes 0-0/1".into()),
+            400,
+            "bad_request",
+        ),
+        (
+            "GET",
+            format!("{}?since=abc", paths::STATUSES),
+            vec![],
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "POST",
+            paths::HEARTBEAT.into(),
+            b"[]".to_vec(),
+            None,
+            400,
+            "bad_request",
+        ),
+    ];
+    for (method, path, body, range, status, code) in cases {
+        let auth = signer.sign(method, &path, &body, Timestamp::now(), &mut rng());
+        let mut request = http
+            .request(
+                method.parse().expect("method"),
+                format!("http://{}{path}", server.addr),
+            )
+            .body(body);
+        for (name, value) in auth.to_pairs() {
+            request = request.header(name, value);
+        }
+        if let Some(range) = range {
+            request = request.header("content-range", range);
+        }
+        let response = request.send().await.expect("answered");
+        let got = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        assert_eq!(got, status, "{method} {path}: {text}");
+        assert!(text.contains(code), "{method} {path}: {text}");
+    }
+    let oversized = package.as_bytes().len() as u64;
+    let offer = sync::messages::UploadOffer {
+        package_id: package.id(),
+        sha256: package.digest(),
+        len: 10 * 1024 * 1024 + oversized,
+    };
+    let body = serde_json::to_vec(&offer).expect("json");
+    let auth = signer.sign("POST", paths::UPLOADS, &body, Timestamp::now(), &mut rng());
+    let mut request = http
+        .post(format!("http://{}{}", server.addr, paths::UPLOADS))
+        .body(body);
+    for (name, value) in auth.to_pairs() {
+        request = request.header(name, value);
+    }
+    assert_eq!(
+        request.send().await.expect("answered").status().as_u16(),
+        413
+    );
+    assert!(
+        server
+            .store()
+            .packages()
+            .await
+            .expect("packages")
+            .is_empty()
+    );
+    server.stop().await;
+}

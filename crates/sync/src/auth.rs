@@ -349,6 +349,27 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_header_values_are_refused_without_panicking(
+            device in ".{0,80}", time in ".{0,30}", nonce in ".{0,40}", signature in ".{0,140}"
+        ) {
+            let headers = [
+                (DEVICE_HEADER, device),
+                (TIMESTAMP_HEADER, time),
+                (NONCE_HEADER, nonce),
+                (SIGNATURE_HEADER, signature),
+            ];
+            let parsed = AuthHeaders::from_lookup(|name| {
+                headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+            });
+            if let Ok(h) = parsed {
+                // Well-formed by chance: it still cannot verify.
+                proptest::prop_assert!(h.verify(&[7; 32], "GET", "/", b"", h.timestamp).is_err());
+            }
+        }
+    }
+
     #[test]
     fn nonces_differ_between_requests() {
         let s = signer();

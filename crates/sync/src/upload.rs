@@ -145,6 +145,24 @@ mod tests {
         assert_eq!(ContentRange::of(u64::MAX, 2, u64::MAX), Err(RangeError));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_parses_to_a_valid_range_or_an_error(text in ".{0,40}") {
+            if let Ok(r) = ContentRange::parse(&text) {
+                proptest::prop_assert!(r.first <= r.last && r.last < r.total);
+                proptest::prop_assert_eq!(ContentRange::parse(&r.to_string()), Ok(r));
+            }
+        }
+
+        #[test]
+        fn ranges_of_any_numbers_are_checked(first: u64, len: u64, total: u64) {
+            if let Ok(r) = ContentRange::of(first, len, total) {
+                proptest::prop_assert_eq!(r.len(), len);
+                proptest::prop_assert!(r.end() <= total);
+            }
+        }
+    }
+
     #[test]
     fn chunks_append_only_at_the_offset_and_duplicates_are_harmless() {
         let r = |first, len| ContentRange::of(first, len, 100).expect("valid");
