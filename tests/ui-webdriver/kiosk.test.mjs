@@ -566,4 +566,122 @@ describe(`the card step through the real pcscd and a software card, real app at 
       );
     });
   });
+
+  /** From the welcome screen to a started read of the card on the reader. */
+  async function startRead(id, birth, expiry) {
+    await u.click("welcome-start");
+    await u.click("consent-agree");
+    await u.waitVisible("screen-id-entry");
+    await u.keys("digits", id);
+    await u.click("id-continue");
+    await u.waitVisible("screen-card");
+    await waitFor(
+      "the card on the reader",
+      async () =>
+        (await u.text("card-reader-state")) === CARD_STATE_TEXT.present,
+      15_000,
+    );
+    await u.click("card-dob");
+    await u.keys("digits", birth);
+    await u.click("card-expiry");
+    await u.keys("digits", expiry);
+    await u.click("card-read");
+  }
+
+  /** Swaps the card on the reader for another one. */
+  async function swapCard(identity, extra) {
+    await removeCard(card);
+    card = insertCard(dir, identity, extra);
+  }
+
+  test("a card lifted mid-portrait is named, and the read resumes when it is placed again", async () => {
+    await step(session, "card-torn", async () => {
+      await swapCard("nguyen-van-a", [
+        "--portrait",
+        PORTRAIT,
+        "--tear-after-bytes",
+        "9000",
+      ]);
+      await startRead("001090012345", "01011990", "01012030");
+      await waitFor(
+        "the removal sentence",
+        async () => await u.visible("card-error"),
+        20_000,
+      );
+      assert.match(
+        await u.text("card-error"),
+        /^Thẻ đã bị nhấc khỏi đầu đọc khi đang đọc/,
+      );
+      assert.equal(
+        await u.text("card-holder-name"),
+        "Nguyễn Văn A",
+        "the names read before the tear stay",
+      );
+      await saveScreenshot(session, "card-removed");
+      await waitFor(
+        "the reader without the card",
+        async () =>
+          (await u.text("card-reader-state")) === CARD_STATE_TEXT.waiting,
+        10_000,
+      );
+      card = insertCard(dir, "nguyen-van-a", ["--portrait", PORTRAIT]);
+      await waitFor(
+        "the verdict after the card came back",
+        async () => (await u.attr("card-verdict", "data-verdict")) || null,
+        20_000,
+      );
+      assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
+      assert.equal(await u.visible("card-error"), false);
+      await u.click("cancel");
+      await u.waitVisible("screen-welcome");
+    });
+  });
+
+  test("a wrong birth date is refused with the sentence that says what to check", async () => {
+    await step(session, "card-wrong-key", async () => {
+      await swapCard("tran-thi-bich-ngoc", []);
+      await startRead("079303001234", "16082003", "15082028");
+      await waitFor(
+        "the wrong-key sentence",
+        async () => await u.visible("card-error"),
+        20_000,
+      );
+      assert.match(
+        await u.text("card-error"),
+        /^Chip không mở được với số định danh, ngày sinh và ngày hết hạn đã nhập/,
+      );
+      assert.equal(await u.visible("card-dob"), true, "the dates can be fixed");
+      await saveScreenshot(session, "card-wrong-key");
+      await u.click("cancel");
+      await u.waitVisible("screen-welcome");
+    });
+  });
+
+  for (const [flag, verdict, sentence] of [
+    [["--clone"], "clone_suspected", /^Nghi chip sao chép/],
+    [["--issuer", "unknown"], "issuer_unknown", /^Chữ ký số hợp lệ, nhưng/],
+    [["--corrupt-dg", "13"], "invalid", /^Thẻ không hợp lệ/],
+  ]) {
+    test(`a card with ${flag.join(" ")} reads as ${verdict} and the citizen is sent to the police`, async () => {
+      await step(session, `card-${verdict}`, async () => {
+        await swapCard("nguyen-van-a", flag);
+        await startRead("001090012345", "01011990", "01012030");
+        await waitFor(
+          "the verdict",
+          async () => (await u.attr("card-verdict", "data-verdict")) || null,
+          20_000,
+        );
+        assert.equal(await u.attr("card-verdict", "data-verdict"), verdict);
+        assert.match(await u.text("card-verdict-text"), sentence);
+        assert.match(
+          await u.text("card-action"),
+          /^Máy không xác nhận được thẻ này/,
+        );
+        assert.equal(await u.visible("card-continue"), false);
+        await saveScreenshot(session, `card-${verdict}`);
+        await u.click("cancel");
+        await u.waitVisible("screen-welcome");
+      });
+    });
+  }
 });

@@ -214,6 +214,7 @@ describe("card screen", () => {
     );
     assert.equal(await byId(page, "card-read").isDisabled(), true, "the read is still under way");
     assert.equal(await byId(page, "card-progress").isVisible(), true);
+    assert.equal(await text(page, "card-progress-text"), "Đang chờ thẻ trên đầu đọc…");
     await emit(page, "card-progress", {
       stage: "file",
       readId,

@@ -273,7 +273,9 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, signal, mode 
     if (result.error !== null) {
       showError(result.error);
       // A lifted card resumes by itself once placed again: the read is still under way.
-      if (result.error !== "card.removed") {
+      if (result.error === "card.removed") {
+        i18n.text(progressText, "card.progress.waiting");
+      } else {
         progress.hidden = true;
         finishRead();
         showKeys(true);
