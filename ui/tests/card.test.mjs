@@ -369,3 +369,69 @@ describe("card screen", () => {
     );
   });
 });
+
+describe("card screen layout", () => {
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 1920, height: 1080 },
+  ]) {
+    test(`targets are at least 56 px and the actions stay on screen at ${viewport.width}x${viewport.height}`, async () => {
+      const { page } = await open({ viewport });
+      await toCardScreen(page);
+      const check = async (where) => {
+        const layout = await page.evaluate(() => {
+          const inView = (id) => {
+            const el = document.querySelector(`[data-testid="${id}"]`);
+            if (!el || el.getClientRects().length === 0) return null;
+            const r = el.getBoundingClientRect();
+            return r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+          };
+          return {
+            small: [...document.querySelectorAll("button, input")]
+              .filter((el) => el.getClientRects().length > 0)
+              .map((el) => [el.getAttribute("data-testid"), el.getBoundingClientRect()])
+              .filter(([, r]) => r.width < 56 || r.height < 56)
+              .map(([id]) => id),
+            horizontalOverflow: document.documentElement.scrollWidth > window.innerWidth,
+            read: inView("card-read"),
+            keypad: inView("keypad"),
+            proceed: inView("card-continue"),
+          };
+        });
+        assert.deepEqual(layout.small, [], `targets under 56 px: ${where}`);
+        assert.equal(layout.horizontalOverflow, false, where);
+        assert.notEqual(layout.read, false, `read button below the fold: ${where}`);
+        assert.notEqual(layout.keypad, false, `keypad off screen: ${where}`);
+        assert.notEqual(layout.proceed, false, `continue below the fold: ${where}`);
+      };
+      for (const lang of ["vi", "en"]) {
+        await byId(page, `lang-${lang}`).click();
+        await check(`dates (${lang})`);
+      }
+      const readId = await startRead(page);
+      await emit(page, "card-progress", { stage: "holder", readId, holder: HOLDER });
+      await emit(page, "card-progress", {
+        stage: "file",
+        readId,
+        file: "DG2",
+        read: 10,
+        total: 90,
+      });
+      await check("reading");
+      await emit(
+        page,
+        "card-result",
+        result(readId, {
+          verdict: "genuine",
+          action: "continue",
+          holder: HOLDER,
+          portrait: { format: "jpeg", mime: "image/jpeg", width: 640, height: 480, bytes: JPEG },
+        }),
+      );
+      for (const lang of ["vi", "en"]) {
+        await byId(page, `lang-${lang}`).click();
+        await check(`verdict (${lang})`);
+      }
+    });
+  }
+});
