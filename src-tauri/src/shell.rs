@@ -298,6 +298,46 @@ mod tests {
     }
 
     #[test]
+    fn every_card_error_code_has_a_sentence_in_the_ui_dictionary() {
+        use cardread::read::CardReadError;
+        let dictionary = include_str!("../../ui/src/i18n.ts");
+        let read_errors = [
+            CardReadError::NoReader,
+            CardReadError::CardNotPresent,
+            CardReadError::CardRemoved,
+            CardReadError::WrongAccessKey,
+            CardReadError::AccessBlocked,
+            CardReadError::ChipUnreadable("x"),
+            CardReadError::ReaderFailure,
+            CardReadError::UnsupportedSignature,
+        ]
+        .map(|e| e.code());
+        let key_errors = [
+            KeyCandidates::from_typed("1", "01011990", "01012030").map(|_| ()),
+            KeyCandidates::from_typed("001090012345", "32011990", "01012030").map(|_| ()),
+            KeyCandidates::from_typed("001090012345", "01011990", "2030").map(|_| ()),
+            KeyCandidates::from_qr_payload("not a card").map(|_| ()),
+        ]
+        .map(|r| key_error(r.expect_err("refused")).code);
+        let mut codes = read_errors.to_vec();
+        codes.extend(key_errors);
+        codes.extend(["card.key.derivation", "card.worker_stopped"]);
+        for code in codes {
+            let entry = format!("\"{code}\": \"error.{code}\"");
+            assert!(dictionary.contains(&entry), "no sentence for {code}");
+        }
+        assert_eq!(
+            key_errors,
+            [
+                "card.key.id_number",
+                "card.key.date_of_birth",
+                "card.key.date_of_expiry",
+                "card.key.qr"
+            ]
+        );
+    }
+
+    #[test]
     fn operator_sign_in_is_refused_with_a_code_until_accounts_exist() {
         assert_eq!(
             operator_sign_in("op1".into(), "1234".into()),
