@@ -173,14 +173,7 @@ impl Worker {
                 }
                 continue;
             };
-            let readers = watch.cards_present();
-            let state = match readers.iter().find(|(_, on)| *on) {
-                Some((name, _)) => CardState::new("present", Some(name)),
-                None => match readers.first() {
-                    Some((name, _)) => CardState::new("waiting", Some(name)),
-                    None => CardState::new("no_reader", None),
-                },
-            };
+            let state = reader_side(&watch.cards_present());
             if state.state != "present" {
                 self.wait_for_reinsert = false;
             }
@@ -299,6 +292,18 @@ impl Worker {
             Err(error) => ResultView::error(id, &error),
         };
         emit(&self.app, "card-result", &view);
+    }
+}
+
+/// What the card screen shows for the readers pcscd knows: the first reader with a card, else
+/// the first reader waiting, else no reader.
+fn reader_side(readers: &[(String, bool)]) -> CardState {
+    match readers.iter().find(|(_, on)| *on) {
+        Some((name, _)) => CardState::new("present", Some(name)),
+        None => match readers.first() {
+            Some((name, _)) => CardState::new("waiting", Some(name)),
+            None => CardState::new("no_reader", None),
+        },
     }
 }
 
@@ -479,6 +484,20 @@ impl ResultView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_reader_with_a_card_is_the_one_shown() {
+        let pcd = |n: &str, on: bool| (format!("Virtual PCD 00 {n}"), on);
+        assert_eq!(reader_side(&[]), CardState::new("no_reader", None));
+        assert_eq!(
+            reader_side(&[pcd("00", false), pcd("01", false)]),
+            CardState::new("waiting", Some("Virtual PCD 00 00"))
+        );
+        assert_eq!(
+            reader_side(&[pcd("00", false), pcd("01", true)]),
+            CardState::new("present", Some("Virtual PCD 00 01"))
+        );
+    }
 
     #[test]
     fn events_serialise_to_the_ui_contract() {

@@ -76,6 +76,37 @@ mod tests {
         assert_eq!(session.id_number(), None);
     }
 
+    /// A real chip reading, from the software card read in process.
+    fn reading() -> CardReading {
+        use cardsim::identity::Identity;
+        use cardsim::{Chip, OsEntropy, ReadLimits, SoftCard};
+        let identity = Identity::builtin("nguyen-van-a").expect("shipped");
+        let mut card = SoftCard::insert(Chip::new(
+            identity.profile(ReadLimits::default()),
+            Box::new(OsEntropy),
+        ));
+        let keys =
+            cardread::keys::KeyCandidates::from_qr_payload(&identity.qr_payload()).expect("keys");
+        cardread::read::CardRead::new(keys, Default::default())
+            .run(
+                &mut card,
+                &mut getrandom::SysRng,
+                &Default::default(),
+                &mut |_| {},
+            )
+            .expect("reads")
+    }
+
+    #[test]
+    fn a_session_holding_a_chip_reading_is_emptied_by_the_wipe() {
+        let mut session = Session::default();
+        session.set_card_reading(reading());
+        assert!(!session.is_empty());
+        session.wipe();
+        assert!(session.is_empty());
+        assert!(session.card.is_none());
+    }
+
     #[test]
     fn id_number_must_be_twelve_digits() {
         let mut session = Session::default();
