@@ -624,3 +624,91 @@ async fn malformed_requests_get_a_clear_error_and_change_nothing() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn an_authorisation_error_stops_the_batch_after_one_attempt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = TestServer::start(dir.path(), Faults::default()).await;
+    // Never registered: every request is refused as an unknown kiosk.
+    let kiosk = TestKiosk::new(dir.path(), "kiosk-unregistered").await;
+    let ids = kiosk.enqueue(&server.package_key, 5).await;
+    let mut sync = SyncLoop::new(
+        kiosk.client_for(&server.url(), 256 * 1024),
+        kiosk.queue.clone(),
+        server.receipt_key,
+        Backoff::default(),
+        rng(),
+        kiosk.dir.join("status-cursor"),
+    );
+    let outcome = sync.drain().await.expect("the queue works");
+    assert_eq!(
+        outcome,
+        sync::client::outbox::PassOutcome::Unauthorised(ErrorCode::UnknownKiosk)
+    );
+    let attempts: Vec<u32> = {
+        let mut a = Vec::new();
+        for id in &ids {
+            a.push(kiosk.queue.status(*id).await.expect("status").attempts);
+        }
+        a
+    };
+    assert_eq!(attempts, [1, 0, 0, 0, 0], "the rest of the queue untouched");
+    assert_eq!(
+        sync.progress().borrow().state,
+        sync::client::SyncState::Unauthorised {
+            code: ErrorCode::UnknownKiosk
+        }
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_failing_head_package_holds_back_the_ones_behind_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let unavailable = Faults {
+        unavailable_per_mille: 1000,
+        internal_after_per_mille: 0,
+    };
+    let server = TestServer::start(dir.path(), unavailable).await;
+    let kiosk = TestKiosk::new(dir.path(), "kiosk-a").await;
+    let ids = kiosk.enqueue(&server.package_key, 3).await;
+    let mut sync = SyncLoop::new(
+        kiosk.client_for(&server.url(), 256 * 1024),
+        kiosk.queue.clone(),
+        server.receipt_key,
+        Backoff {
+            base: Duration::from_secs(60),
+            max: Duration::from_secs(600),
+        },
+        rng(),
+        kiosk.dir.join("status-cursor"),
+    );
+    let before = Timestamp::now();
+    let outcome = sync.drain().await.expect("the queue works");
+    let sync::client::outbox::PassOutcome::RetryAt(at) = outcome else {
+        panic!("expected a retry time, got {outcome:?}");
+    };
+    assert!(
+        at.unix_millis() >= before.unix_millis() + 30_000,
+        "backed off half a minute or more"
+    );
+    // A second pass before the retry time sends nothing, not even the packages behind.
+    assert_eq!(
+        sync.drain().await.expect("the queue works"),
+        sync::client::outbox::PassOutcome::RetryAt(at)
+    );
+    let mut attempts = Vec::new();
+    for id in &ids {
+        let status = kiosk.queue.status(*id).await.expect("status");
+        attempts.push((status.attempts, status.last_error.map(|r| r.to_string())));
+    }
+    assert_eq!(
+        attempts,
+        [
+            (1, Some("http-503:unavailable".to_owned())),
+            (0, None),
+            (0, None)
+        ]
+    );
+    server.stop().await;
+}
