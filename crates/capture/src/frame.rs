@@ -110,3 +110,26 @@ impl<S: FrameSource + ?Sized> FrameSource for Box<S> {
         (**self).next_frame()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_bad_frame_lets_the_source_go_on() {
+        assert!(!CaptureError::BadFrame.is_fatal());
+        for gone in [
+            CaptureError::Disconnected,
+            CaptureError::EndOfStream,
+            CaptureError::NoCamera,
+        ] {
+            assert!(gone.is_fatal(), "{gone}");
+        }
+    }
+
+    #[test]
+    fn error_messages_name_no_image_content() {
+        let message = CaptureError::ReplayImage(PathBuf::from("frames/0001.jpg")).to_string();
+        assert_eq!(message, "replay image frames/0001.jpg could not be read");
+    }
+}
