@@ -281,7 +281,7 @@ impl Worker {
     fn finish(&self, id: u64, result: Result<CardReading, CardReadError>) {
         let view = match result {
             Ok(reading) => {
-                let view = ResultView::reading(id, &reading);
+                let view = ResultView::reading(id, &reading, vietnam_today());
                 let mut session = lock(&self.session);
                 if self.current_read.load(Ordering::SeqCst) != id {
                     return;
@@ -440,6 +440,8 @@ struct ResultView {
     action: Option<&'static str>,
     holder: Option<HolderView>,
     portrait: Option<PortraitView>,
+    /// DG13's expiry date has passed (Vietnam time).
+    expired: bool,
 }
 
 impl ResultView {
@@ -451,10 +453,11 @@ impl ResultView {
             action: None,
             holder: None,
             portrait: None,
+            expired: false,
         }
     }
 
-    fn reading(read_id: u64, reading: &CardReading) -> Self {
+    fn reading(read_id: u64, reading: &CardReading, today: Option<cccd::date::Date>) -> Self {
         Self {
             read_id,
             error: None,
@@ -477,13 +480,60 @@ impl ResultView {
                     bytes: None,
                 },
             }),
+            expired: reading
+                .dg13
+                .as_ref()
+                .and_then(|d| d.date_of_expiry.as_ref())
+                .zip(today)
+                .is_some_and(|(expiry, today)| expiry.has_passed(today)),
         }
     }
+}
+
+/// Today's date in Vietnam (UTC+7, no daylight saving), from the system clock.
+fn vietnam_today() -> Option<cccd::date::Date> {
+    const VIETNAM_OFFSET_SECS: u64 = 7 * 3600;
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs()
+        + VIETNAM_OFFSET_SECS;
+    civil_date(i64::try_from(secs / 86_400).ok()?)
+}
+
+/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's civil-from-days).
+fn civil_date(days: i64) -> Option<cccd::date::Date> {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    cccd::date::Date::new(
+        u16::try_from(year).ok()?,
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+    )
+    .ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_since_the_epoch_become_civil_dates() {
+        let date = |y, m, d| cccd::date::Date::new(y, m, d).ok();
+        assert_eq!(civil_date(0), date(1970, 1, 1));
+        assert_eq!(civil_date(11_016), date(2000, 2, 29));
+        assert_eq!(civil_date(20_419), date(2025, 11, 27));
+        assert_eq!(civil_date(-1), date(1969, 12, 31));
+        assert!(vietnam_today().is_some());
+    }
 
     #[test]
     fn the_reader_with_a_card_is_the_one_shown() {

@@ -128,6 +128,9 @@ const vi = {
   "card.next_later":
     "Bước tiếp theo (chụp ảnh chân dung) sẽ có trong phiên bản sau của máy. Hãy về màn hình đầu, hoặc đến Công an xã, phường để đăng ký tiếp.",
   "card.continue": "Tiếp tục",
+  "card.expired.counter":
+    "Thẻ đã hết hạn sử dụng. Cán bộ: hướng dẫn công dân làm thủ tục cấp đổi thẻ trước khi đăng ký.",
+  "card.expired.self": "Thẻ của bạn đã hết hạn. Hãy đến Công an xã, phường để cấp đổi thẻ.",
 
   "error.card.no_reader":
     "Không tìm thấy đầu đọc thẻ. Hãy kiểm tra cáp USB của đầu đọc rồi chạm “Đọc thẻ” lại.",
@@ -329,6 +332,10 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "card.next_later":
     "The next step (taking your portrait) arrives in a later version of this kiosk. Go back to the start screen, or enroll at the commune or ward police.",
   "card.continue": "Continue",
+  "card.expired.counter":
+    "The card has expired. Officer: guide the citizen to renew the card before enrolling.",
+  "card.expired.self":
+    "Your card has expired. Please go to the commune or ward police to renew it.",
 
   "error.card.no_reader":
     "No card reader found. Check the reader's USB cable, then tap “Read the card” again.",

@@ -95,6 +95,8 @@ export interface CardResult {
   readonly action: OfficerAction | null;
   readonly holder: Holder | null;
   readonly portrait: Portrait | null;
+  /** The card's expiry date (DG13) has passed. */
+  readonly expired: boolean;
 }
 
 export interface CardEvents {

@@ -92,6 +92,7 @@ function result(readId, fields) {
     action: null,
     holder: null,
     portrait: null,
+    expired: false,
     ...fields,
   };
 }
@@ -319,6 +320,32 @@ describe("card screen", () => {
       else assert.match(shown, officer);
       assert.equal(await byId(page, "card-continue").count(), canContinue ? 1 : 0, verdict);
     }
+  });
+
+  test("an expired card is said so; in self-service there is no way on", async () => {
+    const { page } = await open();
+    await toCardScreen(page);
+    const readId = await startRead(page);
+    await emit(
+      page,
+      "card-result",
+      result(readId, { verdict: "genuine", action: "continue", holder: HOLDER, expired: true }),
+    );
+    assert.equal(
+      await text(page, "card-expired"),
+      "Thẻ của bạn đã hết hạn. Hãy đến Công an xã, phường để cấp đổi thẻ.",
+    );
+    assert.equal(await byId(page, "card-continue").count(), 0);
+    const readAgain = await page.evaluate(() => window.__mock.lastReadId + 1);
+    await byId(page, "card-read").click();
+    await page.waitForFunction((id) => window.__mock.lastReadId === id, readAgain);
+    await emit(
+      page,
+      "card-result",
+      result(readAgain, { verdict: "genuine", action: "continue", holder: HOLDER }),
+    );
+    assert.equal(await byId(page, "card-expired").count(), 0);
+    assert.equal(await byId(page, "card-continue").count(), 1);
   });
 
   test("a JPEG 2000 portrait is said to be unviewable rather than shown broken", async () => {

@@ -289,8 +289,8 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, signal, mode 
     if (result.portrait !== null) showPortrait(result.portrait);
     const genuine = result.verdict === "genuine";
     verdict.dataset.verdict = result.verdict ?? "";
-    verdict.classList.toggle("verdict-ok", genuine);
-    verdict.classList.toggle("verdict-problem", !genuine);
+    verdict.classList.toggle("verdict-ok", genuine && !result.expired);
+    verdict.classList.toggle("verdict-problem", !genuine || result.expired);
     const action: PlainKey =
       mode === "counter"
         ? (ACTION_KEYS[result.action ?? ""] ?? "card.action.refuse_and_report")
@@ -304,7 +304,16 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, signal, mode 
       ),
       i18n.text(h("p", { testid: "card-action" }), action),
     ];
-    if (result.action !== "refuse_and_report" && (mode === "counter" || genuine)) {
+    if (result.expired) {
+      children.push(
+        i18n.text(
+          h("p", { testid: "card-expired" }),
+          mode === "counter" ? "card.expired.counter" : "card.expired.self",
+        ),
+      );
+    }
+    const selfServiceMayGoOn = genuine && !result.expired;
+    if (result.action !== "refuse_and_report" && (mode === "counter" || selfServiceMayGoOn)) {
       const next = h("p", { testid: "card-next", hidden: true });
       const proceed = button({ class: "primary", testid: "card-continue" }, () => {
         next.hidden = false;
