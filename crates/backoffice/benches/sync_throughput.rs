@@ -89,7 +89,7 @@ async fn drain(name: &'static str, count: u32, through_proxy: bool) -> Drain {
     let started = Instant::now();
     while progress.borrow().acknowledged < u64::from(count) {
         match sync.drain().await.expect("queue") {
-            sync::client::outbox::PassOutcome::Drained => {}
+            sync::client::PassOutcome::Drained => {}
             _ => tokio::time::sleep(Duration::from_millis(5)).await,
         }
     }

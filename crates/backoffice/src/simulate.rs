@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use sync::client::outbox::PassOutcome;
+use sync::client::PassOutcome;
 use sync::client::{Backoff, ClientConfig, SyncClient, SyncError, SyncLoop};
 use sync::receipt::ReceiptKey;
 

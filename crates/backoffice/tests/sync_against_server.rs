@@ -643,7 +643,7 @@ async fn an_authorisation_error_stops_the_batch_after_one_attempt() {
     let outcome = sync.drain().await.expect("the queue works");
     assert_eq!(
         outcome,
-        sync::client::outbox::PassOutcome::Unauthorised(ErrorCode::UnknownKiosk)
+        sync::client::PassOutcome::Unauthorised(ErrorCode::UnknownKiosk)
     );
     let attempts: Vec<u32> = {
         let mut a = Vec::new();
@@ -685,7 +685,7 @@ async fn a_failing_head_package_holds_back_the_ones_behind_it() {
     );
     let before = Timestamp::now();
     let outcome = sync.drain().await.expect("the queue works");
-    let sync::client::outbox::PassOutcome::RetryAt(at) = outcome else {
+    let sync::client::PassOutcome::RetryAt(at) = outcome else {
         panic!("expected a retry time, got {outcome:?}");
     };
     assert!(
@@ -695,7 +695,7 @@ async fn a_failing_head_package_holds_back_the_ones_behind_it() {
     // A second pass before the retry time sends nothing, not even the packages behind.
     assert_eq!(
         sync.drain().await.expect("the queue works"),
-        sync::client::outbox::PassOutcome::RetryAt(at)
+        sync::client::PassOutcome::RetryAt(at)
     );
     let mut attempts = Vec::new();
     for id in &ids {

@@ -13,4 +13,4 @@ pub mod outbox;
 
 pub use backoff::Backoff;
 pub use http::{ClientConfig, ClientError, SyncClient, SyncError};
-pub use outbox::{SyncLoop, SyncProgress, SyncState};
+pub use outbox::{PassOutcome, SyncLoop, SyncProgress, SyncState};
