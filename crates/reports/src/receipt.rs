@@ -261,6 +261,45 @@ mod tests {
         assert!(!is_masked("NGUYEN***456"));
     }
 
+    fn commune() -> Commune {
+        Commune {
+            authority: "ỦY BAN NHÂN DÂN".into(),
+            name: "XÃ CẨM NGỌC".into(),
+            place: "Cẩm Ngọc".into(),
+            baseline_date: None,
+        }
+    }
+
+    fn receipt(id_masked: &str) -> Receipt {
+        Receipt {
+            application: PackageId::from_bytes([7; 16]),
+            enrolled_at: Timestamp::from_unix_millis(1_764_547_200_000),
+            place: "Điểm bưu điện văn hóa xã Cẩm Ngọc".into(),
+            id_masked: id_masked.into(),
+            chip_verified: true,
+        }
+    }
+
+    #[test]
+    fn receipts_and_guide_sheets_are_pdfs_in_both_languages() {
+        for lang in [Lang::Vi, Lang::En] {
+            let pdf = write(&receipt("*********123"), &commune(), lang).expect("receipt");
+            assert!(pdf.starts_with(b"%PDF-"));
+            let day = LocalDate::new(2025, 12, 4).expect("day");
+            let sheet = guide_sheet(&commune(), day, lang).expect("guide");
+            assert!(sheet.starts_with(b"%PDF-"));
+            assert!(sheet.windows(10).any(|w| w == b"/FontFile2"));
+        }
+    }
+
+    #[test]
+    fn a_receipt_with_the_full_id_number_is_refused() {
+        assert_eq!(
+            write(&receipt("001090012345"), &commune(), Lang::Vi),
+            Err(ReceiptError::IdNotMasked)
+        );
+    }
+
     #[test]
     fn qr_squares_lie_within_the_code_and_scale_with_the_module() {
         let (squares, side) =

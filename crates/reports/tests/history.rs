@@ -6,7 +6,7 @@
 mod common;
 
 use calamine::{Data, Reader, Xlsx};
-use common::{Fate, TestKiosk};
+use common::{Fate, Made, TestKiosk, generate};
 use enroll::audit::AuditAction;
 use enroll::ids::OperatorId;
 use enroll::operators::{Role, Session};
@@ -18,96 +18,14 @@ use reports::groups::GroupDirectory;
 use reports::locale::Lang;
 use reports::receipt::{self, Receipt};
 use reports::report::{ProgressReport, ReportRequest};
-use reports::table::{Cell, all_tables};
-use std::io::Cursor;
-use std::path::Path;
-use std::process::Command;
-
-/// SplitMix64: a small deterministic generator, so every run builds the same history.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// What the generator did, kept to count independently of the queue.
-struct Made {
-    group: String,
-    operator: String,
-    device: String,
-    at: Timestamp,
-    fate: Fate,
-}
-
-const OPERATORS: [&str; 6] = [
-    "op-lan",
-    "op-minh",
-    "op-hoa",
-    "op-tuan",
-    "op-thu",
-    "self-service",
-];
-const DEVICES: [&str; 3] = ["kiosk-ubnd", "kiosk-ca", "buu-dien-1"];
-
-fn fate(r: u64) -> Fate {
-    match r % 100 {
-        0..5 => Fate::Queued,
-        5..8 => Fate::Uploaded,
-        8..18 => Fate::Acknowledged,
-        18..22 => Fate::Rejected("portrait-mismatch"),
-        22..25 => Fate::Rejected("data-mismatch-national-db"),
-        25..55 => Fate::Approved,
-        _ => Fate::Activated,
-    }
-}
 
 fn song_lieu() -> GroupDirectory {
     GroupDirectory::from_toml(include_str!("fixtures/song_lieu.toml")).expect("fixture")
 }
-
-async fn generate(kiosk: &TestKiosk, dir: &GroupDirectory, n: u32) -> Vec<Made> {
-    let mut rng = Rng(0x5EED_0003);
-    // Days 2025-12-01 … 2025-12-15: three days before phase 1, then phases 1 and 2.
-    let first = LocalDate::new(2025, 12, 1).expect("day");
-    let mut made = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        let group = &dir.groups[rng.below(dir.groups.len() as u64) as usize].id;
-        // One enrollment in 40 counts for a group the directory lacks (a stale kiosk setting).
-        let group = if rng.below(40) == 0 {
-            "thon-cu".to_owned()
-        } else {
-            group.as_str().to_owned()
-        };
-        let operator = OPERATORS[rng.below(OPERATORS.len() as u64) as usize];
-        let device = DEVICES[rng.below(DEVICES.len() as u64) as usize];
-        let day = rng.below(15) as i64;
-        let minute = 7 * 60 + rng.below(10 * 60) as i64;
-        let at = first
-            .start()
-            .plus_millis(day * 86_400_000 + minute * 60_000);
-        let fate = fate(rng.next());
-        let id = kiosk.enroll(i + 1, &group, operator, device, at).await;
-        kiosk.drive(id, &fate, at, 3 * 3_600_000).await;
-        made.push(Made {
-            group,
-            operator: operator.to_owned(),
-            device: device.to_owned(),
-            at,
-            fate,
-        });
-    }
-    made
-}
+use reports::table::{Cell, all_tables};
+use std::io::Cursor;
+use std::path::Path;
+use std::process::Command;
 
 /// The funnel counted from the generator's record: enrolled, acknowledged, approved,
 /// activated, pending, rejected, not activated.
@@ -400,7 +318,7 @@ async fn reports_from_a_real_queue_equal_independent_counts_and_every_export_agr
         export::authorize(&officer, &kiosk.queue.audit(), "progress.xlsx", now).await,
         Err(ExportError::NotPermitted)
     ));
-    export::authorize(
+    let grant = export::authorize(
         &supervisor,
         &kiosk.queue.audit(),
         "progress.xlsx:giai-doan-2",
@@ -427,14 +345,14 @@ async fn reports_from_a_real_queue_equal_independent_counts_and_every_export_agr
     );
 
     for lang in [Lang::Vi, Lang::En] {
-        let xlsx = export::xlsx::write(report, &dir.commune, lang).expect("xlsx");
+        let xlsx = export::xlsx::write(&grant, report, &dir.commune, lang).expect("xlsx");
         xlsx_matches_tables(&xlsx, report, lang);
         std::fs::write(out.join(format!("progress-{lang:?}.xlsx")), &xlsx).expect("write");
     }
 
     // CSV: BOM, one line per row plus header and total, totals as printed.
     let progress = reports::table::progress_table(report, Lang::Vi);
-    let csv = export::csv::write(&progress, Lang::Vi, ',');
+    let csv = export::csv::write(&grant, &progress, Lang::Vi, ',');
     assert!(csv.starts_with('\u{FEFF}'));
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), progress.rows.len() + 2);
@@ -454,7 +372,7 @@ async fn reports_from_a_real_queue_equal_independent_counts_and_every_export_agr
     );
 
     // PDF: a real PDF with the font embedded, and its text as pdftotext reads it.
-    let pdf = export::pdf::write(report, &dir.commune, Lang::Vi).expect("pdf");
+    let pdf = export::pdf::write(&grant, report, &dir.commune, Lang::Vi).expect("pdf");
     assert_embedded_font(&pdf);
     let text = pdf_text(&pdf, &out, "progress-vi.pdf");
     for expected in [
@@ -476,7 +394,12 @@ async fn reports_from_a_real_queue_equal_independent_counts_and_every_export_agr
         && l.contains("681")
         && l.contains("977")
         && l.contains("4.922")));
-    render_png(&out.join("progress-vi.pdf"), &out.join("progress-vi"));
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshots dir");
+    render_png(
+        &out.join("progress-vi.pdf"),
+        &shots.join("reports-progress-vi"),
+    );
 
     // Receipt: the QR code scans back to the application number.
     let first = list.first().expect("someone to follow up");
@@ -519,5 +442,8 @@ async fn reports_from_a_real_queue_equal_independent_counts_and_every_export_agr
     assert_eq!(grids.len(), 1, "one QR code on the receipt");
     let (_, content) = grids[0].decode().expect("the QR code decodes");
     assert_eq!(content, first.package.to_string());
-    render_png(&out.join("receipt-vi.pdf"), &out.join("receipt-vi"));
+    render_png(
+        &out.join("receipt-vi.pdf"),
+        &shots.join("reports-receipt-vi"),
+    );
 }

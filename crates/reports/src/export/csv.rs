@@ -3,6 +3,7 @@
 //! (`4.922`, `83,89%` in Vietnamese), so the file reads like the printed table; the XLSX export
 //! is the one to compute with.
 
+use super::ExportGrant;
 use crate::locale::Lang;
 use crate::table::{Table, one_line};
 
@@ -32,7 +33,7 @@ fn line(out: &mut String, values: impl IntoIterator<Item = String>, delimiter: c
 /// `table` as CSV text with `delimiter` (`,` by default; `;` suits spreadsheets set to a
 /// Vietnamese or other comma-decimal locale). Header bands prefix the headers they span
 /// (`Lũy kế: Kích hoạt`).
-pub fn write(table: &Table, lang: Lang, delimiter: char) -> String {
+pub fn write(_grant: &ExportGrant, table: &Table, lang: Lang, delimiter: char) -> String {
     let mut out = String::from(BOM);
     let headers = table.headers.iter().enumerate().map(|(i, h)| {
         let h = one_line(h);
@@ -71,13 +72,14 @@ mod tests {
             ]],
             total: None,
         };
-        let csv = write(&table, Lang::Vi, ',');
+        let grant = ExportGrant { _private: () };
+        let csv = write(&grant, &table, Lang::Vi, ',');
         assert!(csv.starts_with('\u{FEFF}'));
         assert_eq!(
             csv.trim_start_matches('\u{FEFF}'),
             "STT,Lũy kế: Tỷ lệ đạt,\"Lũy kế: Ghi \"\"chú\"\"\"\r\n4.922,\"83,89%\",a;b\r\n"
         );
-        let semi = write(&table, Lang::Vi, ';');
+        let semi = write(&grant, &table, Lang::Vi, ';');
         assert!(semi.ends_with("4.922;83,89%;\"a;b\"\r\n"), "{semi}");
     }
 }

@@ -3,7 +3,8 @@
 //!
 //! [`authorize`] is the gate every export passes: the session must hold the export permission
 //! (supervisor or administrator), and the export is written to the audit log before the bytes
-//! are handed out.
+//! are handed out. The writers take the [`ExportGrant`] it returns, so no code path can export
+//! without both.
 
 pub mod csv;
 pub mod pdf;
@@ -31,6 +32,12 @@ pub enum ExportError {
     Pdf(#[from] pdf::PdfError),
 }
 
+/// Proof that an export was permitted and audited; only [`authorize`] makes one.
+#[derive(Debug)]
+pub struct ExportGrant {
+    _private: (),
+}
+
 /// Checks that `session` may export and records `what` (a report name such as
 /// `progress.xlsx:2025-12-04..2025-12-10`, never personal data) in the audit log.
 pub async fn authorize(
@@ -38,12 +45,12 @@ pub async fn authorize(
     audit: &AuditLog,
     what: &str,
     now: Timestamp,
-) -> Result<(), ExportError> {
+) -> Result<ExportGrant, ExportError> {
     session
         .require(Permission::Export)
         .map_err(|_| ExportError::NotPermitted)?;
     audit
         .append(now, &session.operator, AuditAction::Export, Some(what))
         .await?;
-    Ok(())
+    Ok(ExportGrant { _private: () })
 }

@@ -2,6 +2,7 @@
 //! the seeds' letters, the title and period, every table with its header repeated on each
 //! page, and a place for the preparer's signature ("Người lập").
 
+use super::ExportGrant;
 use crate::calendar::LocalDate;
 use crate::groups::Commune;
 use crate::locale::Lang;
@@ -185,7 +186,12 @@ fn table_block(flow: &mut Flow, table: &Table, lang: Lang) {
 }
 
 /// The report as a PDF file's bytes.
-pub fn write(report: &ProgressReport, commune: &Commune, lang: Lang) -> Result<Vec<u8>, PdfError> {
+pub fn write(
+    _grant: &ExportGrant,
+    report: &ProgressReport,
+    commune: &Commune,
+    lang: Lang,
+) -> Result<Vec<u8>, PdfError> {
     let (portrait_w, portrait_h) = A4;
     let mut flow = Flow::new(portrait_h, portrait_w, 28.0);
     let day = LocalDate::containing(report.generated_at);

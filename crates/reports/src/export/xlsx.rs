@@ -3,7 +3,7 @@
 //! (`0.00%`) holding the truncated ratio, so Excel shows the seeds' figure (83.89 %, never a
 //! rounded-up 83.90 %) in the user's own decimal mark.
 
-use super::ExportError;
+use super::{ExportError, ExportGrant};
 use crate::groups::Commune;
 use crate::locale::Lang;
 use crate::report::ProgressReport;
@@ -125,6 +125,7 @@ fn write_sheet(
 
 /// The report as an `.xlsx` file's bytes, every table on its own sheet.
 pub fn write(
+    _grant: &ExportGrant,
     report: &ProgressReport,
     commune: &Commune,
     lang: Lang,

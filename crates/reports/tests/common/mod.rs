@@ -17,6 +17,8 @@ use enroll::package::{
 use enroll::queue::{Queue, QueueOptions, ReviewOutcome};
 use enroll::timestamp::Timestamp;
 use rand_core::UnwrapErr;
+use reports::calendar::LocalDate;
+use reports::groups::GroupDirectory;
 
 /// Where an enrollment ends up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,4 +164,88 @@ impl TestKiosk {
             Fate::Queued | Fate::Uploaded => {}
         }
     }
+}
+
+/// SplitMix64: a small deterministic generator, so every run builds the same history.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// What the generator did, kept to count independently of the queue.
+pub struct Made {
+    pub group: String,
+    pub operator: String,
+    pub device: String,
+    pub at: Timestamp,
+    pub fate: Fate,
+}
+
+pub const OPERATORS: [&str; 6] = [
+    "op-lan",
+    "op-minh",
+    "op-hoa",
+    "op-tuan",
+    "op-thu",
+    "self-service",
+];
+pub const DEVICES: [&str; 3] = ["kiosk-ubnd", "kiosk-ca", "buu-dien-1"];
+
+pub fn fate(r: u64) -> Fate {
+    match r % 100 {
+        0..5 => Fate::Queued,
+        5..8 => Fate::Uploaded,
+        8..18 => Fate::Acknowledged,
+        18..22 => Fate::Rejected("portrait-mismatch"),
+        22..25 => Fate::Rejected("data-mismatch-national-db"),
+        25..55 => Fate::Approved,
+        _ => Fate::Activated,
+    }
+}
+
+/// Enrollments 1..=n over 2025-12-01 … 2025-12-15 across the directory's groups (one in 40
+/// for a group it lacks), six operators and three devices, each driven to a random fate.
+pub async fn generate(kiosk: &TestKiosk, dir: &GroupDirectory, n: u32) -> Vec<Made> {
+    let mut rng = Rng(0x5EED_0003);
+    // Days 2025-12-01 … 2025-12-15: three days before phase 1, then phases 1 and 2.
+    let first = LocalDate::new(2025, 12, 1).expect("day");
+    let mut made = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let group = &dir.groups[rng.below(dir.groups.len() as u64) as usize].id;
+        // One enrollment in 40 counts for a group the directory lacks (a stale kiosk setting).
+        let group = if rng.below(40) == 0 {
+            "thon-cu".to_owned()
+        } else {
+            group.as_str().to_owned()
+        };
+        let operator = OPERATORS[rng.below(OPERATORS.len() as u64) as usize];
+        let device = DEVICES[rng.below(DEVICES.len() as u64) as usize];
+        let day = rng.below(15) as i64;
+        let minute = 7 * 60 + rng.below(10 * 60) as i64;
+        let at = first
+            .start()
+            .plus_millis(day * 86_400_000 + minute * 60_000);
+        let fate = fate(rng.next());
+        let id = kiosk.enroll(i + 1, &group, operator, device, at).await;
+        kiosk.drive(id, &fate, at, 3 * 3_600_000).await;
+        made.push(Made {
+            group,
+            operator: operator.to_owned(),
+            device: device.to_owned(),
+            at,
+            fate,
+        });
+    }
+    made
 }
