@@ -132,6 +132,11 @@ async fn every_package_arrives_exactly_once_in_order_through_a_faulty_network() 
         "the faults made the kiosk retry"
     );
     let s = &proxy.stats;
+    assert!(
+        s.connections.load(Ordering::Relaxed) >= 20,
+        "{}",
+        s.summary()
+    );
     for (name, n) in [
         ("dropped", &s.dropped),
         ("reset mid-body", &s.reset_mid_body),

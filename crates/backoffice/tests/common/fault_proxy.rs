@@ -1,8 +1,9 @@
 //! A TCP proxy that mistreats connections between the kiosk and the back office: each new
-//! connection draws one fault — dropped at once, reset mid-body, response truncated, delayed,
-//! delivered twice (the captured request bytes replayed to the server on a fresh connection),
-//! or passed through — and every connection dies after a random amount of traffic, so faults
-//! keep coming however the client pools its connections.
+//! connection gets the next fault of a fixed cycle — dropped at once, reset mid-body, response
+//! truncated, delayed, delivered twice (the captured request bytes replayed to the server on a
+//! fresh connection), or passed through — at a random byte, and every connection dies after a
+//! random amount of traffic, so faults keep coming however the client pools its connections
+//! and every kind occurs once per ten connections.
 
 use getrandom::SysRng;
 use rand_core::{Rng, UnwrapErr};
@@ -65,16 +66,19 @@ fn below(n: u64) -> u64 {
     UnwrapErr(SysRng).next_u64() % n.max(1)
 }
 
-fn draw() -> Fault {
-    match below(100) {
-        0..35 => Fault::Clean,
-        35..45 => Fault::Drop,
-        45..60 => Fault::ResetMidBody,
-        60..75 => Fault::TruncateResponse,
-        75..88 => Fault::Delay,
-        _ => Fault::Duplicate,
-    }
-}
+/// The faults, in the order connections meet them.
+const CYCLE: [Fault; 10] = [
+    Fault::Clean,
+    Fault::ResetMidBody,
+    Fault::Clean,
+    Fault::TruncateResponse,
+    Fault::Drop,
+    Fault::Delay,
+    Fault::Clean,
+    Fault::Duplicate,
+    Fault::ResetMidBody,
+    Fault::TruncateResponse,
+];
 
 /// A running proxy in front of `upstream`.
 pub struct FaultProxy {
@@ -90,9 +94,11 @@ impl FaultProxy {
         let stats = Arc::new(ProxyStats::default());
         let task_stats = stats.clone();
         let task = tokio::spawn(async move {
+            let mut faults = CYCLE.iter().copied().cycle();
             while let Ok((client, _)) = listener.accept().await {
                 let stats = task_stats.clone();
-                tokio::spawn(handle(client, upstream, draw(), stats));
+                let fault = faults.next().unwrap_or(Fault::Clean);
+                tokio::spawn(handle(client, upstream, fault, stats));
             }
         });
         Self { addr, stats, task }
