@@ -8,7 +8,9 @@
 
 use crate::calendar::LocalDate;
 use crate::contacts::{ContactEntry, ContactError, ContactLog};
+use crate::groups::GroupDirectory;
 use crate::locale::Lang;
+use crate::table::{Cell, Table};
 use enroll::ids::{GroupId, ReasonCode};
 use enroll::local_key::{FollowUp, LocalKey};
 use enroll::operators::{Permission, Session};
@@ -103,6 +105,107 @@ pub struct FollowUpEntry {
     pub details: ContactDetails,
     /// The latest contact attempt, if any.
     pub last_contact: Option<ContactEntry>,
+}
+
+fn t(vi: &str, en: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => vi.to_owned(),
+        Lang::En => en.to_owned(),
+    }
+}
+
+/// A list as a printable call list (for [`crate::export`]: it holds names and phones, so it is
+/// exported only with a grant, like any report). Contact notes stay on screen: only the latest
+/// outcome and its date are printed.
+pub fn call_list_table(
+    kind: FollowUpKind,
+    entries: &[FollowUpEntry],
+    directory: &GroupDirectory,
+    lang: Lang,
+) -> Table {
+    let since = match kind {
+        FollowUpKind::ApprovedNotActivated => t("Ngày phê duyệt", "Approved on", lang),
+        FollowUpKind::Rejected => t("Ngày từ chối", "Rejected on", lang),
+        FollowUpKind::NotAcknowledged => t("Ngày thu nhận", "Enrolled on", lang),
+    };
+    let headers = vec![
+        t("STT", "No.", lang),
+        t("Họ và tên", "Full name", lang),
+        t("Số điện thoại", "Phone", lang),
+        t("Số định danh", "ID number", lang),
+        t("Tổ dân phố / thôn", "Residential group", lang),
+        since,
+        t("Số ngày\nchờ", "Days\nwaiting", lang),
+        t("Lý do", "Reason", lang),
+        t("Liên hệ gần nhất", "Last contact", lang),
+    ];
+    let rows = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let (name, phone, id) = match &e.details {
+                ContactDetails::Known(f) => {
+                    (f.full_name.clone(), f.phone.clone(), f.id_masked.clone())
+                }
+                ContactDetails::NotStored => (
+                    t("(không lưu)", "(not kept)", lang),
+                    String::new(),
+                    String::new(),
+                ),
+                ContactDetails::Unreadable => (
+                    t("(không đọc được)", "(unreadable)", lang),
+                    String::new(),
+                    String::new(),
+                ),
+            };
+            let group = directory
+                .group(&e.group)
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|| e.group.as_str().to_owned());
+            let day = match kind {
+                FollowUpKind::NotAcknowledged => e.enrolled_at,
+                _ => e.since,
+            };
+            let contact = e
+                .last_contact
+                .as_ref()
+                .map(|c| {
+                    format!(
+                        "{} ({})",
+                        c.outcome.label(lang),
+                        LocalDate::containing(c.at).dd_mm_yyyy()
+                    )
+                })
+                .unwrap_or_default();
+            vec![
+                Cell::Count(i as u64 + 1),
+                Cell::Text(name),
+                Cell::Text(phone),
+                Cell::Text(id),
+                Cell::Text(group),
+                Cell::Text(LocalDate::containing(day).dd_mm_yyyy()),
+                Cell::Count(u64::try_from(e.days_waiting).unwrap_or(0)),
+                Cell::Text(
+                    e.reason
+                        .as_ref()
+                        .map(|r| reason_text(r, lang))
+                        .unwrap_or_default(),
+                ),
+                Cell::Text(contact),
+            ]
+        })
+        .collect();
+    Table {
+        name: match lang {
+            Lang::Vi => "Danh sách",
+            Lang::En => "List",
+        },
+        title: kind.title(lang).to_owned(),
+        bands: vec![],
+        headers,
+        rows,
+        total: None,
+    }
 }
 
 /// Explains a rejection code from the back office's review in words; unknown codes are shown

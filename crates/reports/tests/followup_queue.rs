@@ -3,15 +3,21 @@
 
 mod common;
 
+use calamine::{Data, Reader, Xlsx};
 use common::{Fate, TestKiosk, phone};
 use enroll::ids::{GroupId, OperatorId};
 use enroll::operators::{Role, Session};
 use enroll::state::EnrollmentState;
 use reports::calendar::LocalDate;
 use reports::contacts::{ContactLog, ContactOutcome, Note, NotesKey};
+use reports::export;
 use reports::followup::{
-    ContactDetails, FollowUpError, FollowUpKind, ListQuery, Sources, follow_up_list,
+    ContactDetails, FollowUpError, FollowUpKind, ListQuery, Sources, call_list_table,
+    follow_up_list,
 };
+use reports::groups::GroupDirectory;
+use reports::locale::Lang;
+use std::io::Cursor;
 
 fn session(role: Role) -> Session {
     Session {
@@ -134,6 +140,79 @@ async fn lists_show_who_to_call_with_days_waiting_and_the_latest_note() {
         in_group.iter().map(|e| e.package).collect::<Vec<_>>(),
         vec![ids[3]]
     );
+
+    // The call list exports with names and phones, to XLSX and PDF, after an audited grant.
+    let directory =
+        GroupDirectory::from_toml(include_str!("fixtures/song_lieu.toml")).expect("dir");
+    let grant = export::authorize(
+        &session(Role::Supervisor),
+        &kiosk.queue.audit(),
+        "call-list",
+        now,
+    )
+    .await
+    .expect("grant");
+    let table = call_list_table(
+        FollowUpKind::ApprovedNotActivated,
+        &to_activate,
+        &directory,
+        Lang::Vi,
+    );
+    let head = (
+        "DANH SÁCH CẦN GỌI".to_owned(),
+        "Tính đến ngày 11/12/2025".to_owned(),
+    );
+    let xlsx = export::xlsx::write_tables(
+        &grant,
+        std::slice::from_ref(&table),
+        &head,
+        &directory.commune,
+    )
+    .expect("xlsx");
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).expect("opens");
+    let range = book.worksheet_range("Danh sách").expect("sheet");
+    let row = (0..range.height())
+        .find(|&r| range.get((r, 1)) == Some(&Data::String("TRẦN THỊ THỬ 1".into())))
+        .expect("citizen 1's row");
+    assert_eq!(range.get((row, 2)), Some(&Data::String(phone(1))));
+    assert_eq!(range.get((row, 4)), Some(&Data::String("Đông Cốc".into())));
+    assert_eq!(range.get((row, 6)), Some(&Data::Float(10.0)));
+    assert_eq!(
+        range.get((row, 8)),
+        Some(&Data::String("Sai số / thuê bao (11/12/2025)".into()))
+    );
+    let pdf = export::pdf::write_tables(
+        &grant,
+        &[table],
+        &head,
+        &directory.commune,
+        LocalDate::containing(now),
+        Lang::Vi,
+    )
+    .expect("pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let path = kiosk.dir.path().join("call-list.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils, installed by scripts/setup.sh)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("TRẦN THỊ THỬ 4") && text.contains(&phone(4)),
+        "{text}"
+    );
+    let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../screenshots");
+    std::fs::create_dir_all(&shots).expect("dir");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "80", "-singlefile"])
+        .arg(&path)
+        .arg(shots.join("reports-call-list-vi"))
+        .status()
+        .expect("pdftoppm");
+    assert!(status.success());
 
     let self_service = session(Role::SelfService);
     assert!(matches!(

@@ -40,7 +40,7 @@ pub fn write(_grant: &ExportGrant, table: &Table, lang: Lang, delimiter: char) -
         match table
             .bands
             .iter()
-            .find(|(_, first, span)| (*first..first + span).contains(&i))
+            .find(|(_, first, span)| (*first..first.saturating_add(*span)).contains(&i))
         {
             Some((band, ..)) => format!("{band}: {h}"),
             None => h,

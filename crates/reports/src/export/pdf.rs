@@ -2,7 +2,7 @@
 //! the seeds' letters, the title and period, every table with its header repeated on each
 //! page, and a place for the preparer's signature ("Người lập").
 
-use super::ExportGrant;
+use super::{ExportError, ExportGrant};
 use crate::calendar::LocalDate;
 use crate::groups::Commune;
 use crate::locale::Lang;
@@ -72,21 +72,63 @@ struct Columns {
     w: Vec<f32>,
 }
 
+/// Each column as wide as its widest header line or cell (numbers at least 40 points); when
+/// that overflows the page, the text columns give up the excess in proportion to their width
+/// (and their cells are shortened with an ellipsis).
 fn columns(flow: &Flow, table: &Table) -> Columns {
     let n = table.headers.len();
-    let name_w = table
-        .rows
-        .iter()
-        .chain(table.total.iter())
-        .filter_map(|r| r.get(1))
-        .map(|c| Measure.width(&c.display(Lang::Vi), BODY, Weight::Bold) + 2.0 * PAD)
-        .fold(60.0_f32, f32::max)
-        .min(130.0);
-    let stt = 22.0;
-    let rest = (flow.content_width() - stt - name_w) / (n.saturating_sub(2).max(1) as f32);
-    let numeric = rest.min(70.0);
-    let mut w = vec![stt, name_w];
-    w.extend(std::iter::repeat_n(numeric, n.saturating_sub(2)));
+    let mut w: Vec<f32> = (0..n)
+        .map(|c| {
+            let header = table
+                .headers
+                .get(c)
+                .map(|h| {
+                    h.split('\n')
+                        .map(|l| Measure.width(l, HEAD, Weight::Bold))
+                        .fold(0.0, f32::max)
+                })
+                .unwrap_or(0.0);
+            let cells = table
+                .rows
+                .iter()
+                .chain(table.total.iter())
+                .filter_map(|r| r.get(c))
+                .map(|cell| {
+                    let text = cell.display(Lang::Vi);
+                    Measure
+                        .width(&text, BODY, Weight::Regular)
+                        .max(Measure.width(&text, BODY, Weight::Bold))
+                })
+                .fold(0.0, f32::max);
+            header.max(cells) + 2.0 * PAD
+        })
+        .collect();
+    let is_text = |c: usize| {
+        c > 0
+            && table
+                .rows
+                .iter()
+                .chain(table.total.iter())
+                .any(|r| r.get(c).is_some_and(|cell| !cell.is_numeric()))
+    };
+    for (c, width) in w.iter_mut().enumerate() {
+        if c > 0 && !is_text(c) {
+            *width = width.max(40.0);
+        }
+    }
+    let excess = w.iter().sum::<f32>() - flow.content_width();
+    let text_total: f32 = (0..n)
+        .filter(|&c| is_text(c))
+        .filter_map(|c| w.get(c))
+        .sum();
+    if excess > 0.0 && text_total > 0.0 {
+        let factor = ((text_total - excess) / text_total).max(0.2);
+        for (c, width) in w.iter_mut().enumerate() {
+            if is_text(c) {
+                *width *= factor;
+            }
+        }
+    }
     let mut x = Vec::with_capacity(n);
     let mut at = flow.margin;
     for width in &w {
@@ -111,11 +153,10 @@ fn header(flow: &mut Flow, table: &Table, cols: &Columns) {
     let mut rects = Vec::new();
     if !table.bands.is_empty() {
         for (label, first, span) in &table.bands {
-            let (Some(&x), Some(last_x), Some(last_w)) = (
-                cols.x.get(*first),
-                cols.x.get(first + span - 1),
-                cols.w.get(first + span - 1),
-            ) else {
+            let last = (first + span).saturating_sub(1);
+            let (Some(&x), Some(last_x), Some(last_w)) =
+                (cols.x.get(*first), cols.x.get(last), cols.w.get(last))
+            else {
                 continue;
             };
             let w = last_x + last_w - x;
@@ -187,21 +228,40 @@ fn table_block(flow: &mut Flow, table: &Table, lang: Lang) {
 
 /// The report as a PDF file's bytes.
 pub fn write(
-    _grant: &ExportGrant,
+    grant: &ExportGrant,
     report: &ProgressReport,
     commune: &Commune,
     lang: Lang,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<Vec<u8>, ExportError> {
+    let day = LocalDate::containing(report.generated_at);
+    write_tables(
+        grant,
+        &all_tables(report, lang),
+        &heading(report, lang),
+        commune,
+        day,
+        lang,
+    )
+}
+
+/// Any tables (a report's, a follow-up list's) under the letterhead dated `day` and a
+/// heading `(title, subtitle)`, as a PDF file's bytes (A4 landscape).
+pub fn write_tables(
+    _grant: &ExportGrant,
+    tables: &[Table],
+    head: &(String, String),
+    commune: &Commune,
+    day: LocalDate,
+    lang: Lang,
+) -> Result<Vec<u8>, ExportError> {
     let (portrait_w, portrait_h) = A4;
     let mut flow = Flow::new(portrait_h, portrait_w, 28.0);
-    let day = LocalDate::containing(report.generated_at);
     letterhead(&mut flow, commune, day, lang);
-    let (title, period) = heading(report, lang);
-    flow.centred_paragraph(12.5, Weight::Bold, &title);
-    flow.centred_paragraph(9.5, Weight::Regular, &period);
+    flow.centred_paragraph(12.5, Weight::Bold, &head.0);
+    flow.centred_paragraph(9.5, Weight::Regular, &head.1);
     flow.skip(10.0);
-    for table in all_tables(report, lang) {
-        table_block(&mut flow, &table, lang);
+    for table in tables {
+        table_block(&mut flow, table, lang);
     }
     flow.ensure(70.0);
     let signer_x = flow.width - flow.margin - 150.0;
@@ -210,12 +270,9 @@ pub fn write(
         Lang::En => "Prepared by",
     };
     flow.centred_at(signer_x, 10.0, Weight::Bold, preparer);
-    render(
-        &flow.pages,
-        &title,
-        match lang {
-            Lang::Vi => "vi",
-            Lang::En => "en",
-        },
-    )
+    let language = match lang {
+        Lang::Vi => "vi",
+        Lang::En => "en",
+    };
+    Ok(render(&flow.pages, &head.0, language)?)
 }

@@ -125,16 +125,31 @@ fn write_sheet(
 
 /// The report as an `.xlsx` file's bytes, every table on its own sheet.
 pub fn write(
-    _grant: &ExportGrant,
+    grant: &ExportGrant,
     report: &ProgressReport,
     commune: &Commune,
     lang: Lang,
 ) -> Result<Vec<u8>, ExportError> {
+    write_tables(
+        grant,
+        &all_tables(report, lang),
+        &heading(report, lang),
+        commune,
+    )
+}
+
+/// Any tables (a report's, a follow-up list's) under the commune header and a heading
+/// `(title, subtitle)`, one sheet each, as an `.xlsx` file's bytes.
+pub fn write_tables(
+    _grant: &ExportGrant,
+    tables: &[Table],
+    head: &(String, String),
+    commune: &Commune,
+) -> Result<Vec<u8>, ExportError> {
     let formats = Formats::new();
-    let head = heading(report, lang);
     let mut wb = Workbook::new();
-    for table in all_tables(report, lang) {
-        write_sheet(wb.add_worksheet(), &table, commune, &head, &formats).map_err(err)?;
+    for table in tables {
+        write_sheet(wb.add_worksheet(), table, commune, head, &formats).map_err(err)?;
     }
     wb.save_to_buffer().map_err(err)
 }
