@@ -1,7 +1,8 @@
 //! Report generation from a real queue (SQLite file, `synchronous=FULL`, on tmpfs when there
 //! is one) holding a generated history of N enrollments across seed 003's 20 groups: the
 //! progress report (four grouped counts plus building), the approved-not-activated list (with
-//! every follow-up record decrypted), and the XLSX, CSV and PDF exports (time and size).
+//! every follow-up record decrypted), the per-day series of a month, and the XLSX, CSV and PDF
+//! exports (time and size).
 //!
 //! Writes `bench/results/reports.json` and `bench/results/reports.md`. Run:
 //! `cargo bench -p reports --bench report_generation` (`REPORTS_BENCH_SIZES=10000,100000`
@@ -35,6 +36,7 @@ struct Figures {
     report_ms: f64,
     followup_ms: f64,
     followup_rows: usize,
+    daily_ms: f64,
     xlsx_ms: f64,
     xlsx_bytes: usize,
     csv_ms: f64,
@@ -94,6 +96,22 @@ async fn measure(n: u32, dir: &GroupDirectory) -> Figures {
     }
     let followup_ms = median_ms(samples);
 
+    let month = reports::calendar::Period::new(
+        LocalDate::new(2025, 12, 1).expect("day"),
+        LocalDate::new(2025, 12, 31).expect("day"),
+    )
+    .expect("period");
+    let mut samples = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let days = reports::daily::daily_enrollments(&kiosk.queue, month)
+            .await
+            .expect("daily");
+        assert_eq!(days.len(), 31);
+        samples.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let daily_ms = median_ms(samples);
+
     let time = |f: &mut dyn FnMut() -> usize| {
         let mut samples = Vec::new();
         let mut size = 0;
@@ -130,6 +148,7 @@ async fn measure(n: u32, dir: &GroupDirectory) -> Figures {
         report_ms,
         followup_ms,
         followup_rows,
+        daily_ms,
         xlsx_ms,
         xlsx_bytes,
         csv_ms,
@@ -163,7 +182,7 @@ fn main() {
         "# Report generation (release build, real SQLite queue, synchronous=FULL, shared 2-core machine)\n\n\
          Phase-2 progress report of seed 003's 20 groups (period + cumulative per group, per operator, per device) \
          from a queue holding the whole generated history; medians of 7 runs (3 for the list).\n\n\
-         | enrollments | queue DB | report | approved-not-activated list (decrypted) | XLSX | CSV | PDF |\n|---|---|---|---|---|---|---|\n",
+         | enrollments | queue DB | report | approved-not-activated list (decrypted) | per day, 31 days | XLSX | CSV | PDF |\n|---|---|---|---|---|---|---|---|\n",
     );
     for (i, f) in figures.iter().enumerate() {
         if i > 0 {
@@ -171,13 +190,14 @@ fn main() {
         }
         let _ = write!(
             json,
-            "{{\"enrollments\":{},\"fill_seconds\":{:.1},\"queue_db_bytes\":{},\"report_ms\":{:.2},\"followup_ms\":{:.1},\"followup_rows\":{},\"xlsx_ms\":{:.2},\"xlsx_bytes\":{},\"csv_ms\":{:.3},\"csv_bytes\":{},\"pdf_ms\":{:.2},\"pdf_bytes\":{}}}",
+            "{{\"enrollments\":{},\"fill_seconds\":{:.1},\"queue_db_bytes\":{},\"report_ms\":{:.2},\"followup_ms\":{:.1},\"followup_rows\":{},\"daily_ms\":{:.1},\"xlsx_ms\":{:.2},\"xlsx_bytes\":{},\"csv_ms\":{:.3},\"csv_bytes\":{},\"pdf_ms\":{:.2},\"pdf_bytes\":{}}}",
             f.enrollments,
             f.fill_s,
             f.db_bytes,
             f.report_ms,
             f.followup_ms,
             f.followup_rows,
+            f.daily_ms,
             f.xlsx_ms,
             f.xlsx_bytes,
             f.csv_ms,
@@ -187,12 +207,13 @@ fn main() {
         );
         let _ = writeln!(
             md,
-            "| {} | {:.1} MB | {:.1} ms | {:.0} ms ({} rows) | {:.1} ms, {} B | {:.2} ms, {} B | {:.1} ms, {} B |",
+            "| {} | {:.1} MB | {:.1} ms | {:.0} ms ({} rows) | {:.0} ms | {:.1} ms, {} B | {:.2} ms, {} B | {:.1} ms, {} B |",
             f.enrollments,
             f.db_bytes as f64 / 1e6,
             f.report_ms,
             f.followup_ms,
             f.followup_rows,
+            f.daily_ms,
             f.xlsx_ms,
             f.xlsx_bytes,
             f.csv_ms,

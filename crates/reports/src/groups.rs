@@ -335,6 +335,31 @@ until = 2023-04-28
     }
 
     #[test]
+    fn a_directory_from_the_back_office_as_json_validates_like_a_file() {
+        let json = r#"{
+            "commune": {"authority": "ỦY BAN NHÂN DÂN", "name": "XÃ CẨM NGỌC", "place": "Cẩm Ngọc"},
+            "group": [
+                {"id": "thon-1", "name": "Thôn 1", "kind": "thon", "target": 1273},
+                {"id": "thon-1", "name": "Thôn 1 bis"}
+            ],
+            "phase": [{"name": "Giai đoạn 1", "from": "2023-04-14", "until": "2023-04-21"}]
+        }"#;
+        let parsed: GroupDirectory = serde_json::from_str(json).expect("parses");
+        assert_eq!(
+            parsed.phases[0].until,
+            LocalDate::new(2023, 4, 21).expect("d")
+        );
+        assert!(matches!(
+            parsed.validate(),
+            Err(DirectoryError::DuplicateGroup(_))
+        ));
+        let d = GroupDirectory::from_toml(SAMPLE).expect("valid");
+        let back: GroupDirectory =
+            serde_json::from_str(&serde_json::to_string(&d).expect("json")).expect("parses");
+        assert_eq!(back.validate(), Ok(d));
+    }
+
+    #[test]
     fn names_are_normalised_to_nfc() {
         // "Thôn" with o + combining circumflex (NFD), as some keyboards type it.
         let text = SAMPLE.replace("Thôn 1", "Tho\u{0302}n 1");

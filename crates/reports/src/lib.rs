@@ -10,7 +10,7 @@
 //! - [`guide`]: the seeds' activation guide (vi, en); [`password`]: the password and passcode
 //!   rules it states, as checkers.
 //! - [`tally`]: the funnel of states; [`report`]: per group and total, period and cumulative,
-//!   progress against targets, per operator and per device.
+//!   progress against targets, per operator and per device; [`daily`]: enrollments per day.
 //! - [`table`]: the report as tables of cells (vi or en), which every export renders;
 //!   [`export`]: XLSX, CSV (UTF-8 with BOM) and PDF, behind a permission check and an audit
 //!   entry; [`print`]: PDF pages with the shipped Noto Sans embedded.
@@ -21,6 +21,7 @@
 
 pub mod calendar;
 pub mod contacts;
+pub mod daily;
 pub mod export;
 pub mod followup;
 pub mod groups;

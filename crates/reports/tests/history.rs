@@ -277,6 +277,30 @@ async fn reports_from_a_real_queue_equal_independent_counts_and_every_export_agr
     // The enrollments before phase 1 count in the free period's cumulative column only.
     assert!(reports[2].cumulative_total().enrolled() > reports[2].period_total().enrolled());
 
+    // Enrollments per day over the whole history equal the generator's own per-day counts.
+    let all_days = Period::new(
+        LocalDate::new(2025, 11, 30).expect("d"),
+        LocalDate::new(2025, 12, 16).expect("d"),
+    )
+    .expect("p");
+    let daily = reports::daily::daily_enrollments(&kiosk.queue, all_days)
+        .await
+        .expect("daily");
+    assert_eq!(daily.len(), 17);
+    for (day, tally) in &daily {
+        let (from, until) = Period::day(*day).bounds();
+        assert_eq!(
+            funnel(tally),
+            count(made.iter().filter(|m| in_range(m, from, until))),
+            "{day}"
+        );
+    }
+    assert_eq!(
+        daily.iter().map(|(_, t)| t.enrolled()).sum::<u64>(),
+        u64::from(n)
+    );
+    assert_eq!(daily.first().map(|(_, t)| t.enrolled()), Some(0));
+
     // The follow-up list is exactly the approved-not-activated enrollments.
     let supervisor = Session {
         operator: OperatorId::new("truong-ca").expect("id"),
