@@ -2,7 +2,10 @@
 //! rate and milliseconds per frame of our pipeline and of each decoder alone, per frame size.
 //! Writes `bench/results/qr.json` and `bench/results/qr.md`.
 //!
-//! `cargo run --release -p capture --example qr_bench [-- FRAMES_AT_720P]`
+//! `cargo run --release -p capture --example qr_bench [-- FRAMES_AT_720P [CORPUS_FOLDER]]`
+//!
+//! With a corpus folder, the frames are also written there as PNG with `payloads.tsv` (file,
+//! payload in hex), for `bench/qr_external.py` to run the non-Rust decoders on the same frames.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -110,6 +113,27 @@ fn measure(frames: &[CardFrame], method: fn(&image::RgbImage) -> Option<Vec<u8>>
     figures
 }
 
+/// One reader over the frames in order, as on a live camera (the `rqrr` fallback throttled).
+fn measure_stream(frames: &[CardFrame]) -> Figures {
+    let mut reader = QrReader::new();
+    let mut figures = Figures {
+        decoded: 0,
+        frames: frames.len(),
+        millis: Vec::new(),
+    };
+    for frame in frames {
+        let started = Instant::now();
+        let read = reader.read(&frame.image);
+        figures
+            .millis
+            .push(started.elapsed().as_secs_f64() * 1000.0);
+        if read.is_some_and(|read| read.payload == frame.payload.as_bytes()) {
+            figures.decoded += 1;
+        }
+    }
+    figures
+}
+
 /// Time per frame while a card is held in view: the reader keeps the code's region.
 fn tracking(frames: &[CardFrame]) -> (f64, f64) {
     let Some(first) = frames
@@ -136,11 +160,25 @@ fn tracking(frames: &[CardFrame]) -> (f64, f64) {
     (median(fresh), median(kept))
 }
 
+fn write_corpus(folder: &Path, frames: &[CardFrame]) -> Result<(), Box<dyn std::error::Error>> {
+    std::fs::create_dir_all(folder)?;
+    let mut index = String::new();
+    for (number, frame) in frames.iter().enumerate() {
+        let name = format!("{number:04}.png");
+        frame.image.save(folder.join(&name))?;
+        let hex: String = frame.payload.bytes().map(|b| format!("{b:02x}")).collect();
+        writeln!(index, "{name}\t{hex}")?;
+    }
+    std::fs::write(folder.join("payloads.tsv"), index)?;
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let at_720p: usize = std::env::args()
         .nth(1)
         .and_then(|n| n.parse().ok())
         .unwrap_or(225);
+    let corpus_folder = std::env::args().nth(2).map(std::path::PathBuf::from);
     let payloads = payloads();
     let sizes = [
         (640, 480, at_720p / 2),
@@ -154,6 +192,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut tracked = String::new();
     for (width, height, count) in sizes {
         let frames = corpus(&payloads, width, height, count, 0x5EED ^ u64::from(width))?;
+        if let Some(folder) = &corpus_folder {
+            write_corpus(&folder.join(format!("{width}x{height}")), &frames)?;
+        }
         let mut per_method = BTreeMap::new();
         for (name, method) in methods() {
             let figures = measure(&frames, method);
@@ -185,6 +226,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }),
             );
         }
+        let stream = measure_stream(&frames);
+        println!(
+            "{width}x{height} pipeline as a live stream: {}/{} ({:.1} %), median {:.1} ms, mean {:.1} ms",
+            stream.decoded,
+            stream.frames,
+            stream.rate(),
+            stream.median(),
+            stream.mean()
+        );
+        writeln!(
+            table,
+            "| {width}×{height} | pipeline as a live stream (one reader, frames in order) | {:.1} % ({}/{}) | {:.1} | {:.1} |",
+            stream.rate(),
+            stream.decoded,
+            stream.frames,
+            stream.median(),
+            stream.mean()
+        )?;
+        per_method.insert(
+            "pipeline as a live stream".to_string(),
+            serde_json::json!({
+                "frames": stream.frames,
+                "decoded": stream.decoded,
+                "decode_rate_percent": (stream.rate() * 10.0).round() / 10.0,
+                "median_ms_per_frame": (stream.median() * 100.0).round() / 100.0,
+                "mean_ms_per_frame": (stream.mean() * 100.0).round() / 100.0,
+            }),
+        );
         let (fresh, kept) = tracking(&frames);
         writeln!(tracked, "| {width}×{height} | {fresh:.1} | {kept:.1} |")?;
         per_method.insert(

@@ -40,6 +40,10 @@ fn degraded_card_frames_decode_above_the_measured_floor_with_exact_payloads() {
             decoded += 1;
         }
     }
+    eprintln!(
+        "the pipeline decoded {decoded} of {} corpus frames",
+        frames.len()
+    );
     assert!(
         decoded >= CORPUS_FLOOR,
         "decoded {decoded} of {}",
