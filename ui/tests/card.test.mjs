@@ -403,7 +403,15 @@ describe("card screen layout", () => {
     { width: 1920, height: 1080 },
   ]) {
     test(`targets are at least 56 px and the actions stay on screen at ${viewport.width}x${viewport.height}`, async () => {
-      const { page } = await open({ viewport });
+      // The header's longest states, as on a kiosk without camera or back office.
+      const { page } = await open({
+        viewport,
+        shell: {
+          camera: { state: "no_camera", detail: null },
+          sync: { state: "unreachable", detail: "127.0.0.1:9" },
+          queueWaiting: null,
+        },
+      });
       await toCardScreen(page);
       const check = async (where) => {
         const layout = await page.evaluate(() => {
@@ -411,7 +419,9 @@ describe("card screen layout", () => {
             const el = document.querySelector(`[data-testid="${id}"]`);
             if (!el || el.getClientRects().length === 0) return null;
             const r = el.getBoundingClientRect();
-            return r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+            const footer = document.querySelector('[data-testid="footer"]');
+            const bottom = footer?.getBoundingClientRect().top ?? window.innerHeight;
+            return r.bottom <= bottom && r.right <= window.innerWidth;
           };
           return {
             small: [...document.querySelectorAll("button, input")]
@@ -423,11 +433,13 @@ describe("card screen layout", () => {
             read: inView("card-read"),
             keypad: inView("keypad"),
             proceed: inView("card-continue"),
+            cancel: inView("cancel"),
           };
         });
         assert.deepEqual(layout.small, [], `targets under 56 px: ${where}`);
         assert.equal(layout.horizontalOverflow, false, where);
         assert.notEqual(layout.read, false, `read button below the fold: ${where}`);
+        assert.notEqual(layout.cancel, false, `cancel below the fold: ${where}`);
         assert.notEqual(layout.keypad, false, `keypad off screen: ${where}`);
         assert.notEqual(layout.proceed, false, `continue below the fold: ${where}`);
       };
@@ -435,7 +447,15 @@ describe("card screen layout", () => {
         await byId(page, `lang-${lang}`).click();
         await check(`dates (${lang})`);
       }
-      const readId = await startRead(page);
+      const wrong = await startRead(page);
+      await emit(page, "card-result", result(wrong, { error: "card.wrong_key" }));
+      for (const lang of ["vi", "en"]) {
+        await byId(page, `lang-${lang}`).click();
+        await check(`dates with an error (${lang})`);
+      }
+      const readId = await page.evaluate(() => window.__mock.lastReadId + 1);
+      await byId(page, "card-read").click();
+      await page.waitForFunction((id) => window.__mock.lastReadId === id, readId);
       await emit(page, "card-progress", { stage: "holder", readId, holder: HOLDER });
       await emit(page, "card-progress", {
         stage: "file",

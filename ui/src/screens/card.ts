@@ -348,10 +348,22 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, signal, mode 
     "div",
     { class: "card-keys", testid: "card-keys" },
     i18n.text(h("p", { class: "lead" }), "card.help"),
-    i18n.text(h("label", { for: "card-dob", class: "field-label" }), "card.dob.label"),
-    birth,
-    i18n.text(h("label", { for: "card-expiry", class: "field-label" }), "card.expiry.label"),
-    expiry,
+    h(
+      "div",
+      { class: "card-dates" },
+      h(
+        "div",
+        { class: "card-date" },
+        i18n.text(h("label", { for: "card-dob", class: "field-label" }), "card.dob.label"),
+        birth,
+      ),
+      h(
+        "div",
+        { class: "card-date" },
+        i18n.text(h("label", { for: "card-expiry", class: "field-label" }), "card.expiry.label"),
+        expiry,
+      ),
+    ),
   );
   const screen = h(
     "section",
