@@ -403,3 +403,59 @@ fn the_next_card_starts_from_the_learned_transport_limits() {
     assert!(limits.block_size.is_some());
     assert_eq!(limits.access, None, "the access method stays per card");
 }
+
+/// Counts the response bytes the card sent, as the chip's tearing fault does.
+struct Counting<'a> {
+    card: &'a mut SoftCard,
+    bytes: std::rc::Rc<std::cell::Cell<usize>>,
+}
+
+impl emrtd::transport::CardTransport for Counting<'_> {
+    fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, emrtd::transport::TransportError> {
+        let response = self.card.transmit(command)?;
+        self.bytes.set(self.bytes.get() + response.len());
+        Ok(response)
+    }
+}
+
+#[test]
+fn a_card_torn_away_during_the_clone_check_is_removed_not_a_clone() {
+    let identity = identity("nguyen-van-a");
+    // A clean read tells how many bytes the chip sends before the clone check starts.
+    let bytes = std::rc::Rc::new(std::cell::Cell::new(0));
+    let mut before_check = None;
+    let mut clean = card(identity.profile(ReadLimits::default()));
+    let mut counting = Counting {
+        card: &mut clean,
+        bytes: bytes.clone(),
+    };
+    CardRead::new(qr_keys(&identity), CardProfile::default())
+        .run(
+            &mut counting,
+            &mut getrandom::SysRng,
+            &trust_store(),
+            &mut |e| {
+                if matches!(e, ReadEvent::Verifying) {
+                    before_check = Some(bytes.get());
+                }
+            },
+        )
+        .expect("reads");
+    let before_check = before_check.expect("verifying reported");
+    assert!(
+        bytes.get() > before_check,
+        "the clone check talks to the chip"
+    );
+
+    let mut profile = identity.profile(ReadLimits::default());
+    profile.faults.tear_after_bytes = Some(before_check + 2);
+    let mut card = card(profile);
+    let mut session = CardRead::new(qr_keys(&identity), CardProfile::default());
+    let mut events = Vec::new();
+    let error = read(&mut card, &mut session, &mut events).expect_err("torn in the check");
+    assert!(events.iter().any(|e| e == "verifying"), "{events:?}");
+    assert_eq!(error, CardReadError::CardRemoved);
+    card.reinsert();
+    let reading = read(&mut card, &mut session, &mut Vec::new()).expect("resumes");
+    assert_eq!(reading.verdict, Verdict::Genuine);
+}
