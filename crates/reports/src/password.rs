@@ -134,7 +134,10 @@ pub fn check_passcode(passcode: &str, birth: Option<(u16, u8, u8)>) -> Result<()
     }
     let steps: Vec<i16> = digits
         .windows(2)
-        .map(|w| i16::from(w[1]) - i16::from(w[0]))
+        .map(|w| match w {
+            [a, b] => i16::from(*b) - i16::from(*a),
+            _ => 0,
+        })
         .collect();
     let all_same = steps.iter().all(|&s| s == 0);
     let run_up = steps.iter().all(|&s| s == 1);
