@@ -64,7 +64,8 @@ impl Role {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The role's name as stored and as the command line takes it.
+    pub fn as_str(self) -> &'static str {
         match self {
             Role::Operator => "operator",
             Role::Supervisor => "supervisor",
@@ -73,7 +74,8 @@ impl Role {
         }
     }
 
-    fn parse(s: &str) -> Option<Self> {
+    /// The role named `s` ([`Self::as_str`]), if any.
+    pub fn parse(s: &str) -> Option<Self> {
         [
             Role::Operator,
             Role::Supervisor,
@@ -175,6 +177,17 @@ impl Session {
             Err(OperatorError::NotPermitted)
         }
     }
+}
+
+/// One account as [`Operators::list`] shows it (never its PIN hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The account's id.
+    pub id: OperatorId,
+    /// Its role.
+    pub role: Role,
+    /// Whether repeated wrong PINs have locked it for now.
+    pub locked: bool,
 }
 
 /// The operator accounts of the kiosk database.
@@ -391,6 +404,29 @@ impl Operators {
         };
         tx.commit().await?;
         result
+    }
+
+    /// Every account, by id, with its role and whether it is locked at `now`.
+    pub async fn list(&self, now: Timestamp) -> Result<Vec<Account>, OperatorError> {
+        let rows = sqlx::query(
+            "SELECT operator_id, role, locked_until_ms FROM operators ORDER BY operator_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let id = OperatorId::new(row.try_get::<String, _>("operator_id")?)
+                    .map_err(|_| QueueError::Corrupt("a stored operator id is invalid".into()))?;
+                let role = Role::parse(&row.try_get::<String, _>("role")?)
+                    .ok_or_else(|| QueueError::Corrupt("a stored role is invalid".into()))?;
+                let locked_until: Option<i64> = row.try_get("locked_until_ms")?;
+                Ok(Account {
+                    id,
+                    role,
+                    locked: locked_until.is_some_and(|u| u > now.unix_millis()),
+                })
+            })
+            .collect()
     }
 
     /// The session of the self-service device account `id` (which has no PIN).

@@ -387,3 +387,48 @@ async fn the_audit_log_refuses_updates_and_detects_tampering() {
         Err(AuditError::Tampered { seq: 3 })
     );
 }
+
+#[tokio::test]
+async fn the_account_list_shows_ids_roles_and_locks_never_pins() {
+    let (_dir, q, admin) = kiosk_with_admin().await;
+    let ops = q.operators();
+    assert_eq!(
+        ops.list(T0).await.expect("list").len(),
+        1,
+        "only the administrator"
+    );
+    ops.create(
+        Some(&admin),
+        &id("op1"),
+        Role::Operator,
+        Some(pin("111111")),
+        T0,
+    )
+    .await
+    .expect("operator");
+    for _ in 0..enroll::operators::MAX_FAILED_ATTEMPTS {
+        let _ = ops.login(&id("op1"), pin("000000"), T0).await;
+    }
+    let list = ops.list(T0).await.expect("list");
+    let shown: Vec<_> = list
+        .iter()
+        .map(|a| (a.id.as_str(), a.role, a.locked))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("admin", Role::Administrator, false),
+            ("op1", Role::Operator, true)
+        ]
+    );
+    let later = ops
+        .list(T0.plus_millis(LOCKOUT_MILLIS + 1))
+        .await
+        .expect("list");
+    assert!(later.iter().all(|a| !a.locked), "the lock ends");
+    assert_eq!(
+        Role::parse(Role::Supervisor.as_str()),
+        Some(Role::Supervisor)
+    );
+    assert_eq!(Role::parse("root"), None);
+}
