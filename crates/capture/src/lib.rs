@@ -6,6 +6,7 @@
 //! - [`camera`]: choosing a webcam and its mode; capture through `nokhwa` with the cargo
 //!   feature `device`.
 //! - [`portrait`]: live portrait guidance (one face, centred, size, sharpness, exposure).
+//! - [`record`]: saving a source's frames as fixtures the replay plays back.
 //! - [`qr`]: reading the card's QR code from frames, then `cccd::qr` parses it.
 //! - [`synth`] (cargo feature `synth`): CCCD-like card frames with real QR payloads and
 //!   webcam degradations, for the demo frames, tests and the benchmark.
@@ -14,6 +15,7 @@ pub mod camera;
 pub mod frame;
 pub mod portrait;
 pub mod qr;
+pub mod record;
 pub mod replay;
 #[cfg(feature = "synth")]
 pub mod synth;

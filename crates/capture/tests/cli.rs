@@ -59,3 +59,21 @@ fn unreadable_file_is_reported_in_the_json_not_a_crash() {
     assert!(ok);
     assert!(stdout.contains("not a readable image"));
 }
+
+#[test]
+fn record_without_a_camera_fails_with_a_clear_message() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_capture"))
+        .args(["record", "--frames", "1", "--out"])
+        .arg(folder.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert!(message.contains("camera"), "{message}");
+    assert_eq!(
+        std::fs::read_dir(folder.path()).map_or(0, |dir| dir.count()),
+        0,
+        "nothing recorded"
+    );
+}

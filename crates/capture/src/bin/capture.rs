@@ -2,11 +2,12 @@
 //! portraits, list cameras. Personal data stays masked unless `--reveal` is given.
 //!
 //! `capture decode-qr FILE_OR_FOLDER...`, `capture assess-portrait FILE_OR_FOLDER...`,
-//! `capture list-cameras`
+//! `capture list-cameras`, `capture record --out FOLDER [--frames N] [--camera NAME_OR_INDEX]`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use capture::CaptureError;
 use capture::camera::list_cameras;
 use capture::portrait::{Limits, PortraitChecker};
 use capture::qr::QrReader;
@@ -34,6 +35,18 @@ enum Command {
     AssessPortrait { paths: Vec<PathBuf> },
     /// Lists the cameras the system sees.
     ListCameras,
+    /// Saves frames of a camera as JPEG fixtures for the replay source. Frames of cards and
+    /// faces are personal data: record only with the person's consent.
+    Record {
+        /// Folder for the frames (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 30)]
+        frames: u32,
+        /// Camera index or name (default: the first).
+        #[arg(long)]
+        camera: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,6 +63,7 @@ fn main() -> ExitCode {
                     .collect()
             })
             .map_err(|err| err.to_string()),
+        Command::Record { out, frames, camera } => record(&out, frames, camera).map_err(|err| err.to_string()),
     };
     match result {
         Ok(values) => {
@@ -87,6 +101,37 @@ fn images(paths: &[PathBuf]) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+#[cfg(feature = "device")]
+fn record(out: &Path, frames: u32, camera: Option<String>) -> Result<Vec<Value>, CaptureError> {
+    use capture::camera::{CameraChoice, CameraMode, DeviceSource};
+    use capture::record::Recorder;
+    use capture::{Encoding, FrameSource};
+    let choice = match camera {
+        None => CameraChoice::First,
+        Some(text) => text
+            .parse()
+            .map_or(CameraChoice::Name(text), CameraChoice::Index),
+    };
+    let wanted = CameraMode {
+        width: 1280,
+        height: 720,
+        encoding: Encoding::Mjpeg,
+        frames_per_second: 30,
+    };
+    let mut recorder = Recorder::new(DeviceSource::open(&choice, wanted)?, out)?;
+    for _ in 0..frames {
+        recorder.next_frame()?;
+    }
+    Ok(vec![
+        json!({ "recorded": frames, "folder": out.display().to_string() }),
+    ])
+}
+
+#[cfg(not(feature = "device"))]
+fn record(_out: &Path, _frames: u32, _camera: Option<String>) -> Result<Vec<Value>, CaptureError> {
+    Err(CaptureError::DeviceSupportNotBuilt)
 }
 
 fn date(date: Date) -> String {
