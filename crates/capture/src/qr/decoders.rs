@@ -11,10 +11,20 @@ use image::GrayImage;
 use rxing::{BarcodeFormat, DecodeHints};
 
 /// A decoded code: its payload bytes and the points that locate it in the decoded image.
-#[derive(Debug, Clone, PartialEq)]
+/// `Debug` shows the payload's length only.
+#[derive(Clone, PartialEq)]
 pub struct Decoded {
     pub payload: Vec<u8>,
     pub points: Vec<(f32, f32)>,
+}
+
+impl std::fmt::Debug for Decoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decoded")
+            .field("payload_bytes", &self.payload.len())
+            .field("points", &self.points)
+            .finish()
+    }
 }
 
 /// Decodes with `rxing`: hybrid (local) binarisation, finder-pattern detection with

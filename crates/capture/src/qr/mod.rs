@@ -30,14 +30,25 @@ pub enum Stage {
     RqrrFallback,
 }
 
-/// A code read from a frame.
-#[derive(Debug, Clone, PartialEq)]
+/// A code read from a frame. Its `Debug` shows the payload's length, never its content
+/// (a card's payload is personal data).
+#[derive(Clone, PartialEq)]
 pub struct QrRead {
     /// The raw payload bytes.
     pub payload: Vec<u8>,
     /// Where the code is in the frame (grown by a margin), for the next frame and the UI.
     pub region: Region,
     pub stage: Stage,
+}
+
+impl std::fmt::Debug for QrRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QrRead")
+            .field("payload_bytes", &self.payload.len())
+            .field("region", &self.region)
+            .field("stage", &self.stage)
+            .finish()
+    }
 }
 
 /// Why a frame gave no card QR. Never carries the payload.
@@ -154,6 +165,31 @@ impl QrReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_payload() {
+        let read = QrRead {
+            payload: "001090012345|012345678|Nguyễn Văn A".as_bytes().to_vec(),
+            region: Region {
+                x: 1,
+                y: 2,
+                width: 3,
+                height: 4,
+            },
+            stage: Stage::FullFrame,
+        };
+        let debug = format!("{read:?}");
+        assert!(
+            !debug.contains("001090012345") && !debug.contains("48, 48, 49"),
+            "{debug}"
+        );
+        assert!(debug.contains("payload_bytes"));
+        let decoded = Decoded {
+            payload: read.payload.clone(),
+            points: Vec::new(),
+        };
+        assert!(!format!("{decoded:?}").contains("48, 48, 49"));
+    }
 
     #[test]
     fn rqrr_fallback_runs_on_the_first_miss_then_one_frame_in_four() {
