@@ -294,9 +294,15 @@ pub async fn follow_up_list(
     session
         .require(Permission::ViewFollowUp)
         .map_err(|_| FollowUpError::NotPermitted)?;
+    // The queue returns one state's rows in this list's order (oldest state change first), so
+    // a one-state list for all groups can let the queue apply the limit.
+    let fetch = match (kind.states(), group) {
+        ([_], None) => limit,
+        _ => u32::MAX,
+    };
     let mut rows: Vec<PackageStatus> = Vec::new();
     for &state in kind.states() {
-        rows.extend(queue.in_state(state, u32::MAX).await?);
+        rows.extend(queue.in_state(state, fetch).await?);
     }
     rows.retain(|r| group.is_none_or(|g| &r.group == g));
     match kind {

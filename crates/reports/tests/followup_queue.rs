@@ -129,6 +129,29 @@ async fn lists_show_who_to_call_with_days_waiting_and_the_latest_note() {
     assert_eq!(waiting[1].state, EnrollmentState::Uploaded);
     assert_eq!(waiting[1].attempts, 1);
 
+    let first = ListQuery {
+        limit: 1,
+        ..query(FollowUpKind::ApprovedNotActivated)
+    };
+    let page = follow_up_list(&officer, sources, &first)
+        .await
+        .expect("list");
+    assert_eq!(
+        page.iter().map(|e| e.package).collect::<Vec<_>>(),
+        vec![ids[0]]
+    );
+    let waiting_first = ListQuery {
+        limit: 1,
+        ..query(FollowUpKind::NotAcknowledged)
+    };
+    let page = follow_up_list(&officer, sources, &waiting_first)
+        .await
+        .expect("list");
+    assert_eq!(
+        page.iter().map(|e| e.package).collect::<Vec<_>>(),
+        vec![ids[4]]
+    );
+
     let only = ListQuery {
         group: Some(GroupId::new("cong-ha").expect("g")),
         ..query(FollowUpKind::ApprovedNotActivated)
