@@ -99,3 +99,74 @@ fn default_config_prints_the_documented_defaults() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("idle_timeout_secs = 90") && text.contains("mode = \"counter\""));
 }
+
+/// Runs `vneid-kiosk --config CONFIG operator ARGS` with `stdin` as standard input.
+fn operator(config: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = kiosk()
+        .arg("--config")
+        .arg(config)
+        .arg("operator")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write PIN");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn operator_accounts_are_added_from_stdin_pins_and_listed_without_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, "data_dir = \"data\"\n").expect("write");
+    let first = operator(
+        &config,
+        &["add", "--id", "op1", "--role", "operator"],
+        "135790\n",
+    );
+    assert_eq!(
+        first.status.code(),
+        Some(1),
+        "the first account must be an administrator"
+    );
+    assert!(String::from_utf8_lossy(&first.stderr).contains("không có quyền"));
+    let admin = operator(
+        &config,
+        &["add", "--id", "admin", "--role", "administrator"],
+        "24681357\n",
+    );
+    assert!(admin.status.success(), "{admin:?}");
+    let unsigned = operator(
+        &config,
+        &["add", "--id", "op1", "--role", "operator"],
+        "135790\n",
+    );
+    assert_eq!(unsigned.status.code(), Some(1), "later accounts need --by");
+    let wrong = operator(
+        &config,
+        &["add", "--id", "op1", "--role", "operator", "--by", "admin"],
+        "135790\n11111111\n",
+    );
+    assert_eq!(wrong.status.code(), Some(1), "the creator's PIN is checked");
+    let no_pin = operator(&config, &["add", "--id", "op2", "--role", "operator"], "");
+    assert!(String::from_utf8_lossy(&no_pin.stderr).contains("no PIN on standard input"));
+    let added = operator(
+        &config,
+        &["add", "--id", "op1", "--role", "operator", "--by", "admin"],
+        "135790\n24681357\n",
+    );
+    assert!(added.status.success(), "{added:?}");
+    let list = operator(&config, &["list"], "");
+    assert!(list.status.success());
+    let text = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(text, "admin\tadministrator\nop1\toperator\n");
+    assert!(dir.path().join("data/queue.sqlite").exists());
+}

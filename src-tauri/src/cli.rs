@@ -5,8 +5,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use enroll::ids::OperatorId;
+use enroll::operators::{OperatorError, Pin, Role};
+use enroll::queue::QueueError;
+use enroll::timestamp::Timestamp;
 use health::doctor::{self, Verdict};
 use kiosk_config::{Config, Language};
+use zeroize::Zeroizing;
 
 /// VNeID enrollment kiosk. Without a command, opens the kiosk window.
 #[derive(Debug, Parser)]
@@ -33,6 +38,32 @@ pub enum Command {
     CheckConfig,
     /// Prints the documented default configuration, to start a new file from.
     DefaultConfig,
+    /// Operator accounts of this kiosk (in the data directory's database).
+    Operator {
+        #[command(subcommand)]
+        action: OperatorCommand,
+    },
+}
+
+/// What to do with operator accounts.
+#[derive(Debug, Subcommand)]
+pub enum OperatorCommand {
+    /// Creates an account. Its PIN (6 to 12 digits) is the first line of standard input. The
+    /// kiosk's first account must be an administrator; later ones are created `--by` a
+    /// supervisor or administrator, whose PIN is the second line.
+    Add {
+        /// The account's id (letters, digits, '.', '_', ':', '-').
+        #[arg(long)]
+        id: String,
+        /// operator, supervisor or administrator.
+        #[arg(long, value_parser = ["operator", "supervisor", "administrator"])]
+        role: String,
+        /// The supervisor or administrator creating it (not needed for the first account).
+        #[arg(long, value_name = "ID")]
+        by: Option<String>,
+    },
+    /// Lists the accounts: id, role, and whether wrong PINs have locked it.
+    List,
 }
 
 /// Runs a support command with an already validated configuration.
@@ -60,7 +91,91 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
             print(kiosk_config::DEFAULT_TOML);
             ExitCode::SUCCESS
         }
+        Command::Operator { action } => {
+            let lines = std::io::stdin().lines().map_while(Result::ok);
+            match tauri::async_runtime::block_on(operator(action, config, lines)) {
+                Ok(text) => {
+                    print(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("{}", err.message_vi());
+                    eprintln!("{err}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
+}
+
+/// Why an operator command failed: the account store's error, or input refused before it.
+#[derive(Debug, thiserror::Error)]
+enum OperatorCliError {
+    #[error(transparent)]
+    Store(#[from] OperatorError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("the operator id may hold only letters, digits, '.', '_', ':' and '-' (1 to 64)")]
+    Id,
+    #[error("no PIN on standard input (one line per PIN)")]
+    NoPin,
+}
+
+impl OperatorCliError {
+    fn message_vi(&self) -> &'static str {
+        match self {
+            OperatorCliError::Store(err) => err.message_vi(),
+            OperatorCliError::Queue(err) => err.message_vi(),
+            OperatorCliError::Id => {
+                "Mã cán bộ chỉ gồm chữ cái, chữ số và các dấu '.', '_', ':', '-' (1 đến 64 ký tự)."
+            }
+            OperatorCliError::NoPin => "Không có mã PIN ở đầu vào chuẩn (mỗi mã PIN một dòng).",
+        }
+    }
+}
+
+/// Runs an operator command; `pins` yields the standard input's lines (the PINs, in order).
+async fn operator(
+    action: OperatorCommand,
+    config: &Config,
+    mut pins: impl Iterator<Item = String>,
+) -> Result<String, OperatorCliError> {
+    let queue = crate::store::open(config).await?;
+    let operators = queue.operators();
+    let now = Timestamp::now();
+    let mut next_pin = || -> Result<Pin, OperatorCliError> {
+        let line = Zeroizing::new(pins.next().ok_or(OperatorCliError::NoPin)?);
+        Ok(Pin::new(line.trim())?)
+    };
+    let text = match action {
+        OperatorCommand::Add { id, role, by } => {
+            let id = OperatorId::new(id).map_err(|_| OperatorCliError::Id)?;
+            let role = Role::parse(&role).ok_or(OperatorError::NotPermitted)?;
+            let pin = next_pin()?;
+            let session = match by {
+                Some(by) => {
+                    let by = OperatorId::new(by).map_err(|_| OperatorCliError::Id)?;
+                    Some(operators.login(&by, next_pin()?, now).await?)
+                }
+                None => None,
+            };
+            operators
+                .create(session.as_ref(), &id, role, Some(pin), now)
+                .await?;
+            format!("OK {} ({})\n", id, role.as_str())
+        }
+        OperatorCommand::List => operators
+            .list(now)
+            .await?
+            .iter()
+            .map(|account| {
+                let lock = if account.locked { "\tlocked" } else { "" };
+                format!("{}\t{}{lock}\n", account.id, account.role.as_str())
+            })
+            .collect(),
+    };
+    queue.close().await;
+    Ok(text)
 }
 
 fn print(text: &str) {

@@ -7,6 +7,7 @@ mod cli;
 mod logging;
 mod session;
 mod shell;
+mod store;
 
 use std::process::ExitCode;
 

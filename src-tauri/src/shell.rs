@@ -9,8 +9,13 @@ use std::time::Duration;
 use cardread::keys::{KeyCandidates, KeyError};
 use emrtd::passive_auth::TrustStore;
 
+use enroll::ids::OperatorId;
+use enroll::operators::{OperatorError, Permission, Pin, Role, Session as OperatorSession};
+use enroll::queue::{Queue, QueueError};
+use enroll::timestamp::Timestamp;
 use kiosk_config::{Config, Language, Mode};
 use serde::Serialize;
+use zeroize::Zeroizing;
 
 use crate::card::{CardState, CardWorker};
 use crate::session::{Session, SessionError};
@@ -21,6 +26,10 @@ struct Shell {
     session: Arc<Mutex<Session>>,
     /// Set once the window exists (the worker emits to it).
     card: std::sync::OnceLock<CardWorker>,
+    /// The queue database (operators, audit log, packages); `None` when it could not open.
+    queue: Option<Queue>,
+    /// The operator signed in at the counter, until the session ends.
+    operator: Mutex<Option<OperatorSession>>,
 }
 
 /// A device's state as the header shows it.
@@ -104,6 +113,7 @@ fn clear_session(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
     let cancelled = shell.card.get().map(CardWorker::cancel);
     let held_data = !session.is_empty();
     session.wipe();
+    *lock(&shell.operator) = None;
     tracing::info!(held_data, "session wiped");
     match cancelled {
         Some(Err(_)) => Err(UiError::new("card.worker_stopped")),
@@ -193,15 +203,71 @@ fn session_set_id_number(shell: tauri::State<'_, Shell>, id_number: String) -> R
 }
 
 #[tauri::command]
-fn operator_sign_in(operator_id: String, pin: String) -> Result<(), UiError> {
-    // Operator accounts arrive with the enrollment-domain issue; until then nobody can sign in.
-    drop((operator_id, pin));
-    tracing::info!("operator sign-in refused: no operator accounts configured");
-    Err(UiError::new("operators.none_configured"))
+async fn operator_sign_in(
+    shell: tauri::State<'_, Shell>,
+    operator_id: String,
+    pin: String,
+) -> Result<(), UiError> {
+    let pin = Zeroizing::new(pin);
+    let signed_in = sign_in(shell.queue.as_ref(), &operator_id, &pin, Timestamp::now()).await?;
+    tracing::info!(role = signed_in.role.as_str(), "operator signed in");
+    *lock(&shell.operator) = Some(signed_in);
+    Ok(())
+}
+
+/// Checks an operator's PIN against the accounts in the kiosk's database. With no account
+/// that signs in by PIN, the answer is `operators.none_configured`.
+async fn sign_in(
+    queue: Option<&Queue>,
+    operator_id: &str,
+    pin: &str,
+    now: Timestamp,
+) -> Result<OperatorSession, UiError> {
+    let operators = queue.ok_or(UiError::new("queue.unavailable"))?.operators();
+    let accounts = operators.list(now).await.map_err(operator_error)?;
+    if accounts.iter().all(|a| a.role == Role::SelfService) {
+        tracing::info!("operator sign-in refused: no operator accounts configured");
+        return Err(UiError::new("operators.none_configured"));
+    }
+    let pin = Pin::new(pin).map_err(operator_error)?;
+    let Ok(id) = OperatorId::new(operator_id.trim()) else {
+        return Err(UiError::new("operators.wrong_credentials"));
+    };
+    let session = operators
+        .login(&id, pin, now)
+        .await
+        .map_err(operator_error)?;
+    session
+        .require(Permission::Enroll)
+        .map_err(operator_error)?;
+    Ok(session)
+}
+
+fn operator_error(err: OperatorError) -> UiError {
+    match err {
+        OperatorError::PinFormat => UiError::new("operators.pin_format"),
+        OperatorError::WrongCredentials => UiError::new("operators.wrong_credentials"),
+        OperatorError::LockedOut { .. } => UiError::new("operators.locked_out"),
+        OperatorError::AlreadyExists | OperatorError::NotPermitted => {
+            UiError::new("operators.not_permitted")
+        }
+        OperatorError::Hash => UiError::new("operators.wrong_credentials"),
+        OperatorError::Storage(err) => queue_error(&err),
+    }
+}
+
+/// The UI code for a queue database failure (logged without any value).
+fn queue_error(err: &QueueError) -> UiError {
+    tracing::warn!(error = %err, "queue database error");
+    UiError::new(match err {
+        QueueError::DiskFull => "queue.disk_full",
+        QueueError::Corrupt(_) => "queue.corrupt",
+        _ => "queue.database",
+    })
 }
 
 /// A poisoned lock still holds a session that must be wiped, so recover it.
-fn lock(session: &Mutex<Session>) -> std::sync::MutexGuard<'_, Session> {
+fn lock<T>(session: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     session
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -227,7 +293,16 @@ pub fn run(config: Config) -> ExitCode {
         "kiosk starting"
     );
     let trust_store = load_trust_store(&config.trust_store);
+    let queue = match tauri::async_runtime::block_on(crate::store::open(&config)) {
+        Ok(queue) => Some(queue),
+        Err(err) => {
+            tracing::error!(error = %err, "queue database unavailable: sign-in and enrollment refused");
+            None
+        }
+    };
     let shell = Shell {
+        queue,
+        operator: Mutex::new(None),
         config,
         session: Arc::new(Mutex::new(Session::default())),
         card: std::sync::OnceLock::new(),
@@ -337,11 +412,87 @@ mod tests {
         );
     }
 
+    fn queue_in(dir: &Path) -> Queue {
+        tauri::async_runtime::block_on(Queue::open(&dir.join("queue.sqlite"))).expect("queue")
+    }
+
     #[test]
-    fn operator_sign_in_is_refused_with_a_code_until_accounts_exist() {
+    fn sign_in_is_refused_with_a_code_until_accounts_exist() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let queue = queue_in(dir.path());
+        let now = Timestamp::now();
         assert_eq!(
-            operator_sign_in("op1".into(), "1234".into()),
-            Err(UiError::new("operators.none_configured"))
+            tauri::async_runtime::block_on(sign_in(Some(&queue), "op1", "123456", now)).err(),
+            Some(UiError::new("operators.none_configured"))
         );
+        assert_eq!(
+            tauri::async_runtime::block_on(sign_in(None, "op1", "123456", now)).err(),
+            Some(UiError::new("queue.unavailable"))
+        );
+    }
+
+    #[test]
+    fn sign_in_checks_the_pin_against_the_operator_store() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let queue = queue_in(dir.path());
+        let now = Timestamp::now();
+        let id = OperatorId::new("cb01").expect("id");
+        let pin = Pin::new("246813").expect("pin");
+        tauri::async_runtime::block_on(queue.operators().create(
+            None,
+            &id,
+            Role::Administrator,
+            Some(pin),
+            now,
+        ))
+        .expect("first account");
+        let attempt = |who: &str, pin: &str| {
+            tauri::async_runtime::block_on(sign_in(Some(&queue), who, pin, now))
+        };
+        let session = attempt(" cb01 ", "246813").expect("signed in");
+        assert_eq!((session.operator, session.role), (id, Role::Administrator));
+        assert_eq!(
+            attempt("cb01", "111111").err(),
+            Some(UiError::new("operators.wrong_credentials"))
+        );
+        assert_eq!(
+            attempt("nobody", "246813").err(),
+            Some(UiError::new("operators.wrong_credentials"))
+        );
+        assert_eq!(
+            attempt("cb01", "12").err(),
+            Some(UiError::new("operators.pin_format"))
+        );
+        for _ in 0..enroll::operators::MAX_FAILED_ATTEMPTS {
+            let _ = attempt("cb01", "000000");
+        }
+        assert_eq!(
+            attempt("cb01", "246813").err(),
+            Some(UiError::new("operators.locked_out"))
+        );
+    }
+
+    #[test]
+    fn every_sign_in_error_code_has_a_sentence_in_the_ui_dictionary() {
+        let dictionary = include_str!("../../ui/src/i18n.ts");
+        let codes = [
+            OperatorError::PinFormat,
+            OperatorError::WrongCredentials,
+            OperatorError::LockedOut {
+                until: Timestamp::from_unix_millis(0),
+            },
+            OperatorError::NotPermitted,
+            OperatorError::Storage(QueueError::DiskFull),
+            OperatorError::Storage(QueueError::Corrupt(String::new())),
+            OperatorError::Storage(QueueError::Migration(String::new())),
+        ]
+        .map(|e| operator_error(e).code);
+        for code in codes
+            .into_iter()
+            .chain(["operators.none_configured", "queue.unavailable"])
+        {
+            let entry = format!("\"{code}\": \"error.{code}\"");
+            assert!(dictionary.contains(&entry), "no sentence for {code}");
+        }
     }
 }

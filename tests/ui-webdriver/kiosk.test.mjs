@@ -75,8 +75,8 @@ function configToml(dir, mode, trustStore = join(dir, "trust")) {
   ].join("\n");
 }
 
-/** Writes the case's configuration and starts the app with it. */
-async function launch(mode, trustStore) {
+/** Writes the case's configuration, runs `prepare(configPath)` if given, and starts the app. */
+async function launch(mode, trustStore, prepare) {
   assert.ok(
     APP,
     "VNEID_KIOSK_APP must name the built kiosk binary (scripts/test.sh sets it)",
@@ -86,6 +86,7 @@ async function launch(mode, trustStore) {
   const configPath = process.env.VNEID_KIOSK_CONFIG ?? join(dir, "kiosk.toml");
   await mkdir(dirname(configPath), { recursive: true });
   await writeFile(configPath, configToml(dir, mode, trustStore), "utf8");
+  await prepare?.(configPath);
   const session = await Session.start(DRIVER, APP, ["--config", configPath]);
   return { session, dir };
 }
@@ -294,6 +295,108 @@ describe(`counter mode, real app at ${SIZE}`, () => {
         false,
       );
     });
+  });
+});
+
+/** `vneid-kiosk --config CONFIG operator ARGS`, with `stdin` (the PINs) on standard input. */
+function operatorCli(configPath, args, stdin) {
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile(
+      APP,
+      ["--config", configPath, "operator", ...args],
+      (err, stdout, stderr) =>
+        err
+          ? reject(new Error(`${err.message}\n${stderr}`))
+          : resolvePromise(stdout),
+    );
+    child.stdin.end(stdin);
+  });
+}
+
+describe(`counter mode with an operator account made by the CLI, real app at ${SIZE}`, () => {
+  let session;
+  let dir;
+  let u;
+  const PIN = "246813";
+
+  before(async () => {
+    ({ session, dir } = await launch("counter", undefined, async (config) => {
+      await operatorCli(
+        config,
+        ["add", "--id", "admin", "--role", "administrator"],
+        "97531864\n",
+      );
+      await operatorCli(
+        config,
+        ["add", "--id", "cb01", "--role", "operator", "--by", "admin"],
+        `${PIN}\n97531864\n`,
+      );
+      const list = await operatorCli(config, ["list"], "");
+      assert.equal(list, "admin\tadministrator\ncb01\toperator\n");
+    }));
+    u = ui(session);
+    await u.waitVisible("screen-signin", 30_000);
+  });
+
+  after(async () => {
+    await session?.end();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function signIn(operator, pin) {
+    await u.click("signin-operator");
+    await u.keys("text", [...operator]);
+    await u.click("signin-pin");
+    await u.keys("digits", pin);
+    await u.click("signin-submit");
+  }
+
+  test("a wrong PIN is refused with the store's sentence and the PIN field emptied", async () => {
+    await step(session, "counter-wrong-pin", async () => {
+      await signIn("cb01", "111111");
+      await u.waitVisible("signin-error");
+      assert.equal(
+        await u.text("signin-error"),
+        "Sai mã cán bộ hoặc mã PIN. Hãy kiểm tra và nhập lại; nhập sai 5 lần liên tiếp, tài khoản sẽ tạm khóa 15 phút.",
+      );
+      assert.equal(await u.value("signin-pin"), "");
+      assert.equal(await u.visible("screen-signin"), true);
+    });
+  });
+
+  test("the operator signs in with the right PIN, the citizen consents, and the card step follows", async () => {
+    await step(session, "counter-signed-in", async () => {
+      await session.execute(
+        "document.querySelector(arguments[0]).value = '';",
+        testid("signin-operator"),
+      );
+      await signIn("cb01", PIN);
+      await u.waitVisible("screen-consent", 15_000);
+      await u.click("consent-agree");
+      await u.waitVisible("screen-id-entry");
+      await u.keys("digits", "001090012345");
+      await u.click("id-continue");
+      await u.waitVisible("screen-card");
+      await saveScreenshot(session, "counter-card-after-sign-in");
+    });
+  });
+
+  test("the log records the sign-in by role, never the PIN", async () => {
+    const logDir = join(dir, "data", "logs");
+    const text = await waitFor(
+      "a log line for the sign-in",
+      async () => {
+        const files = existsSync(logDir) ? await readdir(logDir) : [];
+        const all = await Promise.all(
+          files.map((f) => readFile(join(logDir, f), "utf8")),
+        );
+        const joined = all.join("\n");
+        return joined.includes("operator signed in") ? joined : null;
+      },
+      10_000,
+    );
+    assert.match(text, /"role":"operator"/);
+    assert.equal(text.includes(PIN), false, "no PIN in the log");
   });
 });
 

@@ -170,6 +170,21 @@ const vi = {
 
   "error.operators.none_configured":
     "Máy này chưa có tài khoản cán bộ nào. Hãy đề nghị quản trị viên tạo tài khoản cán bộ cho máy, rồi đăng nhập lại.",
+  "error.operators.wrong_credentials":
+    "Sai mã cán bộ hoặc mã PIN. Hãy kiểm tra và nhập lại; nhập sai 5 lần liên tiếp, tài khoản sẽ tạm khóa 15 phút.",
+  "error.operators.pin_format": "Mã PIN gồm 6 đến 12 chữ số. Hãy xóa và nhập lại.",
+  "error.operators.locked_out":
+    "Tài khoản tạm khóa 15 phút do nhập sai mã PIN nhiều lần. Hãy chờ rồi thử lại, hoặc nhờ tổ trưởng đăng nhập.",
+  "error.operators.not_permitted":
+    "Tài khoản này không được phép tiếp nhận đăng ký. Hãy đăng nhập bằng tài khoản cán bộ tiếp nhận.",
+  "error.queue.unavailable":
+    "Không mở được cơ sở dữ liệu hồ sơ của máy, nên chưa thể tiếp nhận. Hãy báo quản trị viên kiểm tra thư mục dữ liệu.",
+  "error.queue.disk_full":
+    "Ổ đĩa của máy đã gần đầy, máy tạm ngừng tiếp nhận để không làm hỏng hồ sơ đã lưu. Hãy báo quản trị viên giải phóng dung lượng.",
+  "error.queue.corrupt":
+    "Cơ sở dữ liệu hồ sơ của máy bị hỏng. Hãy ngừng tiếp nhận và báo quản trị viên ngay.",
+  "error.queue.database":
+    "Lỗi cơ sở dữ liệu của máy. Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị viên.",
   "error.id.format":
     "Máy không nhận số định danh này: cần đúng 12 chữ số. Hãy xóa và nhập lại theo số in trên thẻ.",
   "error.generic":
@@ -376,6 +391,21 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
 
   "error.operators.none_configured":
     "This kiosk has no operator accounts yet. Ask the administrator to create operator accounts for it, then sign in again.",
+  "error.operators.wrong_credentials":
+    "Wrong operator code or PIN. Check and type them again; after 5 wrong PINs in a row the account locks for 15 minutes.",
+  "error.operators.pin_format": "The PIN has 6 to 12 digits. Clear it and type it again.",
+  "error.operators.locked_out":
+    "This account is locked for 15 minutes after repeated wrong PINs. Wait and try again, or ask your supervisor to sign in.",
+  "error.operators.not_permitted":
+    "This account may not take enrollments. Sign in with an enrollment operator's account.",
+  "error.queue.unavailable":
+    "The kiosk's enrollment database could not be opened, so no enrollment can be taken. Ask the administrator to check the data directory.",
+  "error.queue.disk_full":
+    "The kiosk's disk is nearly full: it stops taking enrollments so that saved ones stay intact. Ask the administrator to free space.",
+  "error.queue.corrupt":
+    "The kiosk's enrollment database is damaged. Stop taking enrollments and tell the administrator at once.",
+  "error.queue.database":
+    "The kiosk's database failed. Try again; if it keeps failing, tell the administrator.",
   "error.id.format":
     "The kiosk did not accept this ID number: it must be exactly 12 digits. Clear it and type the number printed on your card again.",
   "error.generic":
@@ -421,6 +451,14 @@ export function translate<K extends MessageKey>(lang: Lang, key: K, ...vars: Var
 /** Backend error codes the dictionary has a sentence for. Others get `error.generic`. */
 const ERROR_KEYS: Readonly<Record<string, PlainKey>> = {
   "operators.none_configured": "error.operators.none_configured",
+  "operators.wrong_credentials": "error.operators.wrong_credentials",
+  "operators.pin_format": "error.operators.pin_format",
+  "operators.locked_out": "error.operators.locked_out",
+  "operators.not_permitted": "error.operators.not_permitted",
+  "queue.unavailable": "error.queue.unavailable",
+  "queue.disk_full": "error.queue.disk_full",
+  "queue.corrupt": "error.queue.corrupt",
+  "queue.database": "error.queue.database",
   "id.format": "error.id.format",
   "card.no_reader": "error.card.no_reader",
   "card.not_present": "error.card.not_present",
