@@ -14,6 +14,8 @@ APT_PACKAGES=(
   xvfb xauth webkit2gtk-driver chromium matchbox-window-manager
   # PC/SC: the real daemon and the virtual reader our software card plugs into
   pcscd libpcsclite-dev vsmartcard-vpcd
+  # the back office's second engine: its tests run on a throwaway PostgreSQL cluster
+  postgresql
   # fonts with Vietnamese coverage for the UI and screenshots
   fonts-noto-core fonts-dejavu-core
   # reports: pdftotext/pdftoppm check that printed reports and receipts render with their text

@@ -19,6 +19,8 @@ cargo fmt --all --check
 
 say "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The webcam code (nokhwa) sits behind a feature: lint it too so it can't rot unseen.
+cargo clippy -p capture --all-targets --features device --quiet -- -D warnings
 
 say "Rust tests (unit, in-process card, parsers)"
 cargo test --workspace --quiet
@@ -26,6 +28,9 @@ cargo test --workspace --quiet
 say "Through the real PC/SC stack: pcscd + vpcd + the software card (serial)"
 VNEID_PCSC_E2E=1 cargo test --quiet -p reader -- --test-threads=1
 bash scripts/pcscd-vpcd.sh stop
+
+say "The back office on PostgreSQL (a throwaway cluster on 127.0.0.1)"
+bash crates/backoffice/tests/with-postgres.sh test --quiet -p backoffice
 
 say "UI tests in headless Chromium (Tauri IPC mocked)"
 (cd ui && npm test --silent)
