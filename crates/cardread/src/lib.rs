@@ -6,6 +6,8 @@
 //! - [`read`]: [`read::CardRead`] tries the candidates without locking the chip, reads EF.COM,
 //!   DG1, DG13, EF.SOD, DG14, DG15 and DG2 with progress, resumes after the card left the
 //!   reader, and runs passive authentication and the clone check.
+//! - [`field_support`]: what the `cccd-tool` binary (field support: read a card through
+//!   PC/SC, parse a chip file, verify EF.SOD against a trust store) prints, as text or JSON.
 //! - [`verdict`]: the outcome in the officer's words (genuine, issuer unknown, invalid, clone
 //!   suspected) and what to do for each.
 //!
@@ -13,6 +15,7 @@
 //!
 //! [`CardTransport`]: emrtd::transport::CardTransport
 
+pub mod field_support;
 pub mod keys;
 pub mod read;
 pub mod verdict;
