@@ -316,6 +316,10 @@ fn the_binary_reads_a_card_through_pcscd_and_logs_no_personal_data() {
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.starts_with("verdict: genuine"), "{stdout}");
     assert!(stdout.contains("*********345") && !stdout.contains(ID));
+    assert!(
+        stdout.contains("DG2 portrait: image/jpeg, 360x480"),
+        "{stdout}"
+    );
     assert!(stderr.contains("DG13: ") && stderr.contains("verifying authenticity"));
     assert!(
         !stderr.contains("090012345") && !stderr.contains("Nguy"),

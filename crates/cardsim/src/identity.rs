@@ -154,17 +154,29 @@ pub const BUILTIN: [&str; 2] = ["nguyen-van-a", "tran-thi-bich-ngoc"];
 pub const EDGE_CASES: [&str; 1] = ["le-van-cuong"];
 
 impl Identity {
-    /// A shipped identity by name (see [`BUILTIN`]), from `assets/identities/NAME.toml`.
+    /// A shipped identity by name (see [`BUILTIN`]), from `assets/identities/NAME.toml` and
+    /// the portrait it names (`NAME.jpg` beside it), both compiled in.
     pub fn builtin(name: &str) -> Option<Identity> {
-        let text = match name {
-            "nguyen-van-a" => include_str!("../../../assets/identities/nguyen-van-a.toml"),
-            "tran-thi-bich-ngoc" => {
-                include_str!("../../../assets/identities/tran-thi-bich-ngoc.toml")
-            }
-            "le-van-cuong" => include_str!("../../../assets/identities/le-van-cuong.toml"),
+        let (text, portrait): (&str, &[u8]) = match name {
+            "nguyen-van-a" => (
+                include_str!("../../../assets/identities/nguyen-van-a.toml"),
+                include_bytes!("../../../assets/identities/nguyen-van-a.jpg"),
+            ),
+            "tran-thi-bich-ngoc" => (
+                include_str!("../../../assets/identities/tran-thi-bich-ngoc.toml"),
+                include_bytes!("../../../assets/identities/tran-thi-bich-ngoc.jpg"),
+            ),
+            "le-van-cuong" => (
+                include_str!("../../../assets/identities/le-van-cuong.toml"),
+                include_bytes!("../../../assets/identities/le-van-cuong.jpg"),
+            ),
             _ => return None,
         };
-        Identity::from_toml(text, None).ok()
+        let mut identity = Identity::from_toml(text, None).ok()?;
+        if identity.portrait_file.is_some() {
+            identity.portrait = Some(portrait.to_vec());
+        }
+        Some(identity)
     }
 
     /// Parses a description; a `portrait` is read relative to `folder` (none without a folder).
@@ -581,16 +593,16 @@ mod tests {
     fn dg1_and_com_have_the_cccd_sizes() {
         let identity = Identity::builtin("nguyen-van-a").unwrap();
         assert_eq!(identity.dg1().len(), 95);
+        assert_eq!(identity.ef_com().len(), 26, "DG2 listed with the portrait");
+        let without_portrait = Identity {
+            portrait: None,
+            ..identity.clone()
+        };
         assert_eq!(
-            identity.ef_com().len(),
+            without_portrait.ef_com().len(),
             25,
             "no portrait, no DG2 in the list"
         );
-        let with_portrait = Identity {
-            portrait: Some(tiny_jpeg()),
-            ..identity.clone()
-        };
-        assert_eq!(with_portrait.ef_com().len(), 26);
         let dg13 = identity.dg13();
         assert_eq!(dg13.first(), Some(&0x6D));
         assert!((300..=600).contains(&dg13.len()), "{}", dg13.len());
@@ -636,12 +648,34 @@ mod tests {
             "JPEG 480 x 640"
         );
         assert_eq!(&record[14 + 32..], &tiny_jpeg()[..]);
-        assert!(
-            Identity::builtin("tran-thi-bich-ngoc")
-                .unwrap()
-                .dg2()
-                .is_none()
-        );
+        let without = Identity {
+            portrait: None,
+            ..identity
+        };
+        assert!(without.dg2().is_none());
+    }
+
+    #[test]
+    fn every_shipped_identity_has_its_own_cccd_sized_jpeg_portrait_in_dg2() {
+        let mut portraits = Vec::new();
+        for name in BUILTIN.iter().chain(&EDGE_CASES) {
+            let identity = Identity::builtin(name).unwrap();
+            let portrait = identity.portrait.clone().unwrap();
+            assert!(portrait.starts_with(&[0xFF, 0xD8]), "{name}: a JPEG");
+            assert!(
+                (15_000..=25_000).contains(&portrait.len()),
+                "{name}: {} bytes",
+                portrait.len()
+            );
+            assert_eq!(jpeg_dimensions(&portrait), Some((360, 480)), "{name}");
+            let dg2 = identity.dg2().unwrap();
+            assert!(
+                dg2.windows(portrait.len())
+                    .any(|w| w == portrait.as_slice())
+            );
+            assert!(!portraits.contains(&portrait), "{name}: its own portrait");
+            portraits.push(portrait);
+        }
     }
 
     #[test]
@@ -650,7 +684,7 @@ mod tests {
         let profile = identity.profile(ReadLimits::default());
         let sod = profile.files.get(Ef::Sod).unwrap();
         assert_eq!(sod.first(), Some(&0x77));
-        for dg in [1u8, 3, 13, 14, 15] {
+        for dg in [1u8, 2, 3, 13, 14, 15] {
             let file = profile.files.get(Ef::Dg(dg)).unwrap();
             let digest = <sha2::Sha256 as sha2::Digest>::digest(file);
             assert!(
@@ -718,9 +752,9 @@ mod tests {
         let folder = std::env::temp_dir().join(format!("cardsim-identity-{}", std::process::id()));
         std::fs::create_dir_all(&folder).unwrap();
         std::fs::write(folder.join("face.jpg"), tiny_jpeg()).unwrap();
-        let text = format!(
-            "{}\nportrait = \"face.jpg\"\n",
-            include_str!("../../../assets/identities/tran-thi-bich-ngoc.toml")
+        let text = include_str!("../../../assets/identities/tran-thi-bich-ngoc.toml").replace(
+            "portrait = \"tran-thi-bich-ngoc.jpg\"",
+            "portrait = \"face.jpg\"",
         );
         std::fs::write(folder.join("ngoc.toml"), text).unwrap();
         let identity = Identity::from_file(&folder.join("ngoc.toml")).unwrap();

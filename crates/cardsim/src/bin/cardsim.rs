@@ -62,7 +62,7 @@ enum Command {
         /// Fault: flip a bit in this data group after signing (its SOD hash no longer matches).
         #[arg(long)]
         corrupt_dg: Option<u8>,
-        /// The portrait for DG2 (JPEG or JPEG 2000); without it the card has no DG2.
+        /// A portrait for DG2 (JPEG or JPEG 2000) instead of the identity's own.
         #[arg(long)]
         portrait: Option<PathBuf>,
         /// Write this process's id here, for `cardsim remove`.
