@@ -170,3 +170,51 @@ fn operator_accounts_are_added_from_stdin_pins_and_listed_without_them() {
     assert_eq!(text, "admin\tadministrator\nop1\toperator\n");
     assert!(dir.path().join("data/queue.sqlite").exists());
 }
+
+#[test]
+fn queue_status_prints_a_count_for_every_state_and_nothing_else() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, "data_dir = \"data\"\n").expect("write");
+    let out = kiosk()
+        .arg("--config")
+        .arg(&config)
+        .args(["queue", "status"])
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 9, "{text}");
+    assert!(lines.contains(&"queued\t0"), "{text}");
+    assert!(lines.iter().all(|l| l.ends_with("\t0")), "{text}");
+}
+
+#[test]
+fn the_self_service_account_takes_no_pin() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, "data_dir = \"data\"\n").expect("write");
+    let admin = operator(
+        &config,
+        &["add", "--id", "admin", "--role", "administrator"],
+        "24681357\n",
+    );
+    assert!(admin.status.success());
+    let station = operator(
+        &config,
+        &[
+            "add",
+            "--id",
+            "kiosk-demo-01",
+            "--role",
+            "self-service",
+            "--by",
+            "admin",
+        ],
+        "24681357\n",
+    );
+    assert!(station.status.success(), "{station:?}");
+    let list = operator(&config, &["list"], "");
+    assert!(String::from_utf8_lossy(&list.stdout).contains("kiosk-demo-01\tself-service\n"));
+}

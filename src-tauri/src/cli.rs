@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use enroll::ids::OperatorId;
 use enroll::operators::{OperatorError, Pin, Role};
 use enroll::queue::QueueError;
+use enroll::state::EnrollmentState;
 use enroll::timestamp::Timestamp;
 use health::doctor::{self, Verdict};
 use kiosk_config::{Config, Language};
@@ -43,20 +44,33 @@ pub enum Command {
         #[command(subcommand)]
         action: OperatorCommand,
     },
+    /// The enrollment queue in the data directory.
+    Queue {
+        #[command(subcommand)]
+        action: QueueCommand,
+    },
+}
+
+/// What to show of the queue.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Packages per state (counts only, nothing personal), one `state<TAB>count` line each.
+    Status,
 }
 
 /// What to do with operator accounts.
 #[derive(Debug, Subcommand)]
 pub enum OperatorCommand {
-    /// Creates an account. Its PIN (6 to 12 digits) is the first line of standard input. The
-    /// kiosk's first account must be an administrator; later ones are created `--by` a
-    /// supervisor or administrator, whose PIN is the second line.
+    /// Creates an account. Its PIN (6 to 12 digits) is the first line of standard input (the
+    /// self-service account, named after the kiosk's device_id, has none). The kiosk's first
+    /// account must be an administrator; later ones are created `--by` a supervisor or
+    /// administrator, whose PIN is the next line.
     Add {
         /// The account's id (letters, digits, '.', '_', ':', '-').
         #[arg(long)]
         id: String,
-        /// operator, supervisor or administrator.
-        #[arg(long, value_parser = ["operator", "supervisor", "administrator"])]
+        /// operator, supervisor, administrator, or self-service (the touchscreen station's account).
+        #[arg(long, value_parser = ["operator", "supervisor", "administrator", "self-service"])]
         role: String,
         /// The supervisor or administrator creating it (not needed for the first account).
         #[arg(long, value_name = "ID")]
@@ -91,6 +105,19 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
             print(kiosk_config::DEFAULT_TOML);
             ExitCode::SUCCESS
         }
+        Command::Queue {
+            action: QueueCommand::Status,
+        } => match tauri::async_runtime::block_on(queue_status(config)) {
+            Ok(text) => {
+                print(&text);
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("{}", err.message_vi());
+                eprintln!("{err}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Operator { action } => {
             let lines = std::io::stdin().lines().map_while(Result::ok);
             match tauri::async_runtime::block_on(operator(action, config, lines)) {
@@ -134,6 +161,23 @@ impl OperatorCliError {
     }
 }
 
+/// Counts of packages per state, every state listed (0 included).
+async fn queue_status(config: &Config) -> Result<String, QueueError> {
+    let queue = crate::store::open(config).await?;
+    let counts = queue.counts().await?;
+    queue.close().await;
+    Ok(EnrollmentState::ALL
+        .iter()
+        .map(|state| {
+            let n = counts
+                .iter()
+                .find(|(s, _)| s == state)
+                .map_or(0, |(_, n)| *n);
+            format!("{state}\t{n}\n")
+        })
+        .collect())
+}
+
 /// Runs an operator command; `pins` yields the standard input's lines (the PINs, in order).
 async fn operator(
     action: OperatorCommand,
@@ -151,7 +195,10 @@ async fn operator(
         OperatorCommand::Add { id, role, by } => {
             let id = OperatorId::new(id).map_err(|_| OperatorCliError::Id)?;
             let role = Role::parse(&role).ok_or(OperatorError::NotPermitted)?;
-            let pin = next_pin()?;
+            let pin = match role {
+                Role::SelfService => None,
+                _ => Some(next_pin()?),
+            };
             let session = match by {
                 Some(by) => {
                     let by = OperatorId::new(by).map_err(|_| OperatorCliError::Id)?;
@@ -160,7 +207,7 @@ async fn operator(
                 None => None,
             };
             operators
-                .create(session.as_ref(), &id, role, Some(pin), now)
+                .create(session.as_ref(), &id, role, pin, now)
                 .await?;
             format!("OK {} ({})\n", id, role.as_str())
         }

@@ -4,6 +4,7 @@
 
 mod card;
 mod cli;
+mod enrollment;
 mod logging;
 mod session;
 mod shell;

@@ -2,6 +2,7 @@
 //! on every return to the start screen.
 
 use cardread::read::CardReading;
+use enroll::timestamp::Timestamp;
 use zeroize::Zeroize;
 
 /// Personal values of the current session. Later screens add their fields here so one wipe
@@ -13,6 +14,8 @@ pub struct Session {
     /// The chip read: DG1, DG13, the portrait and the raw files (each wipes its memory when
     /// dropped).
     card: Option<CardReading>,
+    /// When the citizen accepted the consent notice (nothing personal, but part of the session).
+    consented_at: Option<Timestamp>,
 }
 
 /// Why a typed value was refused.
@@ -43,15 +46,31 @@ impl Session {
         self.card = Some(reading);
     }
 
+    /// The chip read, if one succeeded in this session.
+    pub fn card_reading(&self) -> Option<&CardReading> {
+        self.card.as_ref()
+    }
+
+    /// Records that the citizen accepted the consent notice at `at`.
+    pub fn consent(&mut self, at: Timestamp) {
+        self.consented_at = Some(at);
+    }
+
+    /// When the citizen consented, if they did in this session.
+    pub fn consented_at(&self) -> Option<Timestamp> {
+        self.consented_at
+    }
+
     /// Whether the session holds any personal value.
     pub fn is_empty(&self) -> bool {
-        self.id_number.is_empty() && self.card.is_none()
+        self.id_number.is_empty() && self.card.is_none() && self.consented_at.is_none()
     }
 
     /// Overwrites every personal value with zeros and leaves an empty session.
     pub fn wipe(&mut self) {
         self.id_number.zeroize();
         self.card = None;
+        self.consented_at = None;
     }
 }
 

@@ -9,13 +9,18 @@ use std::time::Duration;
 use cardread::keys::{KeyCandidates, KeyError};
 use emrtd::passive_auth::TrustStore;
 
+use enroll::consent::Consent;
+use enroll::form::{EnrollmentForm, Field, RawForm};
 use enroll::ids::OperatorId;
+use enroll::ids::{DeviceId, GroupId};
 use enroll::operators::{OperatorError, Permission, Pin, Role, Session as OperatorSession};
 use enroll::queue::{Queue, QueueError};
 use enroll::timestamp::Timestamp;
 use kiosk_config::{Config, Language, Mode};
-use serde::Serialize;
-use zeroize::Zeroizing;
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, Zeroizing};
+
+use crate::enrollment::{Group, SubmitOutcome};
 
 use crate::card::{CardState, CardWorker};
 use crate::session::{Session, SessionError};
@@ -266,6 +271,271 @@ fn queue_error(err: &QueueError) -> UiError {
     })
 }
 
+#[tauri::command]
+fn session_consent(shell: tauri::State<'_, Shell>) {
+    lock(&shell.session).consent(Timestamp::now());
+    tracing::info!(
+        notice = crate::enrollment::CONSENT_NOTICE_VERSION,
+        "consent given"
+    );
+}
+
+#[tauri::command]
+fn residential_groups(shell: tauri::State<'_, Shell>) -> Vec<Group> {
+    crate::enrollment::load_groups(&shell.config.data_dir)
+}
+
+/// The form as the UI sends it: every field as typed, empty meaning "not given".
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FormInput {
+    phone: String,
+    email: String,
+    health_insurance: String,
+    driving_licence: String,
+    vehicle_plates: Vec<String>,
+    tax_code: String,
+    group: String,
+}
+
+impl Drop for FormInput {
+    fn drop(&mut self) {
+        self.phone.zeroize();
+        self.email.zeroize();
+        self.health_insurance.zeroize();
+        self.driving_licence.zeroize();
+        self.vehicle_plates.iter_mut().for_each(Zeroize::zeroize);
+        self.tax_code.zeroize();
+    }
+}
+
+/// A form field's error, in both languages, from the enrollment domain's messages.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+struct FieldError {
+    field: &'static str,
+    vi: &'static str,
+    en: String,
+}
+
+/// What the review screen shows: the chip's holder data and the checked, normalised form.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Review {
+    full_name: String,
+    id_number: String,
+    date_of_birth: String,
+    phone: String,
+    email: Option<String>,
+    health_insurance: Option<String>,
+    driving_licence: Option<String>,
+    vehicle_plates: Vec<String>,
+    tax_code: Option<String>,
+    group: String,
+}
+
+/// The form check's answer.
+#[derive(Debug, Serialize)]
+#[serde(tag = "outcome", rename_all = "camelCase")]
+enum FormCheck {
+    Valid { review: Box<Review> },
+    Invalid { errors: Vec<FieldError> },
+}
+
+fn field_name(field: Field) -> &'static str {
+    match field {
+        Field::Phone => "phone",
+        Field::Email => "email",
+        Field::HealthInsurance => "healthInsurance",
+        Field::DrivingLicence => "drivingLicence",
+        Field::VehiclePlate => "vehiclePlates",
+        Field::TaxCode => "taxCode",
+    }
+}
+
+/// Checks the form with the enrollment domain's rules; the group must be a configured one.
+fn parse_form(
+    input: &FormInput,
+    groups: &[Group],
+) -> Result<(EnrollmentForm, Group), Vec<FieldError>> {
+    let raw = RawForm {
+        phone: input.phone.clone(),
+        email: input.email.clone(),
+        health_insurance: input.health_insurance.clone(),
+        driving_licence: input.driving_licence.clone(),
+        vehicle_plates: input
+            .vehicle_plates
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .cloned()
+            .collect(),
+        tax_code: input.tax_code.clone(),
+    };
+    let form = EnrollmentForm::parse(&raw);
+    let group = groups.iter().find(|g| g.id == input.group).cloned();
+    match (form, group) {
+        (Ok(form), Some(group)) => Ok((form, group)),
+        (form, group) => {
+            let mut errors: Vec<FieldError> = form
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| FieldError {
+                    field: field_name(e.field()),
+                    vi: e.message_vi(),
+                    en: e.to_string(),
+                })
+                .collect();
+            if group.is_none() {
+                errors.push(FieldError {
+                    field: "group",
+                    vi: "Hãy chọn tổ dân phố / thôn nơi công dân cư trú.",
+                    en: "choose the residential group (tổ dân phố / thôn) the citizen lives in"
+                        .into(),
+                });
+            }
+            Err(errors)
+        }
+    }
+}
+
+#[tauri::command]
+fn enrollment_check_form(
+    shell: tauri::State<'_, Shell>,
+    form: FormInput,
+) -> Result<FormCheck, UiError> {
+    let groups = crate::enrollment::load_groups(&shell.config.data_dir);
+    let (form, group) = match parse_form(&form, &groups) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Ok(FormCheck::Invalid { errors }),
+    };
+    let session = lock(&shell.session);
+    let reading = session
+        .card_reading()
+        .ok_or(UiError::new("enrollment.no_card_reading"))?;
+    let (citizen, _) =
+        crate::enrollment::from_reading(reading).map_err(|e| UiError::new(e.code()))?;
+    let (y, m, d) = citizen.date_of_birth().parts();
+    Ok(FormCheck::Valid {
+        review: Box::new(Review {
+            full_name: citizen.full_name().to_string(),
+            id_number: citizen.id_number().as_str().to_string(),
+            date_of_birth: format!("{d:02}/{m:02}/{y:04}"),
+            phone: form.phone().as_str().to_string(),
+            email: form.email().map(|v| v.as_str().to_string()),
+            health_insurance: form.health_insurance().map(|v| v.as_str().to_string()),
+            driving_licence: form.driving_licence().map(|v| v.as_str().to_string()),
+            vehicle_plates: form
+                .vehicle_plates()
+                .iter()
+                .map(|v| v.as_str().to_string())
+                .collect(),
+            tax_code: form.tax_code().map(|v| v.as_str().to_string()),
+            group: group.name,
+        }),
+    })
+}
+
+/// What the done screen shows: the application number and its QR code (SVG).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Receipt {
+    application_number: String,
+    qr_svg: String,
+}
+
+/// Seals the session's enrollment and queues it, then wipes the session: the done screen needs
+/// only the application number.
+#[tauri::command]
+async fn enrollment_submit(
+    shell: tauri::State<'_, Shell>,
+    form: FormInput,
+) -> Result<Receipt, UiError> {
+    let queue = shell
+        .queue
+        .as_ref()
+        .ok_or(UiError::new("queue.unavailable"))?;
+    queue.can_accept_enrollment().map_err(|e| queue_error(&e))?;
+    let groups = crate::enrollment::load_groups(&shell.config.data_dir);
+    let (form, group) =
+        parse_form(&form, &groups).map_err(|_| UiError::new("enrollment.form_invalid"))?;
+    let group = GroupId::new(group.id).map_err(|_| UiError::new("enrollment.unknown_group"))?;
+    let operator = match shell.config.mode {
+        Mode::Counter => lock(&shell.operator)
+            .as_ref()
+            .map(|s| s.operator.clone())
+            .ok_or(UiError::new("operators.signed_out"))?,
+        Mode::SelfService => {
+            let id = OperatorId::new(shell.config.device_id.clone())
+                .map_err(|_| UiError::new("operators.self_service_missing"))?;
+            queue
+                .operators()
+                .self_service_session(&id)
+                .await
+                .map_err(|_| UiError::new("operators.self_service_missing"))?
+                .operator
+        }
+    };
+    let device = DeviceId::new(shell.config.device_id.clone())
+        .map_err(|_| UiError::new("enrollment.seal_failed"))?;
+    let keys = crate::enrollment::Keys::load(&shell.config.data_dir)
+        .map_err(|e| UiError::new(e.code()))?;
+    let (reading, consented_at) = {
+        let session = lock(&shell.session);
+        let reading = session
+            .card_reading()
+            .cloned()
+            .ok_or(UiError::new("enrollment.no_card_reading"))?;
+        let consented_at = session
+            .consented_at()
+            .ok_or(UiError::new("enrollment.no_consent"))?;
+        (reading, consented_at)
+    };
+    let consent = Consent::given(
+        crate::enrollment::CONSENT_NOTICE_VERSION,
+        consented_at,
+        operator,
+        device,
+    )
+    .map_err(|_| UiError::new("enrollment.seal_failed"))?;
+    let started = std::time::Instant::now();
+    let id = crate::enrollment::submit(
+        queue,
+        &keys,
+        &reading,
+        form,
+        consent,
+        group,
+        Timestamp::now(),
+    )
+    .await
+    .map_err(|outcome| match outcome {
+        SubmitOutcome::Refused(err) => {
+            tracing::warn!(reason = %err, "enrollment refused");
+            UiError::new(err.code())
+        }
+        SubmitOutcome::Queue(err) => queue_error(&err),
+    })?;
+    drop(reading);
+    lock(&shell.session).wipe();
+    tracing::info!(
+        package = %id,
+        millis = started.elapsed().as_millis() as u64,
+        "enrollment sealed and queued; session wiped"
+    );
+    let application_number = id.to_string();
+    let qr_svg = qrcode::QrCode::new(application_number.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .build()
+        })
+        .map_err(|_| UiError::new("enrollment.seal_failed"))?;
+    Ok(Receipt {
+        application_number,
+        qr_svg,
+    })
+}
+
 /// A poisoned lock still holds a session that must be wiped, so recover it.
 fn lock<T>(session: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     session
@@ -325,7 +595,11 @@ pub fn run(config: Config) -> ExitCode {
             operator_sign_in,
             card_state,
             card_read_typed,
-            card_read_qr
+            card_read_qr,
+            session_consent,
+            residential_groups,
+            enrollment_check_form,
+            enrollment_submit
         ])
         .run(tauri::generate_context!());
     match result {
@@ -494,5 +768,68 @@ mod tests {
             let entry = format!("\"{code}\": \"error.{code}\"");
             assert!(dictionary.contains(&entry), "no sentence for {code}");
         }
+    }
+
+    #[test]
+    fn every_enrollment_error_code_has_a_sentence_in_the_ui_dictionary() {
+        use crate::enrollment::SubmitError;
+        let dictionary = include_str!("../../ui/src/i18n.ts");
+        let codes = [
+            SubmitError::NoHolderData,
+            SubmitError::CardRefused,
+            SubmitError::PortraitUnavailable,
+            SubmitError::BackOfficeKey,
+            SubmitError::DeviceKey,
+            SubmitError::HolderData,
+        ]
+        .map(|e| e.code());
+        for code in codes.into_iter().chain([
+            "enrollment.no_card_reading",
+            "enrollment.no_consent",
+            "enrollment.unknown_group",
+            "enrollment.form_invalid",
+            "operators.signed_out",
+            "operators.self_service_missing",
+        ]) {
+            let entry = format!("\"{code}\": \"error.{code}\"");
+            assert!(dictionary.contains(&entry), "no sentence for {code}");
+        }
+    }
+
+    fn input(phone: &str, email: &str, group: &str) -> FormInput {
+        FormInput {
+            phone: phone.into(),
+            email: email.into(),
+            health_insurance: String::new(),
+            driving_licence: String::new(),
+            vehicle_plates: vec![" ".into()],
+            tax_code: String::new(),
+            group: group.into(),
+        }
+    }
+
+    #[test]
+    fn form_errors_name_their_field_in_both_languages_and_the_group_must_be_configured() {
+        let groups = [Group {
+            id: "to-1".into(),
+            name: "Tổ dân phố 1".into(),
+        }];
+        let errors = parse_form(&input("12", "not-mail", "to-9"), &groups).expect_err("refused");
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["phone", "email", "group"]);
+        assert!(errors.iter().all(|e| !e.vi.is_empty() && !e.en.is_empty()));
+        assert!(
+            errors
+                .iter()
+                .all(|e| !e.vi.contains("12") && !e.en.contains("not-mail")),
+            "messages never repeat the input"
+        );
+        let (form, group) = parse_form(&input("0912 345 678", "", "to-1"), &groups).expect("valid");
+        assert_eq!(form.phone().as_str(), "0912345678");
+        assert!(
+            form.vehicle_plates().is_empty(),
+            "blank plates are not given"
+        );
+        assert_eq!(group.name, "Tổ dân phố 1");
     }
 }

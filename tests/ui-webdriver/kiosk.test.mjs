@@ -788,3 +788,199 @@ describe(`the card step through the real pcscd and a software card, real app at 
     });
   }
 });
+
+describe(`a whole enrollment at the counter: operator, software card through pcscd, form, review, done, real app at ${SIZE}`, () => {
+  let session;
+  let dir;
+  let u;
+  let card;
+  let config;
+  const PIN = "246813";
+  const PHONE = "0912345678";
+  const PORTRAIT = join(ROOT, "assets/frames/qr/00-nguyen-van-a-640x480.jpg");
+  // An X25519 public key (any 32 bytes are one): the package is sealed to it. Opening sealed
+  // packages is proven by the kiosk's own tests and by the back office's.
+  const BACKOFFICE_KEY =
+    "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f";
+
+  before(async () => {
+    await pcscd("start");
+    ({ session, dir } = await launch(
+      "counter",
+      join(ROOT, "assets/test-csca"),
+      async (configPath) => {
+        config = configPath;
+        await operatorCli(
+          configPath,
+          ["add", "--id", "admin", "--role", "administrator"],
+          "97531864\n",
+        );
+        await operatorCli(
+          configPath,
+          ["add", "--id", "cb01", "--role", "operator", "--by", "admin"],
+          `${PIN}\n97531864\n`,
+        );
+        const data = join(dirname(configPath), "data");
+        await writeFile(
+          join(data, "residential-groups.txt"),
+          "# Phường thử nghiệm\nto-1 Tổ dân phố 1\nthon-dong Thôn Đông\n",
+          "utf8",
+        );
+        await writeFile(
+          join(data, "backoffice-package-x25519.pub"),
+          `${BACKOFFICE_KEY}\n`,
+          "utf8",
+        );
+      },
+    ));
+    u = ui(session);
+    await u.waitVisible("screen-signin", 30_000);
+  });
+
+  after(async () => {
+    await removeCard(card);
+    await session?.end();
+    await pcscd("stop").catch(() => {});
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("sign-in, consent and the chip read through pcscd reach the verdict 'genuine'", async () => {
+    await step(session, "enroll-card", async () => {
+      await u.click("signin-operator");
+      await u.keys("text", ["c", "b", "0", "1"]);
+      await u.click("signin-pin");
+      await u.keys("digits", PIN);
+      await u.click("signin-submit");
+      await u.waitVisible("screen-consent", 15_000);
+      await u.click("consent-agree");
+      await u.waitVisible("screen-id-entry");
+      await u.keys("digits", "001090012345");
+      await u.click("id-continue");
+      await u.waitVisible("screen-card");
+      card = insertCard(dir, "nguyen-van-a", ["--portrait", PORTRAIT]);
+      await waitFor(
+        "the card seen on the reader",
+        async () =>
+          (await u.text("card-reader-state")) === CARD_STATE_TEXT.present,
+        15_000,
+      );
+      await u.click("card-dob");
+      await u.keys("digits", "01011990");
+      await u.click("card-expiry");
+      await u.keys("digits", "01012030");
+      await u.click("card-read");
+      await waitFor(
+        "the verdict",
+        async () => (await u.attr("card-verdict", "data-verdict")) || null,
+        30_000,
+      );
+      assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
+    });
+  });
+
+  test("the form refuses a landline with the domain's sentence, then takes a mobile and a group", async () => {
+    await step(session, "enroll-form", async () => {
+      await u.click("card-continue");
+      await u.waitVisible("screen-form");
+      await u.waitVisible("form-group-thon-dong");
+      await u.click("form-phone");
+      await u.keys("digits", "0243825555");
+      await u.click("form-group-thon-dong");
+      await u.click("form-continue");
+      await u.waitVisible("form-error-phone");
+      assert.equal(
+        await u.text("form-error-phone"),
+        "Đây không phải số di động Việt Nam: số phải bắt đầu bằng 03, 05, 07, 08 hoặc 09.",
+      );
+      assert.equal(await u.attr("form-phone", "aria-invalid"), "true");
+      await saveScreenshot(session, "enroll-form-error");
+      await session.execute(
+        "const el = document.querySelector(arguments[0]); el.value = ''; el.focus();",
+        testid("form-phone"),
+      );
+      await u.keys("digits", PHONE);
+      await u.click("form-continue");
+      await u.waitVisible("screen-review");
+    });
+  });
+
+  test("the review shows what will be sealed: the chip's holder and the checked form", async () => {
+    await step(session, "enroll-review", async () => {
+      assert.equal(await u.text("review-full-name"), "Nguyễn Văn A");
+      assert.equal(await u.text("review-id-number"), "001090012345");
+      assert.equal(await u.text("review-phone"), PHONE);
+      assert.equal(await u.text("review-group"), "Thôn Đông");
+      assert.equal(
+        await session.execute(
+          "return document.querySelector('h1').textContent;",
+        ),
+        "Xác nhận thông tin đăng ký",
+      );
+      await saveScreenshot(session, "enroll-review");
+    });
+  });
+
+  test("confirming seals and queues the package: the done screen, one package queued, the session wiped", async (t) => {
+    await step(session, "enroll-done", async () => {
+      const t0 = Date.now();
+      await u.click("review-confirm");
+      await u.waitVisible("screen-done", 30_000);
+      t.diagnostic(`seal, sign and queue: ${Date.now() - t0} ms`);
+      const number = await u.text("done-number");
+      assert.match(
+        number,
+        /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      );
+      const qrWidth = await session.execute(
+        "const img = document.querySelector(arguments[0]);" +
+          " return img && img.decode().then(() => img.naturalWidth);",
+        testid("done-qr"),
+      );
+      assert.ok(qrWidth > 0, "the QR code image decodes");
+      assert.match(await u.text("done-next-steps"), /OTP/);
+      await session.execute(
+        "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));",
+      );
+      await saveScreenshot(session, "enroll-done");
+      const status = await promisify(execFile)(APP, [
+        "--config",
+        config,
+        "queue",
+        "status",
+      ]);
+      assert.match(status.stdout, /^queued\t1$/m, status.stdout);
+      await u.click("done-finish");
+      await u.waitVisible("screen-signin");
+      assert.equal(
+        await session.execute(
+          "return document.documentElement.outerHTML.includes(arguments[0]);",
+          PHONE,
+        ),
+        false,
+      );
+    });
+  });
+
+  test("the log names the sealed package, never the citizen or the phone", async () => {
+    const logDir = join(dir, "data", "logs");
+    const text = await waitFor(
+      "a log line for the queued package",
+      async () => {
+        const files = existsSync(logDir) ? await readdir(logDir) : [];
+        const all = await Promise.all(
+          files.map((f) => readFile(join(logDir, f), "utf8")),
+        );
+        const joined = all.join("\n");
+        return joined.includes("enrollment sealed and queued") ? joined : null;
+      },
+      10_000,
+    );
+    for (const secret of [PHONE, "001090012345", "Nguyễn Văn A", PIN]) {
+      assert.equal(
+        text.includes(secret),
+        false,
+        "no personal data or PIN in the log",
+      );
+    }
+  });
+});

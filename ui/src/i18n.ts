@@ -125,8 +125,6 @@ const vi = {
   "card.self.continue": "Thẻ đã được xác thực. Bạn có thể tiếp tục.",
   "card.self.refer":
     "Máy không xác nhận được thẻ này. Hãy mang thẻ đến Công an xã, phường để được hỗ trợ.",
-  "card.next_later":
-    "Bước tiếp theo (chụp ảnh chân dung) sẽ có trong phiên bản sau của máy. Hãy về màn hình đầu, hoặc đến Công an xã, phường để đăng ký tiếp.",
   "card.continue": "Tiếp tục",
   "card.expired.counter":
     "Thẻ đã hết hạn sử dụng. Cán bộ: hướng dẫn công dân làm thủ tục cấp đổi thẻ trước khi đăng ký.",
@@ -177,6 +175,26 @@ const vi = {
     "Tài khoản tạm khóa 15 phút do nhập sai mã PIN nhiều lần. Hãy chờ rồi thử lại, hoặc nhờ tổ trưởng đăng nhập.",
   "error.operators.not_permitted":
     "Tài khoản này không được phép tiếp nhận đăng ký. Hãy đăng nhập bằng tài khoản cán bộ tiếp nhận.",
+  "error.enrollment.no_card_reading":
+    "Phiên này chưa có dữ liệu đọc từ chip. Hãy quay lại bước đọc thẻ.",
+  "error.enrollment.holder_data":
+    "Dữ liệu chủ thẻ trên chip không đủ để lập hồ sơ. Hãy đọc lại thẻ; nếu vẫn lỗi, hướng dẫn công dân đến cơ quan Công an.",
+  "error.enrollment.card_refused":
+    "Kết quả kiểm tra thẻ không cho phép lập hồ sơ. Hãy hướng dẫn công dân đến cơ quan Công an.",
+  "error.enrollment.no_consent":
+    "Công dân chưa đồng ý cho xử lý dữ liệu trong phiên này. Hãy bắt đầu lại từ bước đồng ý.",
+  "error.enrollment.portrait_unavailable":
+    "Chip không có ảnh chân dung dạng JPEG để đưa vào hồ sơ. Hãy báo quản trị viên; máy chưa chụp được ảnh trực tiếp.",
+  "error.enrollment.unknown_group":
+    "Tổ dân phố / thôn đã chọn không còn trong danh sách. Hãy chọn lại.",
+  "error.enrollment.form_invalid": "Thông tin trên mẫu chưa hợp lệ. Hãy quay lại sửa.",
+  "error.enrollment.backoffice_key":
+    "Máy chưa có khóa của máy chủ tiếp nhận nên chưa thể niêm phong hồ sơ. Hãy báo quản trị viên.",
+  "error.enrollment.seal_failed":
+    "Không niêm phong được hồ sơ. Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị viên.",
+  "error.operators.signed_out": "Phiên đăng nhập của cán bộ đã kết thúc. Hãy đăng nhập lại.",
+  "error.operators.self_service_missing":
+    "Máy tự phục vụ chưa có tài khoản thiết bị. Hãy báo quản trị viên tạo tài khoản tự phục vụ cho máy.",
   "error.queue.unavailable":
     "Không mở được cơ sở dữ liệu hồ sơ của máy, nên chưa thể tiếp nhận. Hãy báo quản trị viên kiểm tra thư mục dữ liệu.",
   "error.queue.disk_full":
@@ -191,6 +209,56 @@ const vi = {
     "Đã xảy ra lỗi (mã: {code}). Hãy thử lại; nếu lỗi lặp lại, hãy báo quản trị viên kèm mã lỗi này.",
   "error.clear_failed":
     "Không xóa được phiên làm việc trước trong bộ nhớ của máy (mã: {code}). Hãy báo quản trị viên và khởi động lại máy trước khi phục vụ người tiếp theo.",
+
+  "form.title": "Thông tin liên hệ và giấy tờ tích hợp",
+  "form.lead":
+    "Số điện thoại di động là nơi nhận tin nhắn phê duyệt và mã kích hoạt. Các giấy tờ tích hợp có thể để trống.",
+  "form.phone": "Số điện thoại di động (bắt buộc)",
+  "form.email": "Thư điện tử (không bắt buộc)",
+  "form.health_insurance": "Mã số BHXH hoặc mã thẻ BHYT (không bắt buộc)",
+  "form.driving_licence": "Số giấy phép lái xe (không bắt buộc)",
+  "form.vehicle_plate": "Biển số xe, cách nhau bằng dấu phẩy (không bắt buộc)",
+  "form.tax_code": "Mã số thuế (không bắt buộc)",
+  "form.group": "Tổ dân phố / thôn nơi cư trú",
+  "form.groups.none":
+    "Máy chưa được cấu hình danh sách tổ dân phố / thôn. Hãy báo quản trị viên bổ sung danh sách, rồi làm lại.",
+  "form.continue": "Xem lại",
+  "form.cancel": "Hủy và xóa",
+
+  "review.title": "Xác nhận thông tin đăng ký",
+  "review.lead":
+    "Hãy cùng công dân kiểm tra từng dòng. Khi xác nhận, hồ sơ được niêm phong, ký số và xếp hàng gửi về cơ quan Công an.",
+  "review.full_name": "Họ và tên",
+  "review.id_number": "Số định danh cá nhân",
+  "review.date_of_birth": "Ngày sinh",
+  "review.phone": "Số điện thoại",
+  "review.email": "Thư điện tử",
+  "review.health_insurance": "Mã số BHXH / BHYT",
+  "review.driving_licence": "Giấy phép lái xe",
+  "review.vehicle_plates": "Biển số xe",
+  "review.tax_code": "Mã số thuế",
+  "review.group": "Tổ dân phố / thôn",
+  "review.confirm": "Xác nhận và gửi",
+  "review.busy": "Đang niêm phong hồ sơ…",
+  "review.edit": "Sửa lại",
+  "review.cancel": "Hủy và xóa",
+
+  "done.title": "Đã tiếp nhận hồ sơ đăng ký",
+  "done.lead":
+    "Hồ sơ đã được lưu an toàn trên máy và sẽ được gửi về cơ quan Công an ngay khi có kết nối.",
+  "done.number": "Số hồ sơ",
+  "done.qr_alt": "Mã QR của số hồ sơ",
+  "done.next.title": "Các bước tiếp theo",
+  "done.next.sms":
+    "Khi hồ sơ được phê duyệt, công dân nhận tin nhắn SMS từ Bộ Công an vào số điện thoại đã đăng ký.",
+  "done.next.open_app":
+    "Mở ứng dụng VNeID, chọn kích hoạt tài khoản, nhập số định danh cá nhân và số điện thoại đã đăng ký.",
+  "done.next.otp": "Nhập mã OTP được gửi về số điện thoại.",
+  "done.next.password":
+    "Đặt mật khẩu từ 8 đến 20 ký tự, có chữ số, chữ hoa, chữ thường và ít nhất một ký tự đặc biệt (! @ # $ ^ * ( ) _ –).",
+  "done.next.passcode": "Đặt mã passcode gồm 6 chữ số, không dùng ngày sinh.",
+  "done.next.questions": "Chọn và trả lời 2 câu hỏi bảo mật để hoàn tất kích hoạt.",
+  "done.finish": "Hoàn tất",
 
   "keypad.label": "Bàn phím trên màn hình",
   "keypad.backspace": "Xóa ký tự trước",
@@ -344,8 +412,6 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "card.self.continue": "The card is verified. You can continue.",
   "card.self.refer":
     "The kiosk could not verify this card. Please take the card to the commune or ward police for help.",
-  "card.next_later":
-    "The next step (taking your portrait) arrives in a later version of this kiosk. Go back to the start screen, or enroll at the commune or ward police.",
   "card.continue": "Continue",
   "card.expired.counter":
     "The card has expired. Officer: guide the citizen to renew the card before enrolling.",
@@ -398,6 +464,26 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
     "This account is locked for 15 minutes after repeated wrong PINs. Wait and try again, or ask your supervisor to sign in.",
   "error.operators.not_permitted":
     "This account may not take enrollments. Sign in with an enrollment operator's account.",
+  "error.enrollment.no_card_reading":
+    "This session has no chip reading yet. Go back to the card step.",
+  "error.enrollment.holder_data":
+    "The chip's holder data are not enough for an application. Read the card again; if it fails again, send the citizen to the police.",
+  "error.enrollment.card_refused":
+    "The card check does not allow an application. Send the citizen to the police.",
+  "error.enrollment.no_consent":
+    "The citizen has not consented in this session. Start again from the consent step.",
+  "error.enrollment.portrait_unavailable":
+    "The chip has no JPEG portrait to put in the application. Tell the administrator; this kiosk cannot take a live portrait yet.",
+  "error.enrollment.unknown_group":
+    "The chosen residential group is no longer in the list. Choose again.",
+  "error.enrollment.form_invalid": "The form is not valid yet. Go back and correct it.",
+  "error.enrollment.backoffice_key":
+    "This kiosk has no back-office key yet, so applications cannot be sealed. Tell the administrator.",
+  "error.enrollment.seal_failed":
+    "The application could not be sealed. Try again; if it keeps failing, tell the administrator.",
+  "error.operators.signed_out": "The operator's sign-in has ended. Sign in again.",
+  "error.operators.self_service_missing":
+    "This self-service station has no device account. Ask the administrator to create its self-service account.",
   "error.queue.unavailable":
     "The kiosk's enrollment database could not be opened, so no enrollment can be taken. Ask the administrator to check the data directory.",
   "error.queue.disk_full":
@@ -412,6 +498,56 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
     "Something went wrong (code: {code}). Try again; if it happens again, tell the administrator this code.",
   "error.clear_failed":
     "The previous session could not be erased from the kiosk's memory (code: {code}). Tell the administrator and restart the kiosk before serving the next person.",
+
+  "form.title": "Contact details and documents to integrate",
+  "form.lead":
+    "The mobile phone receives the approval message and the activation code. The documents to integrate may be left empty.",
+  "form.phone": "Mobile phone (required)",
+  "form.email": "E-mail (optional)",
+  "form.health_insurance": "Social-insurance number or health-insurance card code (optional)",
+  "form.driving_licence": "Driving licence number (optional)",
+  "form.vehicle_plate": "Vehicle plates, separated by commas (optional)",
+  "form.tax_code": "Tax code (optional)",
+  "form.group": "Residential group (tổ dân phố / thôn)",
+  "form.groups.none":
+    "This kiosk has no list of residential groups yet. Ask the administrator to add the list, then start again.",
+  "form.continue": "Review",
+  "form.cancel": "Cancel and erase",
+
+  "review.title": "Confirm the enrollment details",
+  "review.lead":
+    "Check every line with the citizen. On confirmation the application is sealed, signed and queued for the police.",
+  "review.full_name": "Full name",
+  "review.id_number": "Personal ID number",
+  "review.date_of_birth": "Date of birth",
+  "review.phone": "Mobile phone",
+  "review.email": "E-mail",
+  "review.health_insurance": "Social / health insurance",
+  "review.driving_licence": "Driving licence",
+  "review.vehicle_plates": "Vehicle plates",
+  "review.tax_code": "Tax code",
+  "review.group": "Residential group",
+  "review.confirm": "Confirm and send",
+  "review.busy": "Sealing the application…",
+  "review.edit": "Edit",
+  "review.cancel": "Cancel and erase",
+
+  "done.title": "Application received",
+  "done.lead":
+    "The application is stored safely on this kiosk and will be sent to the police as soon as there is a connection.",
+  "done.number": "Application number",
+  "done.qr_alt": "QR code of the application number",
+  "done.next.title": "What happens next",
+  "done.next.sms":
+    "When the application is approved, the citizen receives an SMS from the Ministry of Public Security on the registered phone.",
+  "done.next.open_app":
+    "Open the VNeID app, choose to activate the account, and enter the personal ID number and the registered phone.",
+  "done.next.otp": "Enter the OTP code sent to the phone.",
+  "done.next.password":
+    "Set a password of 8 to 20 characters with a digit, an upper-case and a lower-case letter and one of ! @ # $ ^ * ( ) _ –.",
+  "done.next.passcode": "Set a 6-digit passcode that is not a date of birth.",
+  "done.next.questions": "Choose and answer two security questions to finish the activation.",
+  "done.finish": "Finish",
 
   "keypad.label": "On-screen keypad",
   "keypad.backspace": "Delete the previous character",
@@ -456,6 +592,17 @@ const ERROR_KEYS: Readonly<Record<string, PlainKey>> = {
   "operators.locked_out": "error.operators.locked_out",
   "operators.not_permitted": "error.operators.not_permitted",
   "queue.unavailable": "error.queue.unavailable",
+  "enrollment.no_card_reading": "error.enrollment.no_card_reading",
+  "enrollment.holder_data": "error.enrollment.holder_data",
+  "enrollment.card_refused": "error.enrollment.card_refused",
+  "enrollment.no_consent": "error.enrollment.no_consent",
+  "enrollment.portrait_unavailable": "error.enrollment.portrait_unavailable",
+  "enrollment.unknown_group": "error.enrollment.unknown_group",
+  "enrollment.form_invalid": "error.enrollment.form_invalid",
+  "enrollment.backoffice_key": "error.enrollment.backoffice_key",
+  "enrollment.seal_failed": "error.enrollment.seal_failed",
+  "operators.signed_out": "error.operators.signed_out",
+  "operators.self_service_missing": "error.operators.self_service_missing",
   "queue.disk_full": "error.queue.disk_full",
   "queue.corrupt": "error.queue.corrupt",
   "queue.database": "error.queue.database",
@@ -518,6 +665,11 @@ export class I18n {
   error<E extends Element>(el: E, code: string): E {
     const key = ERROR_KEYS[code];
     return key === undefined ? this.text(el, "error.generic", { code }) : this.text(el, key);
+  }
+
+  /** Sets the element's text to a sentence the core gave in both languages. */
+  pair<E extends Element>(el: E, text: { readonly vi: string; readonly en: string }): E {
+    return this.#bind(el, "text", (lang) => (lang === "vi" ? text.vi : text.en));
   }
 
   /** Forgets the element's text binding and empties it. */

@@ -105,6 +105,54 @@ export interface CardEvents {
   result(result: CardResult): void;
 }
 
+/** A residential group (tổ dân phố / thôn) an enrollment counts for. */
+export interface Group {
+  readonly id: string;
+  readonly name: string;
+}
+
+/** The form as typed; empty strings mean "not given". Personal data: never logged. */
+export interface FormInput {
+  readonly phone: string;
+  readonly email: string;
+  readonly healthInsurance: string;
+  readonly drivingLicence: string;
+  readonly vehiclePlates: readonly string[];
+  readonly taxCode: string;
+  readonly group: string;
+}
+
+/** A field the core refused, with the enrollment domain's message in both languages. */
+export interface FieldError {
+  readonly field: string;
+  readonly vi: string;
+  readonly en: string;
+}
+
+/** What the review screen shows: the chip's holder data and the checked, normalised form. */
+export interface Review {
+  readonly fullName: string;
+  readonly idNumber: string;
+  readonly dateOfBirth: string;
+  readonly phone: string;
+  readonly email: string | null;
+  readonly healthInsurance: string | null;
+  readonly drivingLicence: string | null;
+  readonly vehiclePlates: readonly string[];
+  readonly taxCode: string | null;
+  readonly group: string;
+}
+
+export type FormCheck =
+  | { readonly outcome: "valid"; readonly review: Review }
+  | { readonly outcome: "invalid"; readonly errors: readonly FieldError[] };
+
+/** The sealed and queued enrollment: its application number and that number as a QR (SVG). */
+export interface Receipt {
+  readonly applicationNumber: string;
+  readonly qrSvg: string;
+}
+
 export interface Backend {
   shellState(): Promise<ShellState>;
   /** Wipes the personal data the core holds in memory for the current session. */
@@ -120,6 +168,13 @@ export interface Backend {
   cardReadQr(payload: string): Promise<number>;
   /** Listens to the card worker's events until `signal` aborts. */
   watchCard(events: CardEvents, signal: AbortSignal): Promise<void>;
+  /** Records in the core's session that the citizen accepted the consent notice. */
+  sessionConsent(): Promise<void>;
+  residentialGroups(): Promise<readonly Group[]>;
+  /** Checks the form with the enrollment domain's rules; on success, what to review. */
+  checkForm(form: FormInput): Promise<FormCheck>;
+  /** Seals, signs and queues the session's enrollment; the core then wipes its session. */
+  submitEnrollment(form: FormInput): Promise<Receipt>;
 }
 
 const CODE = /^[A-Za-z0-9_.-]{1,80}$/;
@@ -169,6 +224,8 @@ async function call<T>(
 /** The status poll and the wipe must never hang the shell. */
 const SHELL_STATE_TIMEOUT_MS = 10_000;
 const CLEAR_SESSION_TIMEOUT_MS = 5_000;
+/** Sealing and a durable commit take well under a second; beyond this something is wrong. */
+const SUBMIT_TIMEOUT_MS = 30_000;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null;
@@ -236,6 +293,18 @@ export const tauriBackend: Backend = {
   },
   async cardReadQr(payload) {
     return await call<number>("card_read_qr", { payload });
+  },
+  async sessionConsent() {
+    await call<null>("session_consent");
+  },
+  async residentialGroups() {
+    return await call<Group[]>("residential_groups");
+  },
+  async checkForm(form) {
+    return await call<FormCheck>("enrollment_check_form", { form });
+  },
+  async submitEnrollment(form) {
+    return await call<Receipt>("enrollment_submit", { form }, SUBMIT_TIMEOUT_MS);
   },
   async watchCard(events, signal) {
     try {

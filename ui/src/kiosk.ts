@@ -2,6 +2,7 @@
 //! nothing, and the wipe that ends it: the DOM is dropped, the core clears its memory, and a
 //! fresh session starts on the mode's start screen in the configured language.
 
+import { Draft } from "./draft";
 import { button, h } from "./dom";
 import { Header } from "./header";
 import { I18n, type Lang } from "./i18n";
@@ -109,7 +110,7 @@ class Session {
     const router = new Router(
       outlet,
       screens,
-      { i18n, backend, mode: shell.mode, keypad, home: wipe },
+      { i18n, backend, mode: shell.mode, keypad, home: wipe, draft: new Draft() },
       signal,
     );
 

@@ -2,6 +2,7 @@
 //! one at a time in the outlet and tells the previous one to let go (its `signal` aborts).
 //! Later screens plug in by adding a module to `screens/` and a line to `screens/index.ts`.
 
+import type { Draft } from "./draft";
 import type { Backend, Mode } from "./ipc";
 import type { I18n } from "./i18n";
 import type { Keypad } from "./keypad";
@@ -13,6 +14,8 @@ export interface ScreenContext {
   readonly mode: Mode;
   /** The session's on-screen keypad; a screen places `keypad.element` where it fits. */
   readonly keypad: Keypad;
+  /** The enrollment being assembled in this session (form, review, receipt). */
+  readonly draft: Draft;
   /** Aborts when the screen is left or the session is wiped. */
   readonly signal: AbortSignal;
   readonly go: (name: ScreenName) => void;

@@ -193,7 +193,65 @@ describe("card screen", () => {
     );
     assert.deepEqual(decoded, ["blob:", 640]);
     await byId(page, "card-continue").click();
-    assert.match(await text(page, "card-next"), /^The next step \(taking your portrait\)/);
+    await byId(page, "screen-form").waitFor();
+    assert.deepEqual(errors, []);
+  });
+
+  test("after a genuine card: the form's errors inline from the core, the review, the done screen, the wipe", async () => {
+    const { page, errors } = await open();
+    await toCardScreen(page);
+    const readId = await startRead(page);
+    await emit(
+      page,
+      "card-result",
+      result(readId, { verdict: "genuine", action: "continue", holder: HOLDER }),
+    );
+    await byId(page, "card-continue").click();
+    await byId(page, "screen-form").waitFor();
+    await byId(page, "form-group-thon-dong").waitFor();
+    await byId(page, "form-continue").click();
+    await byId(page, "form-error-phone").waitFor();
+    assert.equal(await text(page, "form-error-phone"), "Vui lòng nhập số điện thoại di động.");
+    assert.equal(await byId(page, "form-phone").getAttribute("aria-invalid"), "true");
+    assert.equal(
+      await text(page, "form-error-group"),
+      "Hãy chọn tổ dân phố / thôn nơi công dân cư trú.",
+    );
+    await byId(page, "lang-en").click();
+    assert.equal(await text(page, "form-error-phone"), "enter a mobile phone number");
+    await byId(page, "lang-vi").click();
+    await byId(page, "form-phone").click();
+    await typeDigits(page, "0912345678");
+    await byId(page, "form-group-thon-dong").click();
+    assert.equal(await byId(page, "form-group-thon-dong").getAttribute("aria-checked"), "true");
+    await byId(page, "form-continue").click();
+    await byId(page, "screen-review").waitFor();
+    assert.equal(await text(page, "review-phone"), "0912345678");
+    assert.equal(await text(page, "review-group"), "Thôn Đông");
+    assert.equal(await text(page, "review-full-name"), "Nguyễn Văn A");
+    assert.equal(await page.locator("h1").textContent(), "Xác nhận thông tin đăng ký");
+    await byId(page, "review-edit").click();
+    assert.equal(
+      await byId(page, "form-phone").inputValue(),
+      "0912345678",
+      "the form keeps its values",
+    );
+    await byId(page, "form-continue").click();
+    await byId(page, "review-confirm").click();
+    await byId(page, "screen-done").waitFor();
+    assert.equal(await text(page, "done-number"), "01900000-0000-7000-8000-000000000001");
+    assert.match(await text(page, "done-next-steps"), /OTP/);
+    const submitted = await calls(page, "enrollment_submit");
+    assert.equal(submitted.length, 1);
+    assert.equal(submitted[0].args.form.group, "thon-dong");
+    assert.equal(submitted[0].args.form.phone, "0912345678");
+    await byId(page, "done-finish").click();
+    await byId(page, "screen-welcome").waitFor();
+    assert.equal(
+      await page.evaluate(() => document.body.innerHTML.includes("0912345678")),
+      false,
+      "the wipe leaves no typed phone in the page",
+    );
     assert.deepEqual(errors, []);
   });
 

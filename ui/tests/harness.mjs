@@ -92,6 +92,49 @@ function installMockCore(config) {
     // (event name -> listener id -> callback id) that `emit` calls as the core's events would.
     cardState: config.cardState,
     lastReadId: 0,
+    // The enrollment: the configured groups, the form check (a phone is required, as in the
+    // core) and the receipt of the queued package.
+    groups: [
+      { id: "to-1", name: "Tổ dân phố 1" },
+      { id: "thon-dong", name: "Thôn Đông" },
+    ],
+    formCheck(form) {
+      const errors = [];
+      if (form.phone === "")
+        errors.push({
+          field: "phone",
+          vi: "Vui lòng nhập số điện thoại di động.",
+          en: "enter a mobile phone number",
+        });
+      if (form.group === "")
+        errors.push({
+          field: "group",
+          vi: "Hãy chọn tổ dân phố / thôn nơi công dân cư trú.",
+          en: "choose the residential group (tổ dân phố / thôn) the citizen lives in",
+        });
+      if (errors.length > 0) return { outcome: "invalid", errors };
+      const group = mock.groups.find((g) => g.id === form.group);
+      return {
+        outcome: "valid",
+        review: {
+          fullName: "Nguyễn Văn A",
+          idNumber: "001090012345",
+          dateOfBirth: "01/01/1990",
+          phone: form.phone,
+          email: form.email || null,
+          healthInsurance: null,
+          drivingLicence: null,
+          vehiclePlates: form.vehiclePlates,
+          taxCode: null,
+          group: group?.name ?? "",
+        },
+      };
+    },
+    receipt: {
+      applicationNumber: "01900000-0000-7000-8000-000000000001",
+      qrSvg:
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    },
     listeners: {},
     emit(event, payload) {
       for (const [id, handler] of Object.entries(mock.listeners[event] ?? {})) {
@@ -155,6 +198,14 @@ function installMockCore(config) {
         case "card_read_typed":
         case "card_read_qr":
           return ++mock.lastReadId;
+        case "session_consent":
+          return null;
+        case "residential_groups":
+          return mock.groups;
+        case "enrollment_check_form":
+          return mock.formCheck(args.form);
+        case "enrollment_submit":
+          return mock.receipt;
         default:
           throw { code: "mock.unknown_command" };
       }

@@ -49,7 +49,7 @@ const ACTION_KEYS: Readonly<Record<string, PlainKey>> = {
   refuse_and_report: "card.action.refuse_and_report",
 };
 
-export const card: ScreenFactory = ({ i18n, keypad, backend, home, signal, mode }) => {
+export const card: ScreenFactory = ({ i18n, keypad, backend, home, go, signal, mode }) => {
   const dateField = (id: string, testid: string, autofocus: boolean): HTMLInputElement =>
     keypadField(
       h("input", {
@@ -314,13 +314,9 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, signal, mode 
     }
     const selfServiceMayGoOn = genuine && !result.expired;
     if (result.action !== "refuse_and_report" && (mode === "counter" || selfServiceMayGoOn)) {
-      const next = h("p", { testid: "card-next", hidden: true });
       const proceed = button({ class: "primary", testid: "card-continue" }, () => {
-        next.hidden = false;
-        i18n.text(next, "card.next_later");
-        proceed.remove();
+        go("form");
       });
-      children.push(next);
       actions.prepend(i18n.text(proceed, "card.continue"));
       i18n.text(read, "card.read_again");
       read.className = "secondary";

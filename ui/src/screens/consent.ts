@@ -2,11 +2,27 @@
 //! choices. Nothing is pre-selected; refusing reads nothing and ends the session.
 
 import { button, h } from "../dom";
+import { toBackendError } from "../ipc";
 import type { ScreenFactory } from "../router";
 
-export const consent: ScreenFactory = ({ i18n, go, home }) => {
+export const consent: ScreenFactory = ({ i18n, backend, go, home, signal }) => {
+  const error = h("p", {
+    class: "inline-error",
+    testid: "consent-error",
+    role: "alert",
+    hidden: true,
+  });
   const agree = button({ class: "primary", testid: "consent-agree" }, () => {
-    go("id-entry");
+    backend.sessionConsent().then(
+      () => {
+        if (!signal.aborted) go("id-entry");
+      },
+      (cause: unknown) => {
+        if (signal.aborted) return;
+        error.hidden = false;
+        i18n.error(error, toBackendError(cause).code);
+      },
+    );
   });
   const refuse = button({ class: "secondary", testid: "consent-refuse" }, home);
   return h(
@@ -23,6 +39,7 @@ export const consent: ScreenFactory = ({ i18n, go, home }) => {
     ),
     i18n.text(h("p", { testid: "consent-why" }), "consent.why"),
     i18n.text(h("p", { class: "note" }), "consent.refuse_note"),
+    error,
     h(
       "div",
       { class: "actions" },

@@ -5,7 +5,10 @@ import type { Mode } from "../ipc";
 import type { ScreenFactory } from "../router";
 import { card } from "./card";
 import { consent } from "./consent";
+import { done } from "./done";
+import { form } from "./form";
 import { idEntry } from "./id-entry";
+import { review } from "./review";
 import { signin } from "./signin";
 import { welcome } from "./welcome";
 
@@ -15,6 +18,9 @@ export const screens = {
   consent,
   "id-entry": idEntry,
   card,
+  form,
+  review,
+  done,
 } satisfies Record<string, ScreenFactory>;
 
 export type ScreenName = keyof typeof screens;

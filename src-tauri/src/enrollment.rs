@@ -1,0 +1,520 @@
+//! From the session's chip reading, the typed form and the recorded consent to a sealed package
+//! in the queue: the mapping of the card reader's types to the enrollment domain's, the kiosk's
+//! key files, and the residential groups an enrollment counts for.
+//!
+//! Key files live in the data directory: the device's Ed25519 signing key (created on first use,
+//! mode 0600), the back office's X25519 package key (hex, as `backoffice serve` prints it) and
+//! the local follow-up key. The portrait sealed is the chip's DG2 photo when it is a JPEG: the
+//! live portrait capture is not wired in yet, and a JPEG 2000 chip photo cannot be sealed.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+
+use cardread::read::CardReading;
+use cardread::verdict::Verdict;
+use emrtd::access::{AccessMethod as ChipAccess, PasswordKind};
+use emrtd::clone_detection::CloneCheck as ChipCloneCheck;
+use emrtd::passive_auth::Verdict as PassiveVerdict;
+use enroll::citizen::{CalendarDate, CitizenData, CitizenFields, DataSource, Gender, IdNumber};
+use enroll::consent::Consent;
+use enroll::enrollment::{ChipRead, Enrollment};
+use enroll::evidence::{
+    AccessMethod, ChipEvidence, CloneCheck, PassiveAuthentication, Verification,
+};
+use enroll::form::EnrollmentForm;
+use enroll::ids::GroupId;
+use enroll::local_key::{FollowUp, LocalKey};
+use enroll::package::{BackOfficePublicKey, DeviceSigningKey, PackageId, seal};
+use enroll::portrait::Portrait;
+use enroll::queue::Queue;
+use enroll::timestamp::Timestamp;
+use getrandom::SysRng;
+use rand_core::UnwrapErr;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+/// The device's signing key file in the data directory.
+pub const DEVICE_KEY_FILE: &str = "device-ed25519.key";
+/// The back office's package key file in the data directory.
+pub const BACKOFFICE_KEY_FILE: &str = "backoffice-package-x25519.pub";
+/// The local follow-up key file in the data directory.
+pub const FOLLOWUP_KEY_FILE: &str = "followup.key";
+/// The residential groups file in the data directory: one group a line, `ID Name`.
+pub const GROUPS_FILE: &str = "residential-groups.txt";
+/// The version of the consent notice the consent screen shows.
+pub const CONSENT_NOTICE_VERSION: &str = "2026-01";
+
+/// Why an enrollment could not be sealed and queued; each is a UI code (`code()`), and none
+/// carries personal data.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SubmitError {
+    #[error("the chip gave no DG13 holder data")]
+    NoHolderData,
+    #[error("the card's verdict does not allow an enrollment")]
+    CardRefused,
+    #[error("the chip has no JPEG portrait to seal")]
+    PortraitUnavailable,
+    #[error("the back office's package key file is missing or malformed")]
+    BackOfficeKey,
+    #[error("the device key could not be read or created")]
+    DeviceKey,
+    #[error("the follow-up key could not be read or created")]
+    FollowUpKey,
+    #[error("the holder data do not fit the enrollment")]
+    HolderData,
+    #[error("sealing the package failed")]
+    Seal,
+}
+
+impl SubmitError {
+    /// The UI code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SubmitError::NoHolderData | SubmitError::HolderData => "enrollment.holder_data",
+            SubmitError::CardRefused => "enrollment.card_refused",
+            SubmitError::PortraitUnavailable => "enrollment.portrait_unavailable",
+            SubmitError::BackOfficeKey => "enrollment.backoffice_key",
+            SubmitError::DeviceKey | SubmitError::FollowUpKey | SubmitError::Seal => {
+                "enrollment.seal_failed"
+            }
+        }
+    }
+}
+
+/// A residential group (tổ dân phố / thôn) an enrollment can count for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+}
+
+/// Reads the groups file: one group a line, its id, a space, its name; `#` starts a comment.
+/// A missing file is an empty list; lines with an invalid id are skipped (and counted in the log).
+pub fn load_groups(data_dir: &Path) -> Vec<Group> {
+    let Ok(text) = std::fs::read_to_string(data_dir.join(GROUPS_FILE)) else {
+        return Vec::new();
+    };
+    let mut skipped = 0usize;
+    let groups: Vec<Group> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| {
+            let (id, name) = line.split_once(char::is_whitespace).unwrap_or((line, line));
+            let group = GroupId::new(id).ok().map(|_| Group {
+                id: id.to_string(),
+                name: name.trim().to_string(),
+            });
+            skipped += usize::from(group.is_none());
+            group
+        })
+        .collect();
+    if skipped > 0 {
+        tracing::warn!(
+            skipped,
+            "residential group lines with an invalid id skipped"
+        );
+    }
+    groups
+}
+
+/// What the seal needs from the data directory.
+pub struct Keys {
+    signer: DeviceSigningKey,
+    recipient: BackOfficePublicKey,
+    followup: LocalKey,
+}
+
+impl Keys {
+    /// Loads the back office key and the local keys, creating the device and follow-up keys on
+    /// first use.
+    pub fn load(data_dir: &Path) -> Result<Keys, SubmitError> {
+        let recipient = read_hex_key(&data_dir.join(BACKOFFICE_KEY_FILE))
+            .and_then(|bytes| BackOfficePublicKey::from_bytes(bytes.as_slice()).ok())
+            .ok_or(SubmitError::BackOfficeKey)?;
+        let signer = device_key(&data_dir.join(DEVICE_KEY_FILE))?;
+        let (followup, origin) = LocalKey::load_or_create(&data_dir.join(FOLLOWUP_KEY_FILE))
+            .map_err(|err| {
+                tracing::error!(error = %err, "follow-up key unavailable");
+                SubmitError::FollowUpKey
+            })?;
+        tracing::debug!(?origin, "follow-up key");
+        Ok(Keys {
+            signer,
+            recipient,
+            followup,
+        })
+    }
+}
+
+fn read_hex_key(path: &Path) -> Option<Zeroizing<[u8; 32]>> {
+    let text = Zeroizing::new(std::fs::read_to_string(path).ok()?);
+    let mut key = Zeroizing::new([0u8; 32]);
+    hex::decode_to_slice(text.trim(), key.as_mut_slice()).ok()?;
+    Some(key)
+}
+
+/// The device key from `path`, or a new one written there with mode 0600.
+fn device_key(path: &Path) -> Result<DeviceSigningKey, SubmitError> {
+    if let Some(seed) = read_hex_key(path) {
+        return Ok(DeviceSigningKey::from_seed(&seed));
+    }
+    if path.exists() {
+        tracing::error!(path = %path.display(), "device key file is malformed");
+        return Err(SubmitError::DeviceKey);
+    }
+    let key = DeviceSigningKey::generate(&mut UnwrapErr(SysRng));
+    let hex = Zeroizing::new(hex::encode(key.to_seed().as_slice()));
+    write_private(path, hex.as_bytes()).map_err(|err| {
+        tracing::error!(path = %path.display(), error = %err, "device key could not be written");
+        SubmitError::DeviceKey
+    })?;
+    tracing::info!(path = %path.display(), "device signing key created (mode 0600)");
+    Ok(key)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// The verdict allows an enrollment: genuine, or issuer unknown (the officer decides).
+fn may_enroll(verdict: &Verdict) -> bool {
+    matches!(verdict, Verdict::Genuine | Verdict::IssuerUnknown)
+}
+
+fn calendar(date: cccd::date::Date) -> Result<CalendarDate, SubmitError> {
+    CalendarDate::new(date.year(), date.month(), date.day()).map_err(|_| SubmitError::HolderData)
+}
+
+/// The identity data and chip evidence of a chip reading, in the enrollment domain's types.
+pub fn from_reading(reading: &CardReading) -> Result<(CitizenData, ChipRead), SubmitError> {
+    if !may_enroll(&reading.verdict) {
+        return Err(SubmitError::CardRefused);
+    }
+    let dg13 = reading.dg13.as_ref().ok_or(SubmitError::NoHolderData)?;
+    let fields = CitizenFields {
+        id_number: IdNumber::new(dg13.id_number.expose()).map_err(|_| SubmitError::HolderData)?,
+        full_name: dg13.full_name.expose().to_string(),
+        date_of_birth: calendar(dg13.date_of_birth)?,
+        gender: dg13.gender.map(|g| match g {
+            cccd::personal::Gender::Male => Gender::Male,
+            cccd::personal::Gender::Female => Gender::Female,
+        }),
+        place_of_residence: dg13
+            .place_of_residence
+            .as_ref()
+            .map(|t| t.expose().to_string()),
+        date_of_issue: dg13.date_of_issue.map(calendar).transpose()?,
+        old_id_number: dg13
+            .old_id_number
+            .as_ref()
+            .map(|t| t.expose().to_string())
+            .filter(|t| !t.is_empty()),
+    };
+    let citizen =
+        CitizenData::new(DataSource::Chip, fields).map_err(|_| SubmitError::HolderData)?;
+    let groups: BTreeMap<u8, Vec<u8>> = reading.evidence.data_groups.clone();
+    let has = |dg: u8| groups.contains_key(&dg);
+    let (chip_authentication, active_authentication) = match &reading.clone_check {
+        ChipCloneCheck::ChipAuthentication(result) => (
+            if result.is_ok() {
+                CloneCheck::Passed
+            } else {
+                CloneCheck::Failed
+            },
+            if has(15) {
+                CloneCheck::NotPerformed
+            } else {
+                CloneCheck::NotSupported
+            },
+        ),
+        ChipCloneCheck::ActiveAuthentication(result) => (
+            if has(14) {
+                CloneCheck::NotPerformed
+            } else {
+                CloneCheck::NotSupported
+            },
+            if result.is_ok() {
+                CloneCheck::Passed
+            } else {
+                CloneCheck::Failed
+            },
+        ),
+        ChipCloneCheck::NotOffered => (CloneCheck::NotSupported, CloneCheck::NotSupported),
+    };
+    let verification = Verification {
+        access: match &reading.access {
+            ChipAccess::Bac => AccessMethod::Bac,
+            ChipAccess::Pace {
+                password: PasswordKind::Mrz,
+                ..
+            } => AccessMethod::PaceMrz,
+            ChipAccess::Pace {
+                password: PasswordKind::Can,
+                ..
+            } => AccessMethod::PaceCan,
+        },
+        passive: match reading.passive_auth.verdict {
+            PassiveVerdict::Trusted => PassiveAuthentication::Trusted,
+            PassiveVerdict::SignatureValidIssuerUnknown => {
+                PassiveAuthentication::SignatureValidIssuerUnknown
+            }
+            PassiveVerdict::Invalid(_) => PassiveAuthentication::Invalid,
+        },
+        chip_authentication,
+        active_authentication,
+        face_match: None,
+    };
+    let evidence = ChipEvidence::new(groups, reading.evidence.sod.clone())
+        .map_err(|_| SubmitError::HolderData)?;
+    Ok((
+        citizen,
+        ChipRead {
+            evidence,
+            verification,
+        },
+    ))
+}
+
+/// The chip's DG2 photo as the package's portrait, when it is a JPEG.
+fn chip_portrait(reading: &CardReading) -> Result<Portrait, SubmitError> {
+    let portrait = reading
+        .portrait
+        .as_ref()
+        .filter(|p| p.format == emrtd::dg2::ImageFormat::Jpeg)
+        .ok_or(SubmitError::PortraitUnavailable)?;
+    Portrait::from_jpeg(portrait.image.clone()).map_err(|_| SubmitError::PortraitUnavailable)
+}
+
+/// Assembles, seals, signs and queues one enrollment; returns its package id.
+pub async fn submit(
+    queue: &Queue,
+    keys: &Keys,
+    reading: &CardReading,
+    form: EnrollmentForm,
+    consent: Consent,
+    group: GroupId,
+    now: Timestamp,
+) -> Result<PackageId, SubmitOutcome> {
+    let (citizen, chip) = from_reading(reading)?;
+    let enrollment = Enrollment::new(
+        citizen,
+        Some(chip),
+        chip_portrait(reading)?,
+        form,
+        consent,
+        group,
+    )
+    .map_err(|_| SubmitError::HolderData)?;
+    let mut rng = UnwrapErr(SysRng);
+    let package =
+        seal(&enrollment, now, &keys.signer, &keys.recipient, &mut rng).map_err(|err| {
+            tracing::error!(error = %err, "sealing failed");
+            SubmitError::Seal
+        })?;
+    let followup = keys
+        .followup
+        .seal(package.id(), &FollowUp::of(&enrollment))
+        .map_err(|_| SubmitError::FollowUpKey)?;
+    queue
+        .enqueue(&package, Some(&followup), now)
+        .await
+        .map_err(SubmitOutcome::Queue)?;
+    Ok(package.id())
+}
+
+/// Why [`submit`] failed: before the queue, or in it.
+#[derive(Debug)]
+pub enum SubmitOutcome {
+    Refused(SubmitError),
+    Queue(enroll::queue::QueueError),
+}
+
+impl From<SubmitError> for SubmitOutcome {
+    fn from(err: SubmitError) -> Self {
+        SubmitOutcome::Refused(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use enroll::form::RawForm;
+    use enroll::ids::{DeviceId, OperatorId};
+    use enroll::package::BackOfficeSecretKey;
+
+    /// A recorded camera frame, a real JPEG, as the chip's DG2 photo.
+    const JPEG: &[u8] = include_bytes!("../../assets/frames/qr/00-nguyen-van-a-640x480.jpg");
+
+    /// A real chip reading of the software card with the JPEG photo, read in process.
+    fn reading(chip: fn(cardsim::ChipProfile) -> cardsim::ChipProfile) -> CardReading {
+        reading_with(Some(JPEG.to_vec()), chip)
+    }
+
+    fn reading_with(
+        portrait: Option<Vec<u8>>,
+        chip: fn(cardsim::ChipProfile) -> cardsim::ChipProfile,
+    ) -> CardReading {
+        use cardsim::identity::Identity;
+        use cardsim::{Chip, OsEntropy, ReadLimits, SoftCard};
+        let mut identity = Identity::builtin("nguyen-van-a").expect("shipped");
+        identity.portrait = portrait;
+        let profile = chip(identity.profile(ReadLimits::default()));
+        let mut card = SoftCard::insert(Chip::new(profile, Box::new(OsEntropy)));
+        let keys =
+            cardread::keys::KeyCandidates::from_qr_payload(&identity.qr_payload()).expect("keys");
+        cardread::read::CardRead::new(keys, Default::default())
+            .run(
+                &mut card,
+                &mut getrandom::SysRng,
+                &Default::default(),
+                &mut |_| {},
+            )
+            .expect("reads")
+    }
+
+    #[test]
+    fn a_chip_reading_becomes_chip_sourced_citizen_data_with_its_evidence() {
+        let reading = reading(|p| p);
+        let (citizen, chip) = from_reading(&reading).expect("maps");
+        assert!(citizen.is_chip_verified());
+        assert_eq!(citizen.id_number().as_str(), "001090012345");
+        assert_eq!(citizen.full_name(), "Nguyễn Văn A");
+        assert_eq!(citizen.date_of_birth().parts(), (1990, 1, 1));
+        assert_eq!(
+            chip.evidence.data_group(13),
+            reading.evidence.data_groups.get(&13).map(Vec::as_slice)
+        );
+        assert_eq!(chip.evidence.sod(), reading.evidence.sod.as_slice());
+        // An empty trust store: the signature holds, the issuer is unknown.
+        assert_eq!(
+            chip.verification.passive,
+            PassiveAuthentication::SignatureValidIssuerUnknown
+        );
+        assert_eq!(chip.verification.face_match, None);
+    }
+
+    #[test]
+    fn an_enrollment_is_sealed_signed_and_queued_and_opens_at_the_back_office() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut rng = UnwrapErr(SysRng);
+        let (office, public) = BackOfficeSecretKey::generate(&mut rng);
+        assert_eq!(
+            Keys::load(dir.path()).err(),
+            Some(SubmitError::BackOfficeKey),
+            "no back-office key file yet"
+        );
+        std::fs::write(
+            dir.path().join(BACKOFFICE_KEY_FILE),
+            hex::encode(public.to_bytes()),
+        )
+        .expect("write");
+        let keys = Keys::load(dir.path()).expect("keys");
+        let device_key = dir.path().join(DEVICE_KEY_FILE);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&device_key)
+            .expect("created")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let again = Keys::load(dir.path()).expect("loaded");
+        assert_eq!(
+            again.signer.verifying_key().to_bytes(),
+            keys.signer.verifying_key().to_bytes(),
+            "the device key is kept"
+        );
+        let queue = tauri::async_runtime::block_on(Queue::open(&dir.path().join("q.sqlite")))
+            .expect("queue");
+        let mut raw = RawForm::default();
+        raw.phone = "0912345678".into();
+        let form = EnrollmentForm::parse(&raw).expect("form");
+        let now = Timestamp::now();
+        let consent = Consent::given(
+            CONSENT_NOTICE_VERSION,
+            now,
+            OperatorId::new("cb01").expect("id"),
+            DeviceId::new("kiosk-1").expect("id"),
+        )
+        .expect("consent");
+        let reading = reading(|p| p);
+        let id = tauri::async_runtime::block_on(submit(
+            &queue,
+            &keys,
+            &reading,
+            form,
+            consent,
+            GroupId::new("to-1").expect("group"),
+            now,
+        ))
+        .expect("queued");
+        let package = tauri::async_runtime::block_on(queue.package(id))
+            .expect("read")
+            .expect("present");
+        package
+            .verify_signature(&keys.signer.verifying_key())
+            .expect("signed by the device key");
+        let opened = enroll::package::open(&package, &keys.signer.verifying_key(), &office)
+            .expect("opens with the back office's key");
+        assert_eq!(
+            opened.enrollment.citizen().id_number().as_str(),
+            "001090012345"
+        );
+        assert_eq!(opened.enrollment.form().phone().as_str(), "0912345678");
+        assert_eq!(
+            opened.enrollment.portrait().jpeg(),
+            reading
+                .portrait
+                .as_ref()
+                .map(|p| p.image.as_slice())
+                .unwrap_or_default(),
+            "the chip's JPEG photo is the package's portrait"
+        );
+    }
+
+    #[test]
+    fn a_chip_without_a_jpeg_photo_gives_no_portrait_to_seal() {
+        assert_eq!(
+            chip_portrait(&reading_with(None, |p| p)).err(),
+            Some(SubmitError::PortraitUnavailable)
+        );
+        assert!(chip_portrait(&reading(|p| p)).is_ok());
+    }
+
+    #[test]
+    fn a_cloned_chip_is_refused_before_anything_is_sealed() {
+        let reading = reading(cardsim::ChipProfile::cloned);
+        assert_eq!(from_reading(&reading).err(), Some(SubmitError::CardRefused));
+    }
+
+    #[test]
+    fn groups_are_read_one_a_line_skipping_comments_and_bad_ids() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert!(load_groups(dir.path()).is_empty(), "no file, no groups");
+        std::fs::write(
+            dir.path().join(GROUPS_FILE),
+            "# commune groups\nto-1 Tổ dân phố 1\n\nthon-dong   Thôn Đông\nbad/id Nope\n",
+        )
+        .expect("write");
+        assert_eq!(
+            load_groups(dir.path()),
+            [
+                Group {
+                    id: "to-1".into(),
+                    name: "Tổ dân phố 1".into()
+                },
+                Group {
+                    id: "thon-dong".into(),
+                    name: "Thôn Đông".into()
+                },
+            ]
+        );
+    }
+}
