@@ -12,7 +12,7 @@ bash scripts/setup.sh
 say "Building the UI (type check + Vite)"
 (cd ui && npm run build --silent)
 say "Building the app and the software card (first time: about 5 minutes on 2 cores)"
-cargo build --quiet -p vneid-kiosk -p cardsim
+cargo build --quiet -p vneid-kiosk -p cardsim -p backoffice
 
 config=assets/demo/kiosk.toml
 if [ "${KIOSK_MODE:-counter}" = "self-service" ]; then
@@ -25,6 +25,7 @@ fi
 cleanup() {
   [ -f .demo/card.pid ] && ./target/debug/cardsim remove --pid-file .demo/card.pid >/dev/null 2>&1 || true
   bash scripts/pcscd-vpcd.sh stop >/dev/null 2>&1 || true
+  [ -n "${backoffice_pid:-}" ] && kill "$backoffice_pid" 2>/dev/null || true
   stop_display
 }
 trap cleanup EXIT
@@ -40,6 +41,13 @@ for _ in $(seq 1 20); do
   grep -q "card present" <<<"$health" && break
   sleep 0.2
 done
+
+say "Starting the reference back office on 127.0.0.1:8787 (keys generated once in .demo/)"
+./target/debug/backoffice --db .demo/backoffice.sqlite serve --keys .demo/backoffice-keys \
+  --trust-store assets/test-csca --decide-after-secs 30 --activate-after-secs 60 \
+  >.demo/backoffice.log 2>&1 &
+backoffice_pid=$!
+for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/8787) 2>/dev/null && break; sleep 0.1; done
 
 say "Checking the set-up (doctor)"
 ./target/debug/vneid-kiosk --config "$config" doctor || true
