@@ -6,7 +6,7 @@ use crate::bac;
 use crate::crypto::CryptoError;
 use crate::mrz::MrzInformation;
 use crate::pace::{self, Can, DomainParameters, PacePassword};
-use crate::read::{CardProfile, ReadError, read_card_access, select_application};
+use crate::read::{CardProfile, ReadError, ReadOptions, read_card_access, select_application};
 use crate::secure_messaging::{SecureChannel, SmError};
 use crate::security_infos::{KeyAgreement, PaceInfo, PaceMapping, SecurityInfos};
 use crate::tlv::TlvError;
@@ -147,11 +147,15 @@ fn usable(info: &PaceInfo) -> bool {
 /// A wrong key is tried on each method once only, and once the method remembered for this card
 /// (proven to work on it) refuses a key, no other method is tried with the same secret: a
 /// chip's retry counters or delays are not driven further than needed.
+///
+/// Reading EF.CardAccess also probes extended length when `options` allow it and `profile`
+/// does not know yet (see [`read_card_access`]).
 pub fn establish<T, R>(
     transport: &mut T,
     rng: &mut R,
     keys: &AccessKeys,
     profile: &mut CardProfile,
+    options: ReadOptions,
 ) -> Result<SecureChannel, ReadError>
 where
     T: CardTransport + ?Sized,
@@ -179,7 +183,7 @@ where
         tried.push(method);
     }
     if !profile.card_access_probed {
-        let card_access = read_card_access(transport, profile)?;
+        let card_access = read_card_access(transport, profile, options)?;
         profile.pace = card_access
             .and_then(|bytes| SecurityInfos::parse(&bytes).ok())
             .and_then(|infos| infos.pace().find(|i| usable(i)).cloned());

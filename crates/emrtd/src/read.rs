@@ -22,9 +22,28 @@ use thiserror::Error;
 /// The eMRTD LDS1 application identifier.
 pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
 
-/// Short READ BINARY block sizes, largest first (223 is the largest whose protected answer fits
-/// a short response).
+/// Short READ BINARY block sizes, largest first. Under secure messaging the ladder starts at
+/// [`largest_protected_short_block`] instead of 256 (231 with 3DES, 223 with AES).
 pub const SHORT_BLOCKS: [usize; 5] = [256, 223, 192, 160, 128];
+
+/// The largest READ BINARY block whose protected answer fits a short response (256 bytes):
+/// DO'87' (tag, length, padding indicator, the data padded to the cipher's `cipher_block`),
+/// DO'99' (status word) and DO'8E' (8-byte MAC).
+pub fn largest_protected_short_block(cipher_block: usize) -> usize {
+    let protected_len = |n: usize| {
+        let value = 1 + (n / cipher_block.max(1) + 1) * cipher_block.max(1);
+        let length_bytes = match value {
+            0..=0x7F => 1,
+            0x80..=0xFF => 2,
+            _ => 3,
+        };
+        1 + length_bytes + value + 4 + 10
+    };
+    (1..=SHORT_BLOCKS[0])
+        .rev()
+        .find(|n| protected_len(*n) <= 256)
+        .unwrap_or(SHORT_BLOCKS[SHORT_BLOCKS.len() - 1])
+}
 
 /// Files larger than this are refused as malformed rather than read (DG2 is well under it).
 pub const MAX_FILE_LEN: usize = 1 << 20;
@@ -212,9 +231,10 @@ struct PartialFile {
 
 /// The block sizes to try, largest first, given what the card refused.
 ///
-/// Under secure messaging a short 256-byte read can never succeed (its protected answer is
-/// longer than a short response), so the short ladder starts at 223 there.
-fn ladder(options: &ReadOptions, profile: &CardProfile, secured: bool) -> Vec<usize> {
+/// Under secure messaging with a cipher of block size `secured`, a short 256-byte read can
+/// never succeed (its protected answer is longer than a short response), so the short ladder
+/// starts at the largest block whose answer fits.
+fn ladder(options: &ReadOptions, profile: &CardProfile, secured: Option<usize>) -> Vec<usize> {
     let mut sizes = Vec::new();
     if profile.extended_length != Some(false)
         && let Some(mut block) = options.extended_block
@@ -225,12 +245,14 @@ fn ladder(options: &ReadOptions, profile: &CardProfile, secured: bool) -> Vec<us
             block /= 2;
         }
     }
-    let short = if secured {
-        SHORT_BLOCKS.get(1..).unwrap_or_default()
-    } else {
-        &SHORT_BLOCKS[..]
-    };
-    sizes.extend_from_slice(short);
+    match secured {
+        Some(cipher_block) => {
+            let largest = largest_protected_short_block(cipher_block);
+            sizes.push(largest);
+            sizes.extend(SHORT_BLOCKS.iter().filter(|b| **b < largest));
+        }
+        None => sizes.extend_from_slice(&SHORT_BLOCKS),
+    }
     sizes
 }
 
@@ -293,8 +315,15 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
         }
     }
 
+    /// The session cipher's block size, when reading under secure messaging.
+    fn cipher_block(&self) -> Option<usize> {
+        self.session
+            .as_ref()
+            .map(|session| session.cipher().block_size())
+    }
+
     fn block_size(&self) -> usize {
-        let sizes = ladder(&self.options, self.profile, self.session.is_some());
+        let sizes = ladder(&self.options, self.profile, self.cipher_block());
         self.profile
             .block_size
             .filter(|b| sizes.contains(b))
@@ -307,7 +336,7 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
         if below > SHORT_BLOCKS[0] {
             self.profile.extended_length = Some(false);
         }
-        let next = ladder(&self.options, self.profile, self.session.is_some())
+        let next = ladder(&self.options, self.profile, self.cipher_block())
             .into_iter()
             .find(|b| *b < below);
         self.profile.block_size = next;
@@ -416,7 +445,7 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
                     if remaining.is_some_and(|r| r > available) {
                         // The card's limit, not the file's end: remember a block that fits.
                         self.profile.block_size =
-                            ladder(&self.options, self.profile, self.session.is_some())
+                            ladder(&self.options, self.profile, self.cipher_block())
                                 .into_iter()
                                 .find(|b| *b <= available);
                     }
@@ -485,26 +514,32 @@ impl<T: CardTransport + ?Sized> FileReader<'_, T> {
 
 /// Reads EF.CardAccess without secure messaging (selected directly: `SELECT MF` answers
 /// `6D00` on the CCCD). `Ok(None)` when the chip has none.
+///
+/// While `profile` does not know whether the card takes extended length, the first READ BINARY
+/// asks for `options.extended_block` bytes: the probe. Here, before any session, a refusal costs
+/// one plain APDU; on a protected read it would cost a re-authentication, since a chip that
+/// rejects the APDU unread leaves the send sequence counters apart (or ends the session). A
+/// reader that cannot carry the extended APDU at all fails the exchange: the file is then read
+/// again in short APDUs. Only the extended-length answer is kept: the block size plain reads
+/// of the master file accept says nothing about protected reads.
 pub(crate) fn read_card_access<T: CardTransport + ?Sized>(
     transport: &mut T,
     profile: &mut CardProfile,
+    options: ReadOptions,
 ) -> Result<Option<Vec<u8>>, ReadError> {
-    let mut current = None;
-    // Short reads only: the file is small, and a card confused by an extended APDU here would
-    // hide its PACE offer. What plain reads of the master file accept says nothing about
-    // protected reads, so the block size learned here is not kept.
+    let probe = options
+        .extended_block
+        .filter(|_| profile.extended_length.is_none());
     let block_size = profile.block_size;
-    let mut reader = FileReader {
-        transport,
-        session: None,
-        profile,
-        options: ReadOptions {
-            extended_block: None,
-        },
-        current: &mut current,
-    };
     let mut partial = PartialFile::default();
-    let result = reader.read(LdsFile::CardAccess, &mut partial, &mut |_| {});
+    let mut result = read_plain(transport, profile, probe, &mut partial);
+    if probe.is_some()
+        && profile.extended_length == Some(false)
+        && matches!(result, Err(ReadError::Transport(_)))
+    {
+        partial = PartialFile::default();
+        result = read_plain(transport, profile, None, &mut partial);
+    }
     profile.block_size = block_size;
     match result {
         Ok(()) => Ok(Some(partial.data)),
@@ -513,6 +548,24 @@ pub(crate) fn read_card_access<T: CardTransport + ?Sized>(
         // A chip that refuses plain access to it offers no PACE we can use.
         Err(_) => Ok(None),
     }
+}
+
+/// One plain read of EF.CardAccess, in blocks from `extended_block` down.
+fn read_plain<T: CardTransport + ?Sized>(
+    transport: &mut T,
+    profile: &mut CardProfile,
+    extended_block: Option<usize>,
+    partial: &mut PartialFile,
+) -> Result<(), ReadError> {
+    let mut current = None;
+    let mut reader = FileReader {
+        transport,
+        session: None,
+        profile,
+        options: ReadOptions { extended_block },
+        current: &mut current,
+    };
+    reader.read(LdsFile::CardAccess, partial, &mut |_| {})
 }
 
 /// Every file a full read got.
@@ -627,8 +680,9 @@ impl DocumentReader {
     {
         if self.session.is_none() {
             self.current = None;
-            let channel = access::establish(transport, rng, &self.keys, &mut self.profile)
-                .inspect_err(|_| self.reset_session())?;
+            let channel =
+                access::establish(transport, rng, &self.keys, &mut self.profile, self.options)
+                    .inspect_err(|_| self.reset_session())?;
             self.session = Some(channel);
         }
         self.profile
@@ -1043,7 +1097,11 @@ mod tests {
         let mut first = reader();
         read(&mut first, &mut chip, dg(13)).unwrap();
         let profile = first.profile().clone();
-        assert_eq!(profile.block_size, Some(223));
+        assert_eq!(
+            profile.block_size,
+            Some(231),
+            "the largest 3DES-protected short block"
+        );
 
         let mut chip = cccd_chip(false);
         chip.extended = false;
@@ -1061,9 +1119,10 @@ mod tests {
         let mut first = reader();
         read(&mut first, &mut chip, dg(2)).unwrap();
         assert_eq!(
-            chip.bac_attempts, 2,
-            "the extended probe cost one re-authentication"
+            chip.bac_attempts, 1,
+            "the extended probe, on EF.CardAccess, cost no re-authentication"
         );
+        let first_commands = chip.commands;
 
         let limits = first.profile().transport_limits();
         assert_eq!(limits.access, None);
@@ -1072,9 +1131,34 @@ mod tests {
         next_card.extended = false;
         let mut second = DocumentReader::new(keys(MRZ), limits, ReadOptions::default());
         read(&mut second, &mut next_card, dg(2)).unwrap();
-        assert_eq!(next_card.bac_attempts, 1, "no probe, no re-authentication");
+        assert_eq!(next_card.bac_attempts, 1, "no re-authentication");
+        assert_eq!(next_card.commands, first_commands - 1, "and no probe");
         let dg2_reads = next_card.reads.iter().filter(|r| r.0 == DG2_FID).count();
-        assert_eq!(dg2_reads, 20_004usize.div_ceil(223));
+        assert_eq!(dg2_reads, 20_004usize.div_ceil(231));
+    }
+
+    #[test]
+    fn the_largest_protected_short_block_fills_a_short_response_for_each_cipher() {
+        // AES: 223 bytes pad to 224; DO'87' 87 81 E1 01 ‖ 224, DO'99' 4, DO'8E' 10 = 242.
+        assert_eq!(largest_protected_short_block(16), 223);
+        // 3DES: 231 bytes pad to 232; 4 + 232 + 14 = 250, and 232 would pad to 240 (258).
+        assert_eq!(largest_protected_short_block(8), 231);
+        let aes = ladder(
+            &ReadOptions {
+                extended_block: None,
+            },
+            &CardProfile::default(),
+            Some(16),
+        );
+        assert_eq!(aes, [223, 192, 160, 128]);
+        let tdes = ladder(
+            &ReadOptions {
+                extended_block: None,
+            },
+            &CardProfile::default(),
+            Some(8),
+        );
+        assert_eq!(tdes, [231, 223, 192, 160, 128]);
     }
 
     #[test]
@@ -1108,6 +1192,7 @@ mod tests {
         let dg2_reads: Vec<_> = chip.reads.iter().filter(|r| r.0 == DG2_FID).collect();
         assert_eq!(dg2_reads.len(), 20_004usize.div_ceil(4096));
         assert_eq!(reader.profile().extended_length, Some(true));
+        assert_eq!(chip.bac_attempts, 1);
     }
 
     #[test]
@@ -1193,12 +1278,13 @@ mod tests {
             content_of(DG2_FID)
         );
         assert_eq!(reader.profile().block_size, Some(192));
-        // 223 is refused in plain, which ends the session: one re-authentication, then 192.
-        assert_eq!(chip.bac_attempts, 2);
+        // 231 and 223 are refused in plain, each ending the session: two re-authentications,
+        // then 192.
+        assert_eq!(chip.bac_attempts, 3);
     }
 
     #[test]
-    fn an_extended_probe_the_card_cannot_parse_costs_one_reauthentication_once() {
+    fn an_extended_probe_the_card_cannot_parse_costs_one_plain_apdu_and_no_reauthentication() {
         let mut chip = cccd_chip(false);
         chip.extended = false;
         let mut reader = reader();
@@ -1207,9 +1293,52 @@ mod tests {
             content_of(DG2_FID)
         );
         assert_eq!(reader.profile().extended_length, Some(false));
-        assert_eq!(chip.bac_attempts, 2);
+        assert_eq!(chip.bac_attempts, 1);
+        let card_access_reads: Vec<usize> = chip
+            .reads
+            .iter()
+            .filter(|r| r.0 == 0x011C)
+            .map(|r| r.2)
+            .collect();
+        assert_eq!(
+            card_access_reads,
+            [256],
+            "refused probe, then one short read"
+        );
         read(&mut reader, &mut chip, dg(13)).unwrap();
-        assert_eq!(chip.bac_attempts, 2, "remembered: no second probe");
+        assert_eq!(chip.bac_attempts, 1, "remembered: no second probe");
+    }
+
+    /// A reader (not the card) that cannot carry extended APDUs fails the exchange.
+    struct ShortOnlyReader<'a>(&'a mut TestChip);
+
+    impl CardTransport for ShortOnlyReader<'_> {
+        fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+            let extended = command.len() > 5 && command.get(4) == Some(&0);
+            if extended {
+                return Err(TransportError::Other("extended APDU not supported".into()));
+            }
+            self.0.transmit(command)
+        }
+    }
+
+    #[test]
+    fn a_reader_failing_the_extended_probe_still_finds_the_pace_offer() {
+        let mut chip = cccd_chip(true);
+        let mut reader = reader();
+        let dg1 = reader.read_file(
+            &mut ShortOnlyReader(&mut chip),
+            &mut TestRng(0x1234_5678_9ABC_DEF1),
+            dg(1),
+            &mut |_| {},
+        );
+        assert_eq!(dg1.unwrap(), cccd_dg1());
+        assert!(matches!(
+            reader.profile().access,
+            Some(AccessMethod::Pace { .. })
+        ));
+        assert_eq!(reader.profile().extended_length, Some(false));
+        assert_eq!(chip.bac_attempts, 0);
     }
 
     #[test]
@@ -1268,7 +1397,7 @@ mod tests {
             .collect();
         assert!(counts.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(counts.last(), Some(&data.len()));
-        assert_eq!(counts.len(), data.len().div_ceil(223));
+        assert_eq!(counts.len(), data.len().div_ceil(231));
     }
 
     #[test]
