@@ -4,7 +4,9 @@
 //! gives at 106–848 kbit/s against the floor its bit rate and APDU count allow.
 //!
 //! Writes `bench/results/card-read.json` and prints a summary table. Run:
-//! `cargo bench -p reader --bench card_read` (add `VNEID_PCSC_E2E=1` for the pcscd figures).
+//! `cargo bench -p reader --bench card_read` (add `VNEID_PCSC_E2E=1` for the pcscd figures; on
+//! a machine where others use pcscd too, run it in private namespaces: `unshare --net --mount
+//! --pid --fork --mount-proc` with a tmpfs on `/run/pcscd`, as the figures committed were).
 
 use cardsim::identity::Identity;
 use cardsim::{AirModel, Chip, ChipProfile, Ef, InsertedCard, OsEntropy, ReadLimits, SoftCard};
@@ -201,6 +203,20 @@ fn main() {
     }
 }
 
+/// Stops pcscd on drop when this benchmark started it, also when a run gives up early.
+struct StartedPcscd(Option<std::path::PathBuf>);
+
+impl Drop for StartedPcscd {
+    fn drop(&mut self) {
+        if let Some(script) = &self.0 {
+            let _ = std::process::Command::new("bash")
+                .arg(script)
+                .arg("stop")
+                .status();
+        }
+    }
+}
+
 /// The median full read through pcscd + vpcd; `None` if pcscd or vpcd is not reachable.
 fn through_pcscd(limits: ReadLimits) -> Option<Duration> {
     const READER: &str = "Virtual PCD 00 00";
@@ -222,6 +238,7 @@ fn through_pcscd(limits: ReadLimits) -> Option<Duration> {
     {
         return None;
     }
+    let _stop = StartedPcscd(started_here.then(|| script.clone()));
     let mut monitor = CardMonitor::new().ok()?;
     let mut samples = Vec::new();
     for _ in 0..RUNS {
@@ -239,12 +256,6 @@ fn through_pcscd(limits: ReadLimits) -> Option<Duration> {
         monitor
             .wait_for_card(READER, false, Duration::from_secs(10))
             .ok()?;
-    }
-    if started_here {
-        let _ = std::process::Command::new("bash")
-            .arg(&script)
-            .arg("stop")
-            .status();
     }
     Some(median(samples))
 }
