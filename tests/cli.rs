@@ -218,3 +218,32 @@ fn the_self_service_account_takes_no_pin() {
     let list = operator(&config, &["list"], "");
     assert!(String::from_utf8_lossy(&list.stdout).contains("kiosk-demo-01\tself-service\n"));
 }
+
+#[test]
+fn register_with_an_unreachable_back_office_fails_in_both_languages_and_writes_no_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(
+        &config,
+        "data_dir = \"data\"\nbackoffice_url = \"http://127.0.0.1:9\"\n",
+    )
+    .expect("write");
+    let out = kiosk()
+        .arg("--config")
+        .arg(&config)
+        .args(["register", "--token", "0123abcd"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("registration failed") && err.contains("Không đăng ký được"),
+        "{err}"
+    );
+    assert!(!err.contains("0123abcd"), "the token is not echoed");
+    assert!(
+        !dir.path()
+            .join("data/backoffice-receipt-ed25519.pub")
+            .exists()
+    );
+}

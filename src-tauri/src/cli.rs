@@ -44,6 +44,12 @@ pub enum Command {
         #[command(subcommand)]
         action: OperatorCommand,
     },
+    /// Registers this kiosk's device key with the back office (backoffice_url) using a one-time
+    /// token from `backoffice create-kiosk-token`, and keeps the back office's keys.
+    Register {
+        #[arg(long)]
+        token: String,
+    },
     /// The enrollment queue in the data directory.
     Queue {
         #[command(subcommand)]
@@ -104,6 +110,20 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
         Command::DefaultConfig => {
             print(kiosk_config::DEFAULT_TOML);
             ExitCode::SUCCESS
+        }
+        Command::Register { token } => {
+            match tauri::async_runtime::block_on(crate::backoffice_link::register(config, &token)) {
+                Ok(()) => {
+                    print(&format!("OK registered {}\n", config.device_id));
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!(
+                        "Không đăng ký được với máy chủ tiếp nhận / registration failed: {err}"
+                    );
+                    ExitCode::FAILURE
+                }
+            }
         }
         Command::Queue {
             action: QueueCommand::Status,

@@ -156,7 +156,7 @@ fn read_hex_key(path: &Path) -> Option<Zeroizing<[u8; 32]>> {
 }
 
 /// The device key from `path`, or a new one written there with mode 0600.
-fn device_key(path: &Path) -> Result<DeviceSigningKey, SubmitError> {
+pub(crate) fn device_key(path: &Path) -> Result<DeviceSigningKey, SubmitError> {
     if let Some(seed) = read_hex_key(path) {
         return Ok(DeviceSigningKey::from_seed(&seed));
     }

@@ -35,6 +35,8 @@ struct Shell {
     queue: Option<Queue>,
     /// The operator signed in at the counter, until the session ends.
     operator: Mutex<Option<OperatorSession>>,
+    /// The background sync loop, when the kiosk is registered with the back office.
+    sync: Option<crate::backoffice_link::SyncHandle>,
 }
 
 /// A device's state as the header shows it.
@@ -107,9 +109,32 @@ fn probe_state(config: &Config) -> ShellState {
 #[tauri::command]
 async fn shell_state(shell: tauri::State<'_, Shell>) -> Result<ShellState, UiError> {
     let config = shell.config.clone();
-    tauri::async_runtime::spawn_blocking(move || probe_state(&config))
+    let mut state = tauri::async_runtime::spawn_blocking(move || probe_state(&config))
         .await
-        .map_err(|_| UiError::new("internal.probe_failed"))
+        .map_err(|_| UiError::new("internal.probe_failed"))?;
+    if let Some(queue) = &shell.queue {
+        state.queue_waiting = waiting(queue).await;
+    }
+    Ok(state)
+}
+
+/// Packages not yet acknowledged by the back office (queued, uploading, uploaded); `None`
+/// (shown as "queue not set up") when the count cannot be read.
+async fn waiting(queue: &Queue) -> Option<u64> {
+    use enroll::state::EnrollmentState::{Queued, Uploaded, Uploading};
+    match queue.counts().await {
+        Ok(counts) => Some(
+            counts
+                .iter()
+                .filter(|(state, _)| matches!(state, Queued | Uploading | Uploaded))
+                .map(|(_, n)| n)
+                .sum(),
+        ),
+        Err(err) => {
+            queue_error(&err);
+            None
+        }
+    }
 }
 
 #[tauri::command]
@@ -517,6 +542,9 @@ async fn enrollment_submit(
     })?;
     drop(reading);
     lock(&shell.session).wipe();
+    if let Some(sync) = &shell.sync {
+        sync.wake();
+    }
     tracing::info!(
         package = %id,
         millis = started.elapsed().as_millis() as u64,
@@ -570,7 +598,11 @@ pub fn run(config: Config) -> ExitCode {
             None
         }
     };
+    let sync = queue
+        .clone()
+        .and_then(|queue| crate::backoffice_link::start(&config, queue));
     let shell = Shell {
+        sync,
         queue,
         operator: Mutex::new(None),
         config,
@@ -831,5 +863,36 @@ mod tests {
             "blank plates are not given"
         );
         assert_eq!(group.name, "Tổ dân phố 1");
+    }
+
+    #[test]
+    fn the_header_counts_packages_the_back_office_has_not_acknowledged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let queue = queue_in(dir.path());
+        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(0));
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let (_, office) = enroll::package::BackOfficeSecretKey::generate(&mut rng);
+        let signer = enroll::package::DeviceSigningKey::generate(&mut rng);
+        let device = DeviceId::new("kiosk-1").expect("id");
+        let group = GroupId::new("to-1").expect("group");
+        let now = Timestamp::now();
+        let mut ids = Vec::new();
+        for n in 0..3 {
+            let enrollment =
+                enroll::demo::demo_enrollment(n, 60_000, &device, &group, now).expect("demo");
+            let package =
+                enroll::package::seal(&enrollment, now, &signer, &office, &mut rng).expect("seal");
+            ids.push(package.id());
+            tauri::async_runtime::block_on(queue.enqueue(&package, None, now)).expect("enqueue");
+        }
+        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(3));
+        let first = ids.first().copied().expect("three");
+        tauri::async_runtime::block_on(async {
+            queue.begin_upload(first, now).await?;
+            queue.upload_done(first, now).await?;
+            queue.acknowledge(first, now).await
+        })
+        .expect("acknowledged");
+        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(2));
     }
 }

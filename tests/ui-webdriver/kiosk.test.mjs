@@ -18,6 +18,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { execFile, spawn } from "node:child_process";
+import { createConnection } from "node:net";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -60,14 +61,19 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // The software card's command (`cargo build -p cardsim`); tests through pcscd need it.
 const CARDSIM = process.env.VNEID_CARDSIM ?? join(ROOT, "target/debug/cardsim");
 
-function configToml(dir, mode, trustStore = join(dir, "trust")) {
+function configToml(
+  dir,
+  mode,
+  trustStore = join(dir, "trust"),
+  backoffice = UNREACHABLE_BACKOFFICE,
+) {
   return [
     `device_id = "kiosk-uitest-${mode}"`,
     `device_name = "Điểm thử nghiệm giao diện"`,
     `mode = "${mode}"`,
     `language = "vi"`,
     `data_dir = "${join(dir, "data")}"`,
-    `backoffice_url = "${UNREACHABLE_BACKOFFICE}"`,
+    `backoffice_url = "${backoffice}"`,
     `trust_store = "${trustStore}"`,
     `idle_timeout_secs = ${IDLE_TIMEOUT_SECS}`,
     `idle_warning_secs = ${IDLE_WARNING_SECS}`,
@@ -76,7 +82,7 @@ function configToml(dir, mode, trustStore = join(dir, "trust")) {
 }
 
 /** Writes the case's configuration, runs `prepare(configPath)` if given, and starts the app. */
-async function launch(mode, trustStore, prepare) {
+async function launch(mode, trustStore, prepare, backoffice) {
   assert.ok(
     APP,
     "VNEID_KIOSK_APP must name the built kiosk binary (scripts/test.sh sets it)",
@@ -85,7 +91,11 @@ async function launch(mode, trustStore, prepare) {
   await mkdir(join(dir, "trust"), { recursive: true });
   const configPath = process.env.VNEID_KIOSK_CONFIG ?? join(dir, "kiosk.toml");
   await mkdir(dirname(configPath), { recursive: true });
-  await writeFile(configPath, configToml(dir, mode, trustStore), "utf8");
+  await writeFile(
+    configPath,
+    configToml(dir, mode, trustStore, backoffice),
+    "utf8",
+  );
   await prepare?.(configPath);
   const session = await Session.start(DRIVER, APP, ["--config", configPath]);
   return { session, dir };
@@ -177,7 +187,8 @@ async function checkHonestHeader(u) {
   );
   assert.equal(
     await u.text("status-queue-text"),
-    "Hàng đợi chưa được thiết lập",
+    "0 hồ sơ",
+    "the queue in the data directory exists and is empty",
   );
 }
 
@@ -259,7 +270,7 @@ describe(`counter mode, real app at ${SIZE}`, () => {
         "en",
       );
       assert.equal(await u.text("signin-submit"), "Sign in");
-      assert.equal(await u.text("status-queue-text"), "Queue not set up yet");
+      assert.equal(await u.text("status-queue-text"), "0 waiting");
       assert.equal(
         await u.text("signin-error"),
         "This kiosk has no operator accounts yet. Ask the administrator to create operator accounts for it, then sign in again.",
@@ -798,13 +809,65 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
   const PIN = "246813";
   const PHONE = "0912345678";
   const PORTRAIT = join(ROOT, "assets/frames/qr/00-nguyen-van-a-640x480.jpg");
-  // An X25519 public key (any 32 bytes are one): the package is sealed to it. Opening sealed
-  // packages is proven by the kiosk's own tests and by the back office's.
-  const BACKOFFICE_KEY =
-    "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f";
+  // The reference back office, a real HTTP server on loopback (`cargo build -p backoffice`).
+  const BACKOFFICE =
+    process.env.VNEID_BACKOFFICE ?? join(ROOT, "target/debug/backoffice");
+  const PORT = 20000 + Math.floor(Math.random() * 10000);
+  let office;
+  let officeDir;
 
+  async function startBackOffice() {
+    assert.ok(
+      existsSync(BACKOFFICE),
+      `${BACKOFFICE} missing: build it with cargo build -p backoffice`,
+    );
+    officeDir ??= await mkdtemp(join(tmpdir(), "backoffice-"));
+    const db = join(officeDir, "office.sqlite");
+    office = spawn(
+      BACKOFFICE,
+      [
+        "--db",
+        db,
+        "serve",
+        "--listen",
+        `127.0.0.1:${PORT}`,
+        "--keys",
+        join(officeDir, "keys"),
+      ],
+      { stdio: "ignore" },
+    );
+    await waitFor(
+      "the back office listening",
+      () =>
+        new Promise((done) => {
+          const probe = createConnection(
+            { host: "127.0.0.1", port: PORT },
+            () => {
+              probe.end();
+              done(true);
+            },
+          );
+          probe.on("error", () => done(false));
+        }),
+      20_000,
+    );
+    const { stdout } = await promisify(execFile)(BACKOFFICE, [
+      "--db",
+      db,
+      "create-kiosk-token",
+    ]);
+    return stdout.trim();
+  }
+
+  async function stopBackOffice() {
+    if (!office || office.exitCode !== null) return;
+    const exited = new Promise((done) => office.once("exit", done));
+    office.kill();
+    await exited;
+  }
   before(async () => {
     await pcscd("start");
+    const token = await startBackOffice();
     ({ session, dir } = await launch(
       "counter",
       join(ROOT, "assets/test-csca"),
@@ -821,17 +884,21 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
           `${PIN}\n97531864\n`,
         );
         const data = join(dirname(configPath), "data");
+        const registered = await promisify(execFile)(APP, [
+          "--config",
+          configPath,
+          "register",
+          "--token",
+          token,
+        ]);
+        assert.match(registered.stdout, /^OK registered/);
         await writeFile(
           join(data, "residential-groups.txt"),
           "# Phường thử nghiệm\nto-1 Tổ dân phố 1\nthon-dong Thôn Đông\n",
           "utf8",
         );
-        await writeFile(
-          join(data, "backoffice-package-x25519.pub"),
-          `${BACKOFFICE_KEY}\n`,
-          "utf8",
-        );
       },
+      `http://127.0.0.1:${PORT}`,
     ));
     u = ui(session);
     await u.waitVisible("screen-signin", 30_000);
@@ -840,8 +907,10 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
   after(async () => {
     await removeCard(card);
     await session?.end();
+    await stopBackOffice();
     await pcscd("stop").catch(() => {});
     if (dir) await rm(dir, { recursive: true, force: true });
+    if (officeDir) await rm(officeDir, { recursive: true, force: true });
   });
 
   test("sign-in, consent and the chip read through pcscd reach the verdict 'genuine'", async () => {
@@ -922,6 +991,8 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
 
   test("confirming seals and queues the package: the done screen, one package queued, the session wiped", async (t) => {
     await step(session, "enroll-done", async () => {
+      // The back office goes down: the package must wait in the queue, and the header say so.
+      await stopBackOffice();
       const t0 = Date.now();
       await u.click("review-confirm");
       await u.waitVisible("screen-done", 30_000);
@@ -949,6 +1020,15 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
         "status",
       ]);
       assert.match(status.stdout, /^queued\t1$/m, status.stdout);
+      await waitFor(
+        "the header counting the waiting package, the back office unreachable",
+        async () =>
+          (await u.text("status-queue-text")) === "1 hồ sơ" &&
+          (await u.attr("status-sync", "data-state")) === "unreachable",
+        10_000,
+      );
+      assert.equal(await u.attr("status-queue", "data-level"), "warn");
+      await saveScreenshot(session, "enroll-done-backoffice-down");
       await u.click("done-finish");
       await u.waitVisible("screen-signin");
       assert.equal(
@@ -959,6 +1039,31 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
         false,
       );
     });
+  });
+
+  test("when the back office is back, the sync loop delivers the package and its signed receipt marks it acknowledged", async (t) => {
+    await startBackOffice();
+    const t0 = Date.now();
+    const status = await waitFor(
+      "the package acknowledged",
+      async () => {
+        const { stdout } = await promisify(execFile)(APP, [
+          "--config",
+          config,
+          "queue",
+          "status",
+        ]);
+        return /^acknowledged\t1$/m.test(stdout) ? stdout : null;
+      },
+      90_000,
+    );
+    t.diagnostic(`back office up to acknowledged: ${Date.now() - t0} ms`);
+    assert.match(status, /^queued\t0$/m);
+    await waitFor(
+      "the header with nothing waiting",
+      async () => (await u.text("status-queue-text")) === "0 hồ sơ",
+      10_000,
+    );
   });
 
   test("the log names the sealed package, never the citizen or the phone", async () => {
