@@ -1089,3 +1089,114 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
     }
   });
 });
+
+describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, () => {
+  let session;
+  let dir;
+  let u;
+  let card;
+  let config;
+  const PORTRAIT = join(ROOT, "assets/frames/qr/00-nguyen-van-a-640x480.jpg");
+  // An X25519 public key the station seals to (any 32 bytes are one); the counter suite above
+  // proves the real back office opens and acknowledges what the kiosk seals.
+  const PACKAGE_KEY =
+    "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f";
+
+  before(async () => {
+    await pcscd("start");
+    ({ session, dir } = await launch(
+      "self-service",
+      join(ROOT, "assets/test-csca"),
+      async (configPath) => {
+        config = configPath;
+        await operatorCli(
+          configPath,
+          ["add", "--id", "admin", "--role", "administrator"],
+          "97531864\n",
+        );
+        await operatorCli(
+          configPath,
+          [
+            "add",
+            "--id",
+            "kiosk-uitest-self-service",
+            "--role",
+            "self-service",
+            "--by",
+            "admin",
+          ],
+          "97531864\n",
+        );
+        const data = join(dirname(configPath), "data");
+        await writeFile(
+          join(data, "residential-groups.txt"),
+          "thon-dong Thôn Đông\n",
+          "utf8",
+        );
+        await writeFile(
+          join(data, "backoffice-package-x25519.pub"),
+          `${PACKAGE_KEY}\n`,
+          "utf8",
+        );
+      },
+    ));
+    u = ui(session);
+    await u.waitVisible("screen-welcome", 30_000);
+  });
+
+  after(async () => {
+    await removeCard(card);
+    await session?.end();
+    await pcscd("stop").catch(() => {});
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test("the citizen alone: consent, card, form, review, done, and the package in the queue", async () => {
+    await step(session, "self-enroll", async () => {
+      await u.click("welcome-start");
+      await u.click("consent-agree");
+      await u.waitVisible("screen-id-entry");
+      await u.keys("digits", "001090012345");
+      await u.click("id-continue");
+      await u.waitVisible("screen-card");
+      card = insertCard(dir, "nguyen-van-a", ["--portrait", PORTRAIT]);
+      await waitFor(
+        "the card seen on the reader",
+        async () =>
+          (await u.text("card-reader-state")) === CARD_STATE_TEXT.present,
+        15_000,
+      );
+      await u.click("card-dob");
+      await u.keys("digits", "01011990");
+      await u.click("card-expiry");
+      await u.keys("digits", "01012030");
+      await u.click("card-read");
+      await waitFor(
+        "the verdict",
+        async () => (await u.attr("card-verdict", "data-verdict")) || null,
+        30_000,
+      );
+      assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
+      await u.click("card-continue");
+      await u.waitVisible("form-group-thon-dong");
+      await u.click("form-phone");
+      await u.keys("digits", "0387654321");
+      await u.click("form-group-thon-dong");
+      await u.click("form-continue");
+      await u.waitVisible("screen-review");
+      assert.equal(await u.text("review-phone"), "0387654321");
+      await u.click("review-confirm");
+      await u.waitVisible("screen-done", 30_000);
+      await saveScreenshot(session, "self-service-done");
+      const status = await promisify(execFile)(APP, [
+        "--config",
+        config,
+        "queue",
+        "status",
+      ]);
+      assert.match(status.stdout, /^queued\t1$/m, status.stdout);
+      await u.click("done-finish");
+      await u.waitVisible("screen-welcome");
+    });
+  });
+});
