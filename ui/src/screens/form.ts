@@ -199,13 +199,17 @@ export const form: ScreenFactory = ({ i18n, keypad, backend, draft, go, home, si
       groupList,
       groupError,
       general,
+    ),
+    h(
+      "div",
+      { class: "form-side" },
+      keypad.element,
       h(
         "div",
-        { class: "actions" },
+        { class: "actions form-actions" },
         i18n.text(next, "form.continue"),
         i18n.text(cancel, "form.cancel"),
       ),
     ),
-    keypad.element,
   );
 };
