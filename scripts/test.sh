@@ -36,7 +36,7 @@ say "UI tests in headless Chromium (Tauri IPC mocked)"
 (cd ui && npm test --silent)
 
 say "Real app under Xvfb, driven by tauri-driver + WebKitWebDriver"
-cargo build --quiet -p vneid-kiosk -p cardsim
+cargo build --quiet -p vneid-kiosk -p cardsim -p backoffice
 export VNEID_KIOSK_APP="$PWD/target/debug/vneid-kiosk"
 export SCREENSHOT_DIR="$PWD/screenshots"
 mkdir -p "$SCREENSHOT_DIR"
