@@ -49,6 +49,25 @@ say "Starting the reference back office on 127.0.0.1:8787 (keys generated once i
 backoffice_pid=$!
 for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/8787) 2>/dev/null && break; sleep 0.1; done
 
+data_dir=.demo/data
+mkdir -p "$data_dir"
+if [ ! -f "$data_dir/backoffice-package-x25519.pub" ]; then
+  say "Registering this kiosk with the back office (a one-time token, then the device key)"
+  token=$(./target/debug/backoffice --db .demo/backoffice.sqlite create-kiosk-token)
+  ./target/debug/vneid-kiosk --config "$config" register --token "$token"
+fi
+if ! ./target/debug/vneid-kiosk --config "$config" operator list 2>/dev/null | grep -q '^admin'; then
+  say "Creating the demo accounts: administrator 'admin' (PIN 135790), operator 'canbo01' (PIN 246810)"
+  printf '135790\n' | ./target/debug/vneid-kiosk --config "$config" operator add --id admin --role administrator
+  printf '246810\n135790\n' | ./target/debug/vneid-kiosk --config "$config" operator add --id canbo01 --role operator --by admin
+  printf '135790\n' | ./target/debug/vneid-kiosk --config "$config" operator add --id kiosk-demo-01 --role self-service --by admin
+fi
+if [ ! -f "$data_dir/residential-groups.txt" ]; then
+  printf '%s\n' "# Residential groups of the demo ward: ID Name" "TDP01 Tổ dân phố số 1" \
+    "TDP02 Tổ dân phố số 2" "TDP03 Tổ dân phố số 3" "THON-DONG Thôn Đông" >"$data_dir/residential-groups.txt"
+fi
+say "Demo accounts: operator 'canbo01', PIN 246810 (counter mode)."
+
 say "Checking the set-up (doctor)"
 ./target/debug/vneid-kiosk --config "$config" doctor || true
 
