@@ -18,7 +18,7 @@ pub const DEFAULT_TOML: &str = include_str!("../../../assets/config.default.toml
 /// Environment variable naming the configuration file when `--config` is not given.
 pub const CONFIG_ENV: &str = "VNEID_KIOSK_CONFIG";
 
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 11] = [
     "device_id",
     "device_name",
     "mode",
@@ -28,6 +28,8 @@ const KEYS: [&str; 9] = [
     "trust_store",
     "idle_timeout_secs",
     "idle_warning_secs",
+    "camera",
+    "camera_fps",
 ];
 
 /// How the kiosk is used, which decides its start screen.
@@ -59,6 +61,20 @@ impl Language {
     }
 }
 
+/// Which camera the kiosk uses for the card's QR code and the portrait.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Camera {
+    /// The first webcam the system lists (`"auto"`).
+    First,
+    /// The webcam with this system index, the N of `/dev/videoN` (`"index:N"`).
+    Index(u32),
+    /// The webcam whose name is, or uniquely contains, this text (`"name:TEXT"`).
+    Name(String),
+    /// Image files played in a loop as a camera would deliver them (`"replay:FOLDER"`): the
+    /// demo and the tests.
+    Replay(PathBuf),
+}
+
 /// Where the configuration came from, for `doctor` and the logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
@@ -87,6 +103,9 @@ pub struct Config {
     pub trust_store: PathBuf,
     pub idle_timeout_secs: u32,
     pub idle_warning_secs: u32,
+    pub camera: Camera,
+    /// Frames per second asked of the webcam, or played by a replay.
+    pub camera_fps: u32,
     pub origin: Origin,
 }
 
@@ -135,6 +154,8 @@ pub enum Rule {
     IdleTimeoutRange,
     IdleWarningRange,
     NoHomeForDataDir,
+    CameraChoice,
+    CameraFpsRange,
 }
 
 impl ConfigError {
@@ -233,6 +254,14 @@ fn rule_text(rule: Rule, lang: Language) -> &'static str {
         Rule::IdleWarningRange => lang.pick(
             "phải từ 3 giây trở lên và nhỏ hơn idle_timeout_secs.",
             "must be at least 3 seconds and less than idle_timeout_secs.",
+        ),
+        Rule::CameraChoice => lang.pick(
+            "phải là \"auto\" (camera đầu tiên), \"index:N\" (camera /dev/videoN), \"name:TÊN\" (theo tên camera) hoặc \"replay:THƯ_MỤC\" (phát lại ảnh, chỉ để thử nghiệm).",
+            "must be \"auto\" (the first webcam), \"index:N\" (/dev/videoN), \"name:TEXT\" (by the camera's name) or \"replay:FOLDER\" (images played back, for tests and the demo).",
+        ),
+        Rule::CameraFpsRange => lang.pick(
+            "phải từ 1 đến 60 khung hình mỗi giây.",
+            "must be between 1 and 60 frames per second.",
         ),
         Rule::NoHomeForDataDir => lang.pick(
             "không xác định được thư mục mặc định (thiếu HOME); hãy đặt đường dẫn cụ thể.",
@@ -388,6 +417,11 @@ fn validate(table: &Table, base: PathBuf, origin: Origin) -> Result<Config, Prob
     if !(3..idle_timeout).contains(&idle_warning) {
         return Err(invalid("idle_warning_secs", Rule::IdleWarningRange));
     }
+    let camera = camera(text(table, "camera")?, &base)?;
+    let camera_fps = number(table, "camera_fps")?;
+    if !(1..=60).contains(&camera_fps) {
+        return Err(invalid("camera_fps", Rule::CameraFpsRange));
+    }
     Ok(Config {
         device_id: device_id.to_string(),
         device_name: device_name.to_string(),
@@ -399,8 +433,29 @@ fn validate(table: &Table, base: PathBuf, origin: Origin) -> Result<Config, Prob
         // Both were range-checked above, so they fit.
         idle_timeout_secs: u32::try_from(idle_timeout).unwrap_or(u32::MAX),
         idle_warning_secs: u32::try_from(idle_warning).unwrap_or(u32::MAX),
+        camera,
+        camera_fps: u32::try_from(camera_fps).unwrap_or(1),
         origin,
     })
+}
+
+/// `auto`, `index:N`, `name:TEXT` or `replay:FOLDER` (relative to `base`).
+fn camera(raw: &str, base: &Path) -> Result<Camera, Problem> {
+    let bad = || invalid("camera", Rule::CameraChoice);
+    if raw == "auto" {
+        return Ok(Camera::First);
+    }
+    let (kind, value) = raw.split_once(':').ok_or_else(bad)?;
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(bad());
+    }
+    match kind.trim() {
+        "index" => value.parse().map(Camera::Index).map_err(|_| bad()),
+        "name" => Ok(Camera::Name(value.to_string())),
+        "replay" => Ok(Camera::Replay(base.join(value))),
+        _ => Err(bad()),
+    }
 }
 
 fn backoffice_url(raw: &str) -> Result<url::Url, Problem> {
@@ -515,6 +570,13 @@ mod tests {
             ("idle_timeout_secs = 4000", "idle_timeout_secs"),
             ("idle_warning_secs = 90", "idle_warning_secs"),
             ("idle_warning_secs = 2", "idle_warning_secs"),
+            ("camera = \"webcam\"", "camera"),
+            ("camera = \"index:one\"", "camera"),
+            ("camera = \"replay:\"", "camera"),
+            ("camera = \"usb:0\"", "camera"),
+            ("camera = 0", "camera"),
+            ("camera_fps = 0", "camera_fps"),
+            ("camera_fps = 61", "camera_fps"),
         ];
         for (line, key) in cases {
             let err = parse(line).expect_err(line);
@@ -524,6 +586,26 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn camera_is_a_webcam_by_index_or_name_or_a_replay_folder_beside_the_file() {
+        assert_eq!(Config::embedded().expect("defaults").camera, Camera::First);
+        let choose = |line: &str| parse(line).expect(line).camera;
+        assert_eq!(choose("camera = \"index:2\""), Camera::Index(2));
+        assert_eq!(
+            choose("camera = \"name: Logitech BRIO\""),
+            Camera::Name("Logitech BRIO".into())
+        );
+        assert_eq!(
+            choose("camera = \"replay:frames/enrollment\""),
+            Camera::Replay(PathBuf::from("/etc/frames/enrollment"))
+        );
+        let config = parse("camera_fps = 10").expect("valid");
+        assert_eq!(config.camera_fps, 10);
+        let err = parse("camera = \"usb\"").expect_err("unknown choice");
+        assert!(err.message(Language::En).contains("replay:FOLDER"));
+        assert!(err.message(Language::Vi).contains("`camera`"));
     }
 
     #[test]
