@@ -192,6 +192,8 @@ async fn the_sync_loop_drains_in_order_and_pulls_review_outcomes_into_the_queue(
     let progress = sync.progress();
     sync.pass().await.expect("a pass");
     assert_eq!(progress.borrow().acknowledged, 24);
+    assert!(progress.borrow().last_contact.is_some());
+    assert_eq!(progress.borrow().last_failure, None);
     let stored = server.store().packages().await.expect("packages");
     let order: Vec<_> = stored.iter().map(|p| p.package_id).collect();
     assert_eq!(order, ids, "stored in queue order");
@@ -659,6 +661,12 @@ async fn an_authorisation_error_stops_the_batch_after_one_attempt() {
             code: ErrorCode::UnknownKiosk
         }
     );
+    let failure = sync.progress().borrow().last_failure.expect("a failure");
+    assert_eq!(
+        failure.refused,
+        Some(ErrorCode::UnknownKiosk),
+        "the header can say the kiosk is refused, not merely offline"
+    );
     server.stop().await;
 }
 
@@ -691,6 +699,13 @@ async fn a_failing_head_package_holds_back_the_ones_behind_it() {
     assert!(
         at.unix_millis() >= before.unix_millis() + 30_000,
         "backed off half a minute or more"
+    );
+    let progress = sync.progress().borrow().clone();
+    let failure = progress.last_failure.expect("a failure");
+    assert_eq!(failure.refused, None, "a 503 is not a refusal of the kiosk");
+    assert!(
+        progress.last_contact.is_none_or(|c| c < failure.at),
+        "no contact since the failure: the header says the back office is unreachable"
     );
     // A second pass before the retry time sends nothing, not even the packages behind.
     assert_eq!(

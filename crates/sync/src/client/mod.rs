@@ -13,4 +13,4 @@ pub mod outbox;
 
 pub use backoff::Backoff;
 pub use http::{ClientConfig, ClientError, SyncClient, SyncError};
-pub use outbox::{PassOutcome, SyncLoop, SyncProgress, SyncState};
+pub use outbox::{Failure, PassOutcome, SyncLoop, SyncProgress, SyncState};

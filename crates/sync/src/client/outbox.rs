@@ -76,6 +76,19 @@ pub struct SyncProgress {
     pub last_contact: Option<Timestamp>,
     /// The back office's clock minus the kiosk's, from the last heartbeat.
     pub clock_offset_ms: Option<i64>,
+    /// The last request that failed: the back office is unreachable (or refuses the kiosk)
+    /// while this is later than `last_contact`.
+    pub last_failure: Option<Failure>,
+}
+
+/// A failed request, as the kiosk's header tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failure {
+    /// When it failed.
+    pub at: Timestamp,
+    /// The code when the back office refused the kiosk's credentials or clock (an
+    /// administrator must act); `None` when it did not answer or failed on its side.
+    pub refused: Option<ErrorCode>,
 }
 
 impl Default for SyncProgress {
@@ -87,6 +100,7 @@ impl Default for SyncProgress {
             last_error: None,
             last_contact: None,
             clock_offset_ms: None,
+            last_failure: None,
         }
     }
 }
@@ -178,9 +192,17 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
         self.progress.send_modify(f);
     }
 
-    fn failed(&self, error: &SyncError) {
+    fn failed(&self, error: &SyncError, at: Timestamp) {
         let reason = error.reason();
-        self.report(|p| p.last_error = Some(reason));
+        let refused = match error {
+            SyncError::Unauthorised(code) => Some(*code),
+            SyncError::ClockOff { .. } => Some(ErrorCode::ClockSkew),
+            _ => None,
+        };
+        self.report(|p| {
+            p.last_error = Some(reason);
+            p.last_failure = Some(Failure { at, refused });
+        });
     }
 
     /// Sends the outbox until it is empty or an attempt fails.
@@ -249,7 +271,7 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
                 self.queue
                     .upload_failed(id, &quarantine_reason(&e), never, after)
                     .await?;
-                self.failed(&e);
+                self.failed(&e, after);
                 self.report(|p| {
                     p.quarantined += 1;
                     p.last_contact = Some(after);
@@ -263,7 +285,7 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
                     .upload_failed(id, &e.reason(), retry_at, after)
                     .await?;
                 tracing::info!(package = %id, error = %e, "upload attempt failed");
-                self.failed(&e);
+                self.failed(&e, after);
                 if let SyncError::Unauthorised(code) = e {
                     self.report(|p| p.state = SyncState::Unauthorised { code });
                     Ok(Some(PassOutcome::Unauthorised(code)))
@@ -386,7 +408,7 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
                 match result {
                     Ok(()) => {}
                     Err(SyncError::Queue(e)) => return Err(e),
-                    Err(e) => self.failed(&e),
+                    Err(e) => self.failed(&e, self.client.now()),
                 }
             }
         }
