@@ -1,5 +1,5 @@
-//! Identifiers that are not personal data: the kiosk device, the operator account and the
-//! residential group (tổ dân phố / thôn) an enrollment counts for.
+//! Identifiers that are not personal data: the kiosk device, the operator account, the
+//! residential group (tổ dân phố / thôn) an enrollment counts for, reason codes and setting names.
 //!
 //! They travel in the clear header of a sealed package and in the audit log, so they are
 //! restricted to a short ASCII alphabet: no names, no ID numbers, no free text.
@@ -35,6 +35,8 @@ pub enum IdKind {
     Group,
     /// [`ReasonCode`].
     Reason,
+    /// [`SettingKey`].
+    Setting,
 }
 
 impl fmt::Display for IdKind {
@@ -44,6 +46,7 @@ impl fmt::Display for IdKind {
             IdKind::Operator => "operator",
             IdKind::Group => "residential group",
             IdKind::Reason => "reason code",
+            IdKind::Setting => "setting",
         })
     }
 }
@@ -126,6 +129,12 @@ identifier!(
     /// review rejected an application. Codes, never free text, so no personal data slips in.
     ReasonCode,
     IdKind::Reason
+);
+identifier!(
+    /// The name of a device setting whose change the audit log records (`backoffice.package-key`,
+    /// `residential-groups`, `operator:clerk-1.role`).
+    SettingKey,
+    IdKind::Setting
 );
 
 #[cfg(test)]

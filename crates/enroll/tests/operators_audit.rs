@@ -1,9 +1,9 @@
 //! Operator accounts (roles, Argon2id PINs, lockout) and the hash-chained audit log, on a real
 //! database file.
 
-use enroll::audit::{AuditAction, AuditError};
+use enroll::audit::{AuditAction, AuditError, SettingValue};
 use enroll::demo::demo_enrollment;
-use enroll::ids::{DeviceId, GroupId, OperatorId};
+use enroll::ids::{DeviceId, GroupId, OperatorId, SettingKey};
 use enroll::operators::{LOCKOUT_MILLIS, OperatorError, Permission, Pin, Role, Session};
 use enroll::package::{BackOfficeSecretKey, DeviceSigningKey, seal};
 use enroll::queue::Queue;
@@ -386,6 +386,65 @@ async fn the_audit_log_refuses_updates_and_detects_tampering() {
         q.audit().verify().await,
         Err(AuditError::Tampered { seq: 3 })
     );
+}
+
+#[tokio::test]
+async fn setting_changes_record_old_and_new_values_without_secrets_and_are_chained() {
+    let (dir, q, admin) = kiosk_with_admin().await;
+    let audit = q.audit();
+    let key = SettingKey::new("backoffice.package-key").expect("key");
+    let new_key = [0x42u8; 32];
+    audit
+        .record_setting_change(
+            T0,
+            &admin.operator,
+            &key,
+            &SettingValue::Unset,
+            &SettingValue::fingerprint(&new_key),
+        )
+        .await
+        .expect("recorded");
+    let url = SettingKey::new("backoffice.url").expect("key");
+    audit
+        .record_setting_change(
+            T0.plus_millis(1),
+            &admin.operator,
+            &url,
+            &SettingValue::public("http://127.0.0.1:8443").expect("public"),
+            &SettingValue::public("https://tiepnhan.example").expect("public"),
+        )
+        .await
+        .expect("recorded");
+    let entries = audit.latest(2).await.expect("latest");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].action, AuditAction::SettingChanged.as_str());
+    assert_eq!(
+        entries[0].subject.as_deref(),
+        Some("backoffice.package-key")
+    );
+    let detail = entries[0].detail.clone().unwrap_or_default();
+    assert_eq!(
+        detail,
+        format!("old=unset new={}", SettingValue::fingerprint(&new_key))
+    );
+    assert!(!detail.contains("4242"), "the key itself is not recorded");
+    assert_eq!(
+        entries[1].detail.as_deref(),
+        Some("old=\"http://127.0.0.1:8443\" new=\"https://tiepnhan.example\"")
+    );
+    assert_eq!(audit.verify().await, Ok(4));
+
+    // The detail is covered by the entry's hash.
+    let pool = raw(&dir).await;
+    sqlx::query("DROP TRIGGER audit_log_no_update")
+        .execute(&pool)
+        .await
+        .expect("drop trigger");
+    sqlx::query("UPDATE audit_log SET detail = 'old=unset new=unset' WHERE seq = 3")
+        .execute(&pool)
+        .await
+        .expect("rewrite");
+    assert_eq!(audit.verify().await, Err(AuditError::Tampered { seq: 3 }));
 }
 
 #[tokio::test]
