@@ -9,6 +9,8 @@
 //!   [`EnrollmentState::advance`] and a conditional `UPDATE`, so two writers cannot both win.
 //! - Bodies are purged when the back office acknowledges; a minimal status row stays for the
 //!   follow-up lists and reports.
+//! - Every state change is also written to a state history in the same transaction
+//!   (the `history` submodule: counts by the date a state was reached, states as of a date).
 //! - On open, `PRAGMA integrity_check` runs first: a damaged file is [`QueueError::Corrupt`] and
 //!   is left untouched for a technician, never recreated.
 //!
@@ -263,6 +265,9 @@ macro_rules! select_status {
     };
 }
 
+mod history;
+pub use history::{PageOrder, StateChange};
+
 /// A value bound after the fixed parameters of a state change (`?5`, `?6`, …).
 enum Extra<'a> {
     Text(Option<&'a str>),
@@ -470,6 +475,7 @@ impl Queue {
             Some(&id.to_string()),
         )
         .await?;
+        history::record(tx.conn(), id, None, EnrollmentState::Queued, now).await?;
         if let Some(f) = followup {
             sqlx::query("INSERT INTO followup (package_id, nonce, ciphertext) VALUES (?, ?, ?)")
                 .bind(id.to_bytes().as_slice())
@@ -690,6 +696,7 @@ impl Queue {
                 to,
             }));
         }
+        history::record(tx.conn(), id, Some(from), to, now).await?;
         if let Some(action) = audit {
             let subject = id.to_string();
             audit::append_in(tx.conn(), now, audit::SYSTEM_ACTOR, action, Some(&subject)).await?;
@@ -792,14 +799,24 @@ impl Queue {
     /// After a crash or kill mid-upload, packages left `uploading` go back to `queued` (the
     /// back office de-duplicates by id, so sending again is safe). Returns how many.
     pub async fn recover_interrupted_uploads(&self, now: Timestamp) -> Result<u64, QueueError> {
+        let mut tx = WriteTx::begin(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO state_history (package_id, from_state, to_state, at_ms) \
+             SELECT package_id, 'uploading', 'queued', ? FROM packages \
+             WHERE state = 'uploading' ORDER BY seq",
+        )
+        .bind(now.unix_millis())
+        .execute(tx.conn())
+        .await?;
         let n = sqlx::query(
             "UPDATE packages SET state = 'queued', state_changed_at_ms = ?, \
              last_error_code = 'interrupted' WHERE state = 'uploading'",
         )
         .bind(now.unix_millis())
-        .execute(&self.pool)
+        .execute(tx.conn())
         .await?
         .rows_affected();
+        tx.commit().await?;
         Ok(n)
     }
 }
