@@ -80,6 +80,7 @@ async fn measure(n: u32, dir: &GroupDirectory) -> Figures {
         kind: FollowUpKind::ApprovedNotActivated,
         group: None,
         limit: u32::MAX,
+        offset: 0,
         now,
     };
     let grant = export::authorize(&session, &kiosk.queue.audit(), "bench", now)
@@ -117,7 +118,7 @@ async fn measure(n: u32, dir: &GroupDirectory) -> Figures {
     let mut samples = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
-        let days = reports::daily::daily_enrollments(&kiosk.queue, month)
+        let days = reports::daily::daily_flows(&kiosk.queue, month)
             .await
             .expect("daily");
         assert_eq!(days.len(), 31);

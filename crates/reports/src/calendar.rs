@@ -77,7 +77,7 @@ impl LocalDate {
     }
 
     /// Days since 1970-01-01 (civil-calendar arithmetic over 400-year eras).
-    fn days_since_epoch(self) -> i64 {
+    pub fn days_since_epoch(self) -> i64 {
         let m = i64::from(self.month);
         let y = i64::from(self.year) - i64::from(m <= 2);
         let era = y.div_euclid(400);

@@ -1,60 +1,52 @@
-//! Enrollments per day over a period (for the "enrollments per day" chart): each day's
-//! enrollments by where they stand now.
-//!
-//! The queue has no per-day count, and a `counts_by` query per day would scan the table once
-//! per day; instead the status rows of each stored state are read once and bucketed by their
-//! creation day (Vietnam time).
+//! What happened on each day of a period (for the "enrollments per day" chart): enrollments
+//! made, and packages acknowledged, approved, rejected and activated that day, from grouped
+//! per-day counts of the queue and its state history (five queries, whatever the period's
+//! length).
 
-use crate::calendar::{LocalDate, Period};
-use crate::tally::Tally;
-use enroll::queue::{PackageStatus, Queue, QueueError};
+use crate::calendar::{LocalDate, Period, VIETNAM_OFFSET_MILLIS};
+use crate::tally::Flow;
+use enroll::queue::{Queue, QueueError};
 use enroll::state::EnrollmentState;
 
-/// The states a queue stores.
-const STORED: [EnrollmentState; 7] = [
-    EnrollmentState::Queued,
-    EnrollmentState::Uploading,
-    EnrollmentState::Uploaded,
+/// The states whose daily arrivals are counted.
+const REACHED: [EnrollmentState; 4] = [
     EnrollmentState::Acknowledged,
     EnrollmentState::Approved,
     EnrollmentState::Rejected,
     EnrollmentState::Activated,
 ];
 
-/// Buckets status rows into one tally per day of `period` (every day present, in order; rows
-/// outside the period are ignored).
-pub fn bucket<'a>(
+/// One flow per day of `period`, every day present, in order.
+pub async fn daily_flows(
+    queue: &Queue,
     period: Period,
-    rows: impl IntoIterator<Item = &'a PackageStatus>,
-) -> Vec<(LocalDate, Tally)> {
+) -> Result<Vec<(LocalDate, Flow)>, QueueError> {
     let mut days = Vec::new();
     let mut d = period.from;
     while d <= period.until {
-        days.push((d, Tally::default()));
+        days.push((d, Flow::default()));
         d = d.next();
     }
-    for row in rows {
-        if !period.contains(row.created_at) {
-            continue;
-        }
-        let offset = period
-            .from
-            .days_until(LocalDate::containing(row.created_at));
-        if let Some((_, tally)) = usize::try_from(offset).ok().and_then(|i| days.get_mut(i)) {
-            tally.add_state(row.state, 1);
+    let (from, until) = period.bounds();
+    let first = period.from.days_since_epoch();
+    let index = |day: i64| usize::try_from(day - first).ok();
+    for (day, n) in queue
+        .created_per_day(from, until, VIETNAM_OFFSET_MILLIS)
+        .await?
+    {
+        if let Some((_, f)) = index(day).and_then(|i| days.get_mut(i)) {
+            f.enrolled += n;
         }
     }
-    days
-}
-
-/// Enrollments made on each day of `period`, by current state.
-pub async fn daily_enrollments(
-    queue: &Queue,
-    period: Period,
-) -> Result<Vec<(LocalDate, Tally)>, QueueError> {
-    let mut rows = Vec::new();
-    for state in STORED {
-        rows.extend(queue.in_state(state, u32::MAX).await?);
+    for state in REACHED {
+        for (day, n) in queue
+            .reached_per_day(state, from, until, VIETNAM_OFFSET_MILLIS)
+            .await?
+        {
+            if let Some((_, f)) = index(day).and_then(|i| days.get_mut(i)) {
+                f.add_reached(state, n);
+            }
+        }
     }
-    Ok(bucket(period, &rows))
+    Ok(days)
 }

@@ -15,7 +15,7 @@ use enroll::ids::{GroupId, ReasonCode};
 use enroll::local_key::{FollowUp, LocalKey};
 use enroll::operators::{Permission, Session};
 use enroll::package::PackageId;
-use enroll::queue::{PackageStatus, Queue, QueueError};
+use enroll::queue::{PackageStatus, PageOrder, Queue, QueueError};
 use enroll::state::EnrollmentState;
 use enroll::timestamp::Timestamp;
 
@@ -254,7 +254,7 @@ fn details(
     }
 }
 
-/// Which list to make, and how much of it.
+/// Which list to make, and which page of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
     /// Which list.
@@ -263,6 +263,8 @@ pub struct ListQuery {
     pub group: Option<GroupId>,
     /// At most this many entries (oldest waiting first).
     pub limit: u32,
+    /// Entries skipped before the page (0: the first page).
+    pub offset: u64,
     /// Now, for the days waiting.
     pub now: Timestamp,
 }
@@ -279,7 +281,21 @@ pub struct Sources<'a> {
     pub contacts: Option<&'a ContactLog>,
 }
 
-/// The list the query asks for. Needs a session allowed to see follow-up data.
+/// How many entries the list has in all (for paging). Needs the follow-up permission too.
+pub async fn follow_up_count(
+    session: &Session,
+    queue: &Queue,
+    kind: FollowUpKind,
+    group: Option<&GroupId>,
+) -> Result<u64, FollowUpError> {
+    session
+        .require(Permission::ViewFollowUp)
+        .map_err(|_| FollowUpError::NotPermitted)?;
+    Ok(queue.count_in_states(kind.states(), group).await?)
+}
+
+/// The page of the list the query asks for: one indexed page read, one batch read of the
+/// page's follow-up records. Needs a session allowed to see follow-up data.
 pub async fn follow_up_list(
     session: &Session,
     sources: Sources<'_>,
@@ -290,35 +306,37 @@ pub async fn follow_up_list(
         key,
         contacts,
     } = sources;
-    let (kind, group, now, limit) = (query.kind, query.group.as_ref(), query.now, query.limit);
+    let (kind, now) = (query.kind, query.now);
     session
         .require(Permission::ViewFollowUp)
         .map_err(|_| FollowUpError::NotPermitted)?;
-    // The queue returns one state's rows in this list's order (oldest state change first), so
-    // a one-state list for all groups can let the queue apply the limit.
-    let fetch = match (kind.states(), group) {
-        ([_], None) => limit,
-        _ => u32::MAX,
+    // Not acknowledged: oldest enrollment first (the outbox order); the others: whoever has
+    // waited longest since approval or rejection.
+    let order = match kind {
+        FollowUpKind::NotAcknowledged => PageOrder::Created,
+        FollowUpKind::ApprovedNotActivated | FollowUpKind::Rejected => PageOrder::StateChanged,
     };
-    let mut rows: Vec<PackageStatus> = Vec::new();
-    for &state in kind.states() {
-        rows.extend(queue.in_state(state, fetch).await?);
-    }
-    rows.retain(|r| group.is_none_or(|g| &r.group == g));
-    match kind {
-        FollowUpKind::NotAcknowledged => rows.sort_by_key(|r| r.seq),
-        _ => rows.sort_by_key(|r| (r.state_changed_at, r.seq)),
-    }
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let rows: Vec<PackageStatus> = queue
+        .page_in_states(
+            kind.states(),
+            query.group.as_ref(),
+            order,
+            query.limit,
+            query.offset,
+        )
+        .await?;
+    let ids: Vec<PackageId> = rows.iter().map(|r| r.id).collect();
+    let mut sealed = queue.followups(&ids).await?;
     let mut last = match contacts {
         Some(log) => log.latest_all().await?,
         None => Default::default(),
     };
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let sealed = queue.followup(r.id).await?;
-        out.push(FollowUpEntry {
+    Ok(rows
+        .into_iter()
+        .map(|r| FollowUpEntry {
             package: r.id,
+            details: details(key, r.id, sealed.remove(&r.id)),
+            last_contact: last.remove(&r.id),
             group: r.group,
             state: r.state,
             enrolled_at: r.created_at,
@@ -326,11 +344,8 @@ pub async fn follow_up_list(
             days_waiting: days_between(r.state_changed_at, now),
             reason: r.reason.or(r.last_error),
             attempts: r.attempts,
-            details: details(key, r.id, sealed),
-            last_contact: last.remove(&r.id),
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 #[cfg(test)]

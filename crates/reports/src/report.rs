@@ -1,13 +1,16 @@
 //! Progress reports: per residential group and in total, for a chosen period and cumulatively,
 //! with progress against the target; per operator and per device.
 //!
-//! Counting rule: an enrollment belongs to the period in which it was **made** (its package's
-//! creation time) and is counted at the state it has **now**. So "activated" in a period's
-//! report means "made in the period and activated by now"; a report printed again later shows
-//! the same enrollments further along. (The queue keeps only the current state and when it was
-//! entered, not the dates of earlier steps.) The cumulative columns count every enrollment made
-//! from the start (the first phase's first day, or the kiosk's first enrollment) to the period's
-//! last day, as seed 004 asks ("số liệu giai đoạn 2 được cộng dồn tiếp theo từ giai đoạn 1").
+//! Counting rules, from the queue's state history:
+//! - **in the period** ([`Flow`]): the enrollments made in it, and the packages acknowledged,
+//!   approved, rejected or activated in it, whenever they were made ("đã phê duyệt trong kỳ");
+//! - **cumulative** ([`Tally`]): every enrollment made from the start (the first phase's first
+//!   day, or the kiosk's first enrollment) to the period's last day, at the state it had at the
+//!   end of that day, as seed 004 asks ("số liệu giai đoạn 2 được cộng dồn tiếp theo từ giai
+//!   đoạn 1"). A report printed again later for the same period gives the same figures.
+//!
+//! Packages queued before the history existed carry only the milestones their status row
+//! kept (see `enroll`'s migration 0010): their earlier approvals are not in any period.
 //!
 //! Progress is activated accounts over the target (the seeds count an account only once it is
 //! activated), truncated to two decimals like the seeds.
@@ -15,7 +18,7 @@
 use crate::calendar::{LocalDate, Period};
 use crate::groups::{Baseline, GroupDirectory, GroupKind};
 use crate::locale::Percent;
-use crate::tally::Tally;
+use crate::tally::{Flow, Tally};
 use enroll::ids::GroupId;
 use enroll::queue::{Dimension, Queue, QueueError};
 use enroll::state::EnrollmentState;
@@ -37,9 +40,9 @@ pub struct GroupLine {
     pub target: u64,
     /// Counts from outside the kiosk, if configured.
     pub baseline: Option<Baseline>,
-    /// Enrollments made in the period.
-    pub period: Tally,
-    /// Enrollments made from the start to the period's end.
+    /// What happened in the period.
+    pub period: Flow,
+    /// Enrollments made from the start to the period's end, as they stood at its end.
     pub cumulative: Tally,
 }
 
@@ -55,8 +58,8 @@ impl GroupLine {
 pub struct KeyLine {
     /// The operator or device id.
     pub key: String,
-    /// Enrollments it made in the period.
-    pub period: Tally,
+    /// What happened in the period to the enrollments it made.
+    pub period: Flow,
 }
 
 /// A full report.
@@ -80,8 +83,8 @@ pub struct ProgressReport {
 
 impl ProgressReport {
     /// The total of the period column.
-    pub fn period_total(&self) -> Tally {
-        let mut t = Tally::default();
+    pub fn period_total(&self) -> Flow {
+        let mut t = Flow::default();
         for g in &self.groups {
             t += g.period;
         }
@@ -120,6 +123,36 @@ impl ProgressReport {
 /// The queue's raw counts: `(key, state, n)` rows as [`Queue::counts_by`] returns them.
 pub type Counts = [(String, EnrollmentState, u64)];
 
+fn tallies(counts: &Counts) -> BTreeMap<&str, Tally> {
+    let mut m: BTreeMap<&str, Tally> = BTreeMap::new();
+    for (key, state, n) in counts {
+        m.entry(key.as_str()).or_default().add_state(*state, *n);
+    }
+    m
+}
+
+/// Flows from the enrollments made (any state) and the states reached in the period.
+fn flows<'a>(enrolled: &'a Counts, reached: &'a Counts) -> BTreeMap<&'a str, Flow> {
+    let mut m: BTreeMap<&str, Flow> = BTreeMap::new();
+    for (key, _, n) in enrolled {
+        m.entry(key.as_str()).or_default().enrolled += n;
+    }
+    for (key, state, n) in reached {
+        m.entry(key.as_str()).or_default().add_reached(*state, *n);
+    }
+    m
+}
+
+fn key_lines(enrolled: &Counts, reached: &Counts) -> Vec<KeyLine> {
+    flows(enrolled, reached)
+        .into_iter()
+        .map(|(k, f)| KeyLine {
+            key: k.to_owned(),
+            period: f,
+        })
+        .collect()
+}
+
 /// What to report on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRequest {
@@ -153,39 +186,31 @@ impl ReportRequest {
     }
 }
 
-fn tallies(counts: &Counts) -> BTreeMap<&str, Tally> {
-    let mut m: BTreeMap<&str, Tally> = BTreeMap::new();
-    for (key, state, n) in counts {
-        m.entry(key.as_str()).or_default().add_state(*state, *n);
-    }
-    m
-}
-
-fn key_lines(counts: &Counts) -> Vec<KeyLine> {
-    tallies(counts)
-        .into_iter()
-        .map(|(k, t)| KeyLine {
-            key: k.to_owned(),
-            period: t,
-        })
-        .collect()
-}
-
-/// The raw counts a report is built from.
+/// The raw counts a report is built from: per key, enrollments made in the period
+/// (`*_enrolled`), states reached in the period (`*_reached`), and for groups the cumulative
+/// states at the period's end.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawCounts {
-    /// Per group, enrollments made in the period.
-    pub groups_period: Vec<(String, EnrollmentState, u64)>,
-    /// Per group, enrollments made from the cumulative start to the period's end.
+    /// Per group, enrollments made in the period (by current state; only their number counts).
+    pub groups_enrolled: Vec<(String, EnrollmentState, u64)>,
+    /// Per group, packages that reached each state in the period.
+    pub groups_reached: Vec<(String, EnrollmentState, u64)>,
+    /// Per group, enrollments made from the cumulative start to the period's end, by their
+    /// state at the period's end.
     pub groups_cumulative: Vec<(String, EnrollmentState, u64)>,
-    /// Per operator, in the period.
-    pub operators: Vec<(String, EnrollmentState, u64)>,
-    /// Per device, in the period.
-    pub devices: Vec<(String, EnrollmentState, u64)>,
+    /// Per operator, enrollments made in the period.
+    pub operators_enrolled: Vec<(String, EnrollmentState, u64)>,
+    /// Per operator, states reached in the period.
+    pub operators_reached: Vec<(String, EnrollmentState, u64)>,
+    /// Per device, enrollments made in the period.
+    pub devices_enrolled: Vec<(String, EnrollmentState, u64)>,
+    /// Per device, states reached in the period.
+    pub devices_reached: Vec<(String, EnrollmentState, u64)>,
 }
 
 impl RawCounts {
-    /// Reads the counts for `request` from the queue (four grouped `count(*)` queries).
+    /// Reads the counts for `request` from the queue and its state history (seven grouped
+    /// queries).
     pub async fn from_queue(queue: &Queue, request: &ReportRequest) -> Result<Self, QueueError> {
         let (from, until) = request.period.bounds();
         let cumulative_start = request
@@ -193,12 +218,15 @@ impl RawCounts {
             .map(LocalDate::start)
             .unwrap_or(Timestamp::from_unix_millis(i64::MIN));
         Ok(Self {
-            groups_period: queue.counts_by(Dimension::Group, from, until).await?,
+            groups_enrolled: queue.counts_by(Dimension::Group, from, until).await?,
+            groups_reached: queue.reached_by(Dimension::Group, from, until).await?,
             groups_cumulative: queue
-                .counts_by(Dimension::Group, cumulative_start, until)
+                .counts_as_of(Dimension::Group, cumulative_start, until, until)
                 .await?,
-            operators: queue.counts_by(Dimension::Operator, from, until).await?,
-            devices: queue.counts_by(Dimension::Device, from, until).await?,
+            operators_enrolled: queue.counts_by(Dimension::Operator, from, until).await?,
+            operators_reached: queue.reached_by(Dimension::Operator, from, until).await?,
+            devices_enrolled: queue.counts_by(Dimension::Device, from, until).await?,
+            devices_reached: queue.reached_by(Dimension::Device, from, until).await?,
         })
     }
 }
@@ -211,7 +239,7 @@ impl ProgressReport {
         raw: &RawCounts,
         generated_at: Timestamp,
     ) -> Self {
-        let mut period = tallies(&raw.groups_period);
+        let mut period = flows(&raw.groups_enrolled, &raw.groups_reached);
         let mut cumulative = tallies(&raw.groups_cumulative);
         let mut groups: Vec<GroupLine> = directory
             .groups
@@ -248,8 +276,8 @@ impl ProgressReport {
             phase: request.phase.clone(),
             generated_at,
             groups,
-            operators: key_lines(&raw.operators),
-            devices: key_lines(&raw.devices),
+            operators: key_lines(&raw.operators_enrolled, &raw.operators_reached),
+            devices: key_lines(&raw.devices_enrolled, &raw.devices_reached),
         }
     }
 
@@ -329,13 +357,16 @@ target = 0
     #[test]
     fn groups_the_directory_lacks_are_listed_after_it_and_counted_in_totals() {
         let raw = RawCounts {
-            groups_period: vec![("thon-9".into(), Queued, 2), ("thon-1".into(), Queued, 1)],
+            groups_enrolled: vec![("thon-9".into(), Queued, 2), ("thon-1".into(), Approved, 1)],
+            groups_reached: vec![("thon-1".into(), Approved, 4), ("thon-1".into(), Queued, 9)],
             groups_cumulative: vec![
                 ("thon-9".into(), Queued, 2),
                 ("thon-1".into(), Activated, 3),
             ],
-            operators: vec![("op-b".into(), Queued, 2), ("op-a".into(), Queued, 1)],
-            devices: vec![("kiosk-1".into(), Queued, 3)],
+            operators_enrolled: vec![("op-b".into(), Queued, 2), ("op-a".into(), Queued, 1)],
+            devices_enrolled: vec![("kiosk-1".into(), Queued, 3)],
+            devices_reached: vec![("kiosk-1".into(), Activated, 2)],
+            ..RawCounts::default()
         };
         let r = ProgressReport::build(
             &directory(),
@@ -346,7 +377,9 @@ target = 0
         assert_eq!(r.groups.len(), 3);
         assert_eq!(r.groups[2].id.as_str(), "thon-9");
         assert!(!r.groups[2].configured);
-        assert_eq!(r.period_total().enrolled(), 3);
+        assert_eq!(r.period_total().enrolled, 3);
+        assert_eq!(r.groups[0].period.approved, 4, "approvals in the period");
+        assert_eq!(r.groups[2].period.approved, 0);
         assert_eq!(r.cumulative_total().enrolled(), 5);
         assert_eq!(
             r.operators
@@ -355,6 +388,9 @@ target = 0
                 .collect::<Vec<_>>(),
             vec!["op-a", "op-b"]
         );
-        assert_eq!(r.devices[0].period.pending(), 3);
+        assert_eq!(
+            (r.devices[0].period.enrolled, r.devices[0].period.activated),
+            (3, 2)
+        );
     }
 }

@@ -6,7 +6,7 @@
 
 use crate::locale::{Lang, Percent, format_count};
 use crate::report::{GroupLine, KeyLine, ProgressReport};
-use crate::tally::Tally;
+use crate::tally::{Flow, Tally};
 
 /// One cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,7 +76,7 @@ fn t(vi: &str, en: &str, lang: Lang) -> String {
     }
 }
 
-/// The six funnel figures, in column order.
+/// The six funnel figures (states at a date), in column order.
 fn funnel_headers(lang: Lang) -> Vec<String> {
     vec![
         t("Thu nhận", "Enrolled", lang),
@@ -102,30 +102,54 @@ fn funnel(t: &Tally) -> Vec<Cell> {
     .collect()
 }
 
+/// The five figures of a period (what happened in it), in column order.
+fn flow_headers(lang: Lang) -> Vec<String> {
+    vec![
+        t("Thu nhận", "Enrolled", lang),
+        t("Tiếp nhận", "Acknow-\nledged", lang),
+        t("Phê duyệt", "Approved", lang),
+        t("Kích hoạt", "Activated", lang),
+        t("Từ chối", "Rejected", lang),
+    ]
+}
+
+fn flow(f: &Flow) -> Vec<Cell> {
+    [
+        f.enrolled,
+        f.acknowledged,
+        f.approved,
+        f.activated,
+        f.rejected,
+    ]
+    .into_iter()
+    .map(Cell::Count)
+    .collect()
+}
+
 fn progress_row(
     stt: Cell,
     name: String,
     target: u64,
-    period: &Tally,
+    period: &Flow,
     cumulative: &Tally,
 ) -> Vec<Cell> {
     let mut row = vec![stt, Cell::Text(name), Cell::Count(target)];
-    row.extend(funnel(period));
+    row.extend(flow(period));
     row.extend(funnel(cumulative));
     row.push(Cell::Count(cumulative.not_activated()));
     row.push(Cell::Percent(Percent::of(cumulative.activated(), target)));
     row
 }
 
-/// Per residential group: target, the period's funnel, the cumulative funnel, not activated,
-/// and progress against the target.
+/// Per residential group: target, what happened in the period, the cumulative funnel at the
+/// period's end, not activated, and progress against the target.
 pub fn progress_table(report: &ProgressReport, lang: Lang) -> Table {
     let mut headers = vec![
         t("STT", "No.", lang),
         t("Tên đơn vị", "Residential group", lang),
         t("Chỉ tiêu", "Target", lang),
     ];
-    headers.extend(funnel_headers(lang));
+    headers.extend(flow_headers(lang));
     headers.extend(funnel_headers(lang));
     headers.push(t("Chưa\nkích hoạt", "Not\nactivated", lang));
     headers.push(t("Tỷ lệ đạt\n(%)", "Progress\n(%)", lang));
@@ -161,8 +185,12 @@ pub fn progress_table(report: &ProgressReport, lang: Lang) -> Table {
             lang,
         ),
         bands: vec![
-            (t("Trong kỳ", "In the period", lang), 3, 6),
-            (t("Lũy kế", "Cumulative", lang), 9, 8),
+            (t("Trong kỳ", "In the period", lang), 3, 5),
+            (
+                t("Lũy kế đến cuối kỳ", "Cumulative to the period's end", lang),
+                8,
+                8,
+            ),
         ],
         headers,
         rows,
@@ -178,15 +206,15 @@ fn key_table(
     lang: Lang,
 ) -> Table {
     let mut headers = vec![t("STT", "No.", lang), key_header];
-    headers.extend(funnel_headers(lang));
-    let mut total = Tally::default();
+    headers.extend(flow_headers(lang));
+    let mut total = Flow::default();
     let rows = lines
         .iter()
         .enumerate()
         .map(|(i, l)| {
             total += l.period;
             let mut row = vec![Cell::Count(i as u64 + 1), Cell::Text(l.key.clone())];
-            row.extend(funnel(&l.period));
+            row.extend(flow(&l.period));
             row
         })
         .collect();
@@ -194,7 +222,7 @@ fn key_table(
         Cell::Text(String::new()),
         Cell::Text(t("Tổng", "Total", lang)),
     ];
-    total_row.extend(funnel(&total));
+    total_row.extend(flow(&total));
     Table {
         name,
         title,

@@ -1,7 +1,8 @@
 //! How many enrollments stand at each step, and the figures reports print from that.
 //!
-//! The queue keeps each enrollment's *current* state, so the figures are a funnel: an activated
-//! enrollment was also enrolled, acknowledged and approved.
+//! A [`Tally`] counts enrollments by the state they stand in (now, or as of a date), so its
+//! figures are a funnel: an activated enrollment was also enrolled, acknowledged and approved.
+//! A [`Flow`] counts what happened in a period: enrollments made, approvals, activations.
 
 use enroll::state::EnrollmentState;
 use serde::{Deserialize, Serialize};
@@ -77,6 +78,48 @@ impl AddAssign for Tally {
         self.unsent += o.unsent;
         self.in_review += o.in_review;
         self.approved_only += o.approved_only;
+        self.rejected += o.rejected;
+        self.activated += o.activated;
+    }
+}
+
+/// What happened in a period: enrollments made in it, and packages that reached each later
+/// step in it (from the queue's state history), whenever they were made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Flow {
+    /// Thu nhận: enrollments made in the period.
+    pub enrolled: u64,
+    /// Tiếp nhận: acknowledged by the back office in the period.
+    pub acknowledged: u64,
+    /// Phê duyệt: approved in the period.
+    pub approved: u64,
+    /// Từ chối: rejected in the period.
+    pub rejected: u64,
+    /// Kích hoạt: activated in the period.
+    pub activated: u64,
+}
+
+impl Flow {
+    /// Counts `n` packages that reached `state` in the period (steps before the back office's
+    /// acknowledgement are not counted: an enrollment counts once, as made).
+    pub fn add_reached(&mut self, state: EnrollmentState, n: u64) {
+        use EnrollmentState::*;
+        let slot = match state {
+            Acknowledged => &mut self.acknowledged,
+            Approved => &mut self.approved,
+            Rejected => &mut self.rejected,
+            Activated => &mut self.activated,
+            Draft | Sealed | Queued | Uploading | Uploaded => return,
+        };
+        *slot += n;
+    }
+}
+
+impl AddAssign for Flow {
+    fn add_assign(&mut self, o: Self) {
+        self.enrolled += o.enrolled;
+        self.acknowledged += o.acknowledged;
+        self.approved += o.approved;
         self.rejected += o.rejected;
         self.activated += o.activated;
     }

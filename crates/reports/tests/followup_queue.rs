@@ -13,7 +13,7 @@ use reports::contacts::{ContactLog, ContactOutcome, Note, NotesKey};
 use reports::export;
 use reports::followup::{
     ContactDetails, FollowUpError, FollowUpKind, ListQuery, Sources, call_list_table,
-    follow_up_list,
+    follow_up_count, follow_up_list,
 };
 use reports::groups::GroupDirectory;
 use reports::locale::Lang;
@@ -78,6 +78,7 @@ async fn lists_show_who_to_call_with_days_waiting_and_the_latest_note() {
         kind,
         group: None,
         limit: 100,
+        offset: 0,
         now,
     };
     let officer = session(Role::Operator);
@@ -140,6 +141,40 @@ async fn lists_show_who_to_call_with_days_waiting_and_the_latest_note() {
         page.iter().map(|e| e.package).collect::<Vec<_>>(),
         vec![ids[0]]
     );
+    let second = ListQuery {
+        limit: 1,
+        offset: 1,
+        ..query(FollowUpKind::ApprovedNotActivated)
+    };
+    let page = follow_up_list(&officer, sources, &second)
+        .await
+        .expect("list");
+    assert_eq!(
+        page.iter().map(|e| e.package).collect::<Vec<_>>(),
+        vec![ids[3]],
+        "the second page starts after the first"
+    );
+    assert_eq!(
+        follow_up_count(
+            &officer,
+            &kiosk.queue,
+            FollowUpKind::ApprovedNotActivated,
+            None
+        )
+        .await
+        .expect("count"),
+        2
+    );
+    assert!(matches!(
+        follow_up_count(
+            &session(Role::SelfService),
+            &kiosk.queue,
+            FollowUpKind::Rejected,
+            None
+        )
+        .await,
+        Err(FollowUpError::NotPermitted)
+    ));
     let waiting_first = ListQuery {
         limit: 1,
         ..query(FollowUpKind::NotAcknowledged)
@@ -265,6 +300,7 @@ async fn records_sealed_under_another_key_show_as_unreadable_not_as_an_error() {
             kind: FollowUpKind::ApprovedNotActivated,
             group: None,
             limit: 10,
+            offset: 0,
             now: at,
         },
     )

@@ -15,6 +15,7 @@ use enroll::package::{
     BackOfficePublicKey, BackOfficeSecretKey, DeviceSigningKey, PackageId, seal,
 };
 use enroll::queue::{Queue, QueueOptions, ReviewOutcome};
+use enroll::state::EnrollmentState;
 use enroll::timestamp::Timestamp;
 use rand_core::UnwrapErr;
 use reports::calendar::LocalDate;
@@ -190,6 +191,41 @@ pub struct Made {
     pub device: String,
     pub at: Timestamp,
     pub fate: Fate,
+    /// The time between two steps of `TestKiosk::drive`.
+    pub step_ms: i64,
+}
+
+impl Made {
+    /// The states this enrollment went through and when, as `TestKiosk::drive` made them.
+    pub fn steps(&self) -> Vec<(EnrollmentState, Timestamp)> {
+        use EnrollmentState::*;
+        let t = |k: i64| self.at.plus_millis(k * self.step_ms);
+        let mut steps = vec![(Queued, self.at)];
+        if self.fate == Fate::Queued {
+            return steps;
+        }
+        steps.extend([(Uploading, t(1)), (Uploaded, t(2))]);
+        if self.fate == Fate::Uploaded {
+            return steps;
+        }
+        steps.push((Acknowledged, t(3)));
+        match self.fate {
+            Fate::Rejected(_) => steps.push((Rejected, t(4))),
+            Fate::Approved => steps.push((Approved, t(4))),
+            Fate::Activated => steps.extend([(Approved, t(4)), (Activated, t(5))]),
+            Fate::Queued | Fate::Uploaded | Fate::Acknowledged => {}
+        }
+        steps
+    }
+
+    /// The state it stood in just before `t` (queued if it was not yet made).
+    pub fn state_before(&self, t: Timestamp) -> EnrollmentState {
+        self.steps()
+            .into_iter()
+            .rev()
+            .find(|(_, at)| *at < t)
+            .map_or(EnrollmentState::Queued, |(s, _)| s)
+    }
 }
 
 pub const OPERATORS: [&str; 6] = [
@@ -237,14 +273,16 @@ pub async fn generate(kiosk: &TestKiosk, dir: &GroupDirectory, n: u32) -> Vec<Ma
             .start()
             .plus_millis(day * 86_400_000 + minute * 60_000);
         let fate = fate(rng.next());
+        let step_ms = 3 * 3_600_000;
         let id = kiosk.enroll(i + 1, &group, operator, device, at).await;
-        kiosk.drive(id, &fate, at, 3 * 3_600_000).await;
+        kiosk.drive(id, &fate, at, step_ms).await;
         made.push(Made {
             group,
             operator: operator.to_owned(),
             device: device.to_owned(),
             at,
             fate,
+            step_ms,
         });
     }
     made
