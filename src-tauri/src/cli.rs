@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use enroll::ids::OperatorId;
 use enroll::operators::{OperatorError, Pin, Role};
-use enroll::queue::QueueError;
+use enroll::queue::{Queue, QueueError};
 use enroll::state::EnrollmentState;
 use enroll::timestamp::Timestamp;
 use health::doctor::{self, Verdict};
@@ -54,6 +54,32 @@ pub enum Command {
     Queue {
         #[command(subcommand)]
         action: QueueCommand,
+    },
+    /// Copies the data directory (a consistent snapshot of the queue, the key files, a
+    /// manifest of hashes) into a new directory, while the kiosk may keep running. The backup
+    /// holds the device key: keep it where only the technician can reach it.
+    Backup {
+        /// The directory to create (it must not exist or be empty).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Restores a backup into the data directory, after checking its hashes, the database's
+    /// integrity and the audit chain. Refuses a non-empty data directory unless --force (the
+    /// old one is then kept beside it, renamed).
+    Restore {
+        /// The backup directory.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Replace a non-empty data directory (kept as `<data_dir>.replaced-<time>`).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Writes a zip for a technician: the configuration (secrets removed), versions, logs,
+    /// the doctor report and the queue's counts. No personal data, no keys.
+    SupportBundle {
+        /// The zip file to write.
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
     },
 }
 
@@ -138,6 +164,60 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Backup { out } => match crate::backup::backup(config, &out) {
+            Ok(summary) => {
+                print(&format!(
+                    "OK {} ({} files, {} packages, {} not yet acknowledged, audit chain of {} verified)\n",
+                    out.display(),
+                    summary.files,
+                    summary.packages,
+                    summary.unsent,
+                    summary.audit_entries
+                ));
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("Không sao lưu được / backup failed: {err}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Restore { from, force } => match crate::backup::restore(config, &from, force) {
+            Ok((summary, kept)) => {
+                print(&format!(
+                    "OK {} ({} files, {} packages, {} not yet acknowledged, audit chain of {} verified)\n",
+                    config.data_dir.display(),
+                    summary.files,
+                    summary.packages,
+                    summary.unsent,
+                    summary.audit_entries
+                ));
+                if let Some(kept) = kept {
+                    print(&format!(
+                        "the previous data directory is kept at {}\n",
+                        kept.display()
+                    ));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("Không khôi phục được / restore failed: {err}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::SupportBundle { out } => match crate::support::write(config, &out) {
+            Ok(bundle) => {
+                print(&format!(
+                    "OK {} ({} files)\n",
+                    out.display(),
+                    bundle.entries.len()
+                ));
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("Không tạo được gói hỗ trợ / support bundle failed: {err}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Operator { action } => {
             let lines = std::io::stdin().lines().map_while(Result::ok);
             match tauri::async_runtime::block_on(operator(action, config, lines)) {
@@ -184,8 +264,14 @@ impl OperatorCliError {
 /// Counts of packages per state, every state listed (0 included).
 async fn queue_status(config: &Config) -> Result<String, QueueError> {
     let queue = crate::store::open(config).await?;
-    let counts = queue.counts().await?;
+    let text = queue_counts(&queue).await;
     queue.close().await;
+    text
+}
+
+/// One `state<TAB>count` line per state of `queue`.
+pub(crate) async fn queue_counts(queue: &Queue) -> Result<String, QueueError> {
+    let counts = queue.counts().await?;
     Ok(EnrollmentState::ALL
         .iter()
         .map(|state| {

@@ -3,6 +3,7 @@
 //! Wiring only: logic lives in the `crates/` libraries, which build and test without Tauri.
 
 mod backoffice_link;
+mod backup;
 mod card;
 mod cli;
 mod enrollment;
@@ -10,6 +11,7 @@ mod logging;
 mod session;
 mod shell;
 mod store;
+mod support;
 
 use std::process::ExitCode;
 

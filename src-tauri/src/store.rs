@@ -8,6 +8,8 @@ use kiosk_config::Config;
 
 /// The queue database's file name inside the data directory.
 pub const QUEUE_FILE: &str = "queue.sqlite";
+/// The running kiosk's lock file in the data directory (its process id while it runs).
+pub const LOCK_FILE: &str = "kiosk.lock";
 
 /// Where the queue database lives for this configuration.
 pub fn queue_path(config: &Config) -> PathBuf {
