@@ -201,6 +201,9 @@ fn entry_hash(
 
 /// The actor of entries the kiosk writes on its own (purges, sync).
 pub const SYSTEM_ACTOR: &str = "system";
+/// The actor of changes made from the machine's command line, where no operator signs in
+/// (whoever runs it already holds the machine's account).
+pub const CONSOLE_ACTOR: &str = "console";
 
 /// Appends an entry inside the caller's transaction, so the entry commits with what it records.
 pub(crate) async fn append_in(

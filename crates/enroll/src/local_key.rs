@@ -3,29 +3,41 @@
 //! After the back office acknowledges a package its body is purged, but the commune officer
 //! still needs to call citizens who were approved and never activated (issue 8). What those
 //! screens need — name, phone, masked ID — is kept in the queue encrypted under a local AEAD key
-//! (XChaCha20-Poly1305, random 192-bit nonces, the package id as associated data).
+//! (XChaCha20-Poly1305, random 192-bit nonces, the package id as associated data). Other local
+//! data (the reports' contact notes) is sealed under the same key with
+//! [`LocalKey::seal_bytes`], each use naming itself in its associated data.
 //!
-//! Where the key lives: **an OS keyring (Secret Service, Windows DPAPI/Credential Manager, macOS
-//! Keychain, or a TPM-sealed blob) is the better home where one exists**; this module keeps it
-//! in a 32-byte file created with mode 0600 (readable only by the app's user), refuses a file
-//! others can read, and logs which choice was made.
+//! Where the key lives ([`LocalKey::load_or_create`]): **in the OS keyring where one exists**
+//! (the freedesktop Secret Service: GNOME Keyring, KWallet; see [`keyring`]), else in a
+//! 32-byte file created with mode 0600 (readable only by the app's user); the choice, and why,
+//! is logged. A key kept in the keyring leaves a marker file (no secret in it) where the key
+//! file would be, so a later start that cannot reach the keyring reports it instead of quietly
+//! making a new key that could not open the data sealed before. A key file, once there, is
+//! always used: a kiosk that started on a file keeps it.
+
+pub mod keyring;
 
 use crate::enrollment::Enrollment;
 use crate::package::PackageId;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use keyring::{KeyringEntry, KeyringError};
 use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
 use std::fmt;
 use std::fs;
 use std::io::{self, Read, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The key length in bytes.
 const KEY_LEN: usize = 32;
 /// The nonce length in bytes.
 pub const NONCE_LEN: usize = 24;
+/// What the marker of a key kept in the keyring says (it holds no secret).
+const MARKER_TEXT: &str =
+    "The local data key of this kiosk is kept in the OS keyring (Secret Service), not here.\n";
 
 /// Why the local key or a follow-up record could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -36,14 +48,25 @@ pub enum LocalKeyError {
     /// The key file is readable or writable by group or others.
     #[error("the local data key file is accessible to other users (mode {0:o}); it must be 0600")]
     TooOpen(u32),
-    /// The key file is not exactly 32 bytes.
-    #[error("the local data key file is not a 32-byte key")]
+    /// The key file (or the keyring's secret) is not exactly 32 bytes.
+    #[error("the local data key is not a 32-byte key")]
     Malformed,
+    /// The key is kept in the OS keyring (its marker file says so) and the keyring cannot be
+    /// used now: no new key is made, since it could not open what the old one sealed.
+    #[error(
+        "the local data key is kept in the OS keyring, which cannot be used now ({0}); start the kiosk in the desktop session that unlocks it"
+    )]
+    KeyringUnavailable(KeyringError),
+    /// The marker file says the key is in the OS keyring, and the keyring no longer has it.
+    #[error(
+        "the OS keyring no longer holds the local data key: data sealed under it cannot be read; remove the marker file to start a new key"
+    )]
+    KeyringKeyMissing,
     /// The operating system's random source failed.
     #[error("the system random source failed")]
     Random,
-    /// Decryption failed: another key, another package id, or altered bytes.
-    #[error("the follow-up record cannot be decrypted with this key")]
+    /// Decryption failed: another key, another package id or label, or altered bytes.
+    #[error("the local record cannot be decrypted with this key")]
     DecryptionFailed,
     /// The record decrypted but is not a follow-up record.
     #[error("the follow-up record is malformed")]
@@ -59,37 +82,121 @@ impl From<io::Error> for LocalKeyError {
 /// Whether [`LocalKey::load_or_create`] found a key or made one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyOrigin {
-    /// An existing key file was loaded.
+    /// An existing key was loaded.
     Loaded,
-    /// No key file existed; a new key was generated and written.
+    /// No key existed; a new key was generated and stored.
     Created,
 }
 
+/// Where the local data key is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStore {
+    /// The OS keyring (freedesktop Secret Service).
+    SecretService,
+    /// A 32-byte file with mode 0600.
+    File,
+}
+
 /// The local data key.
-pub struct LocalKey(XChaCha20Poly1305);
+#[derive(Clone)]
+pub struct LocalKey {
+    cipher: XChaCha20Poly1305,
+    store: KeyStore,
+}
 
 impl LocalKey {
-    /// Loads the key from `path`, or creates it there (mode 0600) if no file exists.
+    /// The key for the data directory's key file `path`: from the OS keyring where one is
+    /// reachable (created there on first use), else from the 0600 file at `path` (created if
+    /// missing). An existing key file is always used. The choice is logged.
     pub fn load_or_create(path: &Path) -> Result<(Self, KeyOrigin), LocalKeyError> {
         match fs::OpenOptions::new().read(true).open(path) {
-            Ok(file) => {
-                let key = Self::read(file)?;
+            Ok(file) => return Self::loaded_from_file(file),
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e.into()),
+            Err(_) => {}
+        }
+        let marker = marker_path(path);
+        let marked = fs::symlink_metadata(&marker).is_ok();
+        let entry = KeyringEntry::local_data_key(&location(path));
+        match entry.find() {
+            Ok(Some(secret)) => {
+                let key = Self::from_bytes(&secret, KeyStore::SecretService)?;
+                if !marked {
+                    write_private(&marker, MARKER_TEXT.as_bytes())?;
+                }
                 tracing::info!(
-                    store = "file-0600",
-                    "local data key loaded from a file readable only by this user (no OS keyring used)"
+                    store = "secret-service",
+                    "local data key loaded from the OS keyring"
                 );
                 Ok((key, KeyOrigin::Loaded))
             }
+            Ok(None) if marked => Err(LocalKeyError::KeyringKeyMissing),
+            Err(e) if marked => Err(LocalKeyError::KeyringUnavailable(e)),
+            Ok(None) => match Self::create_in_keyring(&entry) {
+                Ok(key) => {
+                    write_private(&marker, MARKER_TEXT.as_bytes())?;
+                    tracing::info!(
+                        store = "secret-service",
+                        "local data key created in the OS keyring"
+                    );
+                    Ok((key, KeyOrigin::Created))
+                }
+                Err(e) => Self::created_in_file(path, &e),
+            },
+            Err(e) => Self::created_in_file(path, &e),
+        }
+    }
+
+    /// The key from the 0600 file at `path` only, created there if missing; the OS keyring is
+    /// not consulted. For tools and tests that must not touch the user's keyring.
+    pub fn load_or_create_file(path: &Path) -> Result<(Self, KeyOrigin), LocalKeyError> {
+        match fs::OpenOptions::new().read(true).open(path) {
+            Ok(file) => Self::loaded_from_file(file),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let key = Self::create(path)?;
+                let key = Self::create_file(path)?;
                 tracing::info!(
                     store = "file-0600",
-                    "local data key created in a file readable only by this user (no OS keyring used)"
+                    "local data key created in a file readable only by this user (OS keyring not consulted)"
                 );
                 Ok((key, KeyOrigin::Created))
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Where this key is kept.
+    pub fn store(&self) -> KeyStore {
+        self.store
+    }
+
+    fn loaded_from_file(file: fs::File) -> Result<(Self, KeyOrigin), LocalKeyError> {
+        let key = Self::read(file)?;
+        tracing::info!(
+            store = "file-0600",
+            "local data key loaded from a file readable only by this user"
+        );
+        Ok((key, KeyOrigin::Loaded))
+    }
+
+    fn created_in_file(
+        path: &Path,
+        keyring: &KeyringError,
+    ) -> Result<(Self, KeyOrigin), LocalKeyError> {
+        let key = Self::create_file(path)?;
+        tracing::info!(
+            store = "file-0600",
+            reason = %keyring,
+            "no usable OS keyring: local data key created in a file readable only by this user"
+        );
+        Ok((key, KeyOrigin::Created))
+    }
+
+    fn from_bytes(bytes: &[u8], store: KeyStore) -> Result<Self, LocalKeyError> {
+        if bytes.len() != KEY_LEN {
+            return Err(LocalKeyError::Malformed);
+        }
+        XChaCha20Poly1305::new_from_slice(bytes)
+            .map(|cipher| Self { cipher, store })
+            .map_err(|_| LocalKeyError::Malformed)
     }
 
     fn read(mut file: fs::File) -> Result<Self, LocalKeyError> {
@@ -99,80 +206,133 @@ impl LocalKey {
         }
         let mut bytes = Zeroizing::new(Vec::with_capacity(KEY_LEN + 1));
         Read::take(&mut file, KEY_LEN as u64 + 1).read_to_end(&mut bytes)?;
-        if bytes.len() != KEY_LEN {
-            return Err(LocalKeyError::Malformed);
-        }
-        XChaCha20Poly1305::new_from_slice(&bytes)
-            .map(Self)
-            .map_err(|_| LocalKeyError::Malformed)
+        Self::from_bytes(&bytes, KeyStore::File)
     }
 
-    fn create(path: &Path) -> Result<Self, LocalKeyError> {
-        let mut key = Zeroizing::new([0u8; KEY_LEN]);
+    fn random_key() -> Result<Zeroizing<Vec<u8>>, LocalKeyError> {
+        let mut key = Zeroizing::new(vec![0u8; KEY_LEN]);
         getrandom::fill(key.as_mut_slice()).map_err(|_| LocalKeyError::Random)?;
-        // Write beside, flush to disk, then rename: a crash leaves either no key file or a
-        // whole one, never a short key that would lock the follow-up data away.
-        let tmp = path.with_extension("tmp");
-        let _ = fs::remove_file(&tmp);
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        file.write_all(key.as_slice())?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            fs::File::open(dir)?.sync_all()?;
-        }
-        XChaCha20Poly1305::new_from_slice(key.as_slice())
-            .map(Self)
-            .map_err(|_| LocalKeyError::Malformed)
+        Ok(key)
     }
 
-    /// Encrypts `record` for the package `id`.
-    pub fn seal(&self, id: PackageId, record: &FollowUp) -> Result<LocalSealed, LocalKeyError> {
+    /// A new key stored in the keyring, kept only once the keyring gives the same bytes back.
+    fn create_in_keyring(entry: &KeyringEntry) -> Result<Self, KeyringError> {
+        let key = Self::random_key().map_err(|e| KeyringError::Refused(e.to_string()))?;
+        entry.store(key.clone())?;
+        match entry.find()? {
+            Some(back) if back.as_slice() == key.as_slice() => {
+                Self::from_bytes(&key, KeyStore::SecretService)
+                    .map_err(|e| KeyringError::Refused(e.to_string()))
+            }
+            _ => Err(KeyringError::Refused(
+                "the stored key did not read back".to_owned(),
+            )),
+        }
+    }
+
+    fn create_file(path: &Path) -> Result<Self, LocalKeyError> {
+        let key = Self::random_key()?;
+        write_private(path, &key)?;
+        Self::from_bytes(&key, KeyStore::File)
+    }
+
+    /// Encrypts `plaintext` bound to `associated_data`: opening needs the same associated data,
+    /// so each use names itself there (and what the record belongs to), and a record cannot be
+    /// moved to another place or use.
+    pub fn seal_bytes(
+        &self,
+        associated_data: &[u8],
+        plaintext: &[u8],
+    ) -> Result<LocalSealed, LocalKeyError> {
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| LocalKeyError::Random)?;
-        let mut plaintext = Zeroizing::new(Vec::with_capacity(512));
-        ciborium::into_writer(record, &mut *plaintext)
-            .map_err(|_| LocalKeyError::MalformedRecord)?;
-        let aad = id.to_bytes();
         let ciphertext = self
-            .0
+            .cipher
             .encrypt(
                 &XNonce::from(nonce),
                 Payload {
-                    msg: &plaintext,
-                    aad: &aad,
+                    msg: plaintext,
+                    aad: associated_data,
                 },
             )
             .map_err(|_| LocalKeyError::DecryptionFailed)?;
         Ok(LocalSealed { nonce, ciphertext })
     }
 
+    /// Decrypts what [`Self::seal_bytes`] sealed with the same `associated_data`.
+    pub fn open_bytes(
+        &self,
+        associated_data: &[u8],
+        sealed: &LocalSealed,
+    ) -> Result<Zeroizing<Vec<u8>>, LocalKeyError> {
+        self.cipher
+            .decrypt(
+                &XNonce::from(sealed.nonce),
+                Payload {
+                    msg: &sealed.ciphertext,
+                    aad: associated_data,
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| LocalKeyError::DecryptionFailed)
+    }
+
+    /// Encrypts `record` for the package `id`.
+    pub fn seal(&self, id: PackageId, record: &FollowUp) -> Result<LocalSealed, LocalKeyError> {
+        let mut plaintext = Zeroizing::new(Vec::with_capacity(512));
+        ciborium::into_writer(record, &mut *plaintext)
+            .map_err(|_| LocalKeyError::MalformedRecord)?;
+        self.seal_bytes(&id.to_bytes(), &plaintext)
+    }
+
     /// Decrypts the follow-up record of package `id`.
     pub fn open(&self, id: PackageId, sealed: &LocalSealed) -> Result<FollowUp, LocalKeyError> {
-        let aad = id.to_bytes();
-        let plaintext = Zeroizing::new(
-            self.0
-                .decrypt(
-                    &XNonce::from(sealed.nonce),
-                    Payload {
-                        msg: &sealed.ciphertext,
-                        aad: &aad,
-                    },
-                )
-                .map_err(|_| LocalKeyError::DecryptionFailed)?,
-        );
+        let plaintext = self.open_bytes(&id.to_bytes(), sealed)?;
         ciborium::from_reader(plaintext.as_slice()).map_err(|_| LocalKeyError::MalformedRecord)
     }
 }
 
 impl fmt::Debug for LocalKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("LocalKey(<secret>)")
+        write!(f, "LocalKey(<secret>, {:?})", self.store)
     }
+}
+
+/// The marker left where the key file would be when the key is in the keyring.
+fn marker_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".in-keyring");
+    PathBuf::from(name)
+}
+
+/// The keyring entry's `location` attribute: the key file's absolute path, so two data
+/// directories on one machine keep two keys.
+fn location(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Writes `bytes` to `path` with mode 0600: beside it first, flushed, then renamed, so a
+/// crash leaves no file or a whole one, never a short key.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), LocalKeyError> {
+    let mut tmp: OsString = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    let _ = fs::remove_file(&tmp);
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    fs::rename(&tmp, path)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
 }
 
 /// What the follow-up screens show for one enrollment. Personal data: masked in `Debug`,
@@ -252,14 +412,14 @@ mod tests {
     fn key_file_is_created_0600_and_loaded_back() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("local.key");
-        let (key, origin) = LocalKey::load_or_create(&path).expect("creates");
+        let (key, origin) = LocalKey::load_or_create_file(&path).expect("creates");
         assert_eq!(origin, KeyOrigin::Created);
         let mode = fs::metadata(&path).map(|m| m.permissions().mode() & 0o777);
         assert_eq!(mode.ok(), Some(0o600));
         let record = FollowUp::of(&sample_enrollment(DataSource::Chip));
         let id = id();
         let sealed = key.seal(id, &record).expect("seals");
-        let (again, origin) = LocalKey::load_or_create(&path).expect("loads");
+        let (again, origin) = LocalKey::load_or_create_file(&path).expect("loads");
         assert_eq!(origin, KeyOrigin::Loaded);
         assert_eq!(again.open(id, &sealed).expect("opens"), record);
         assert_eq!(record.id_masked, "*********456");
@@ -269,10 +429,10 @@ mod tests {
     fn a_key_file_others_can_read_is_refused() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("local.key");
-        LocalKey::load_or_create(&path).expect("creates");
+        LocalKey::load_or_create_file(&path).expect("creates");
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
         assert!(matches!(
-            LocalKey::load_or_create(&path),
+            LocalKey::load_or_create_file(&path),
             Err(LocalKeyError::TooOpen(0o644))
         ));
     }
@@ -284,7 +444,7 @@ mod tests {
         fs::write(&path, [7u8; 31]).expect("write");
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).expect("chmod");
         assert!(matches!(
-            LocalKey::load_or_create(&path),
+            LocalKey::load_or_create_file(&path),
             Err(LocalKeyError::Malformed)
         ));
     }
@@ -292,8 +452,8 @@ mod tests {
     #[test]
     fn a_record_opens_only_for_its_package_and_key() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (key, _) = LocalKey::load_or_create(&dir.path().join("a.key")).expect("creates");
-        let (other, _) = LocalKey::load_or_create(&dir.path().join("b.key")).expect("creates");
+        let (key, _) = LocalKey::load_or_create_file(&dir.path().join("a.key")).expect("creates");
+        let (other, _) = LocalKey::load_or_create_file(&dir.path().join("b.key")).expect("creates");
         let record = FollowUp::of(&sample_enrollment(DataSource::QrOnly));
         let id = id();
         let sealed = key.seal(id, &record).expect("seals");
@@ -308,5 +468,42 @@ mod tests {
         let plain = sealed.ciphertext();
         assert!(!plain.windows(10).any(|w| w == b"0912345678"));
         assert_eq!(format!("{record:?}"), "FollowUp(<redacted>)");
+    }
+
+    #[test]
+    fn sealed_bytes_open_only_with_the_same_associated_data() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (key, _) = LocalKey::load_or_create_file(&dir.path().join("a.key")).expect("creates");
+        assert_eq!(key.store(), KeyStore::File);
+        let sealed = key
+            .seal_bytes(b"vneid-kiosk/test/v1\0row-7", b"chi Lan 0987654321")
+            .expect("seals");
+        assert!(!sealed.ciphertext().windows(10).any(|w| w == b"0987654321"));
+        assert_eq!(
+            key.open_bytes(b"vneid-kiosk/test/v1\0row-7", &sealed)
+                .expect("opens")
+                .as_slice(),
+            b"chi Lan 0987654321"
+        );
+        assert!(matches!(
+            key.open_bytes(b"vneid-kiosk/test/v1\0row-8", &sealed),
+            Err(LocalKeyError::DecryptionFailed)
+        ));
+        let copy = key.clone();
+        assert!(
+            copy.open_bytes(b"vneid-kiosk/test/v1\0row-7", &sealed)
+                .is_ok()
+        );
+        assert_eq!(format!("{key:?}"), "LocalKey(<secret>, File)");
+    }
+
+    #[test]
+    fn the_keyring_marker_sits_beside_the_key_file_and_holds_no_secret() {
+        assert_eq!(
+            marker_path(Path::new("/data/followup.key")),
+            PathBuf::from("/data/followup.key.in-keyring")
+        );
+        assert!(!MARKER_TEXT.is_empty() && MARKER_TEXT.is_ascii());
+        assert!(location(Path::new("rel/followup.key")).starts_with('/'));
     }
 }

@@ -29,7 +29,7 @@ impl Kiosk {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut rng = UnwrapErr(SysRng);
         let (office_secret, office_public) = BackOfficeSecretKey::generate(&mut rng);
-        let (local, _) = LocalKey::load_or_create(&dir.path().join("local.key")).expect("key");
+        let (local, _) = LocalKey::load_or_create_file(&dir.path().join("local.key")).expect("key");
         Self {
             device: DeviceSigningKey::generate(&mut rng),
             office_secret,

@@ -75,7 +75,7 @@ async fn writer(
     local_key: &Path,
 ) -> Result<Writer, String> {
     let queue = Queue::open(db).await.map_err(|e| e.to_string())?;
-    let (local, _) = LocalKey::load_or_create(local_key).map_err(|e| e.to_string())?;
+    let (local, _) = LocalKey::load_or_create_file(local_key).map_err(|e| e.to_string())?;
     Ok(Writer {
         queue,
         device_key,
