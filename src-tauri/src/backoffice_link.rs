@@ -1,6 +1,8 @@
 //! The kiosk's link to the back office: registration of its device key (which also brings the
-//! back office's package and receipt keys into the data directory), and the sync loop that
-//! sends the queue's outbox in the background, never in an enrollment's way.
+//! back office's package and receipt keys into the data directory), the sync loop that sends
+//! the queue's outbox in the background, never in an enrollment's way, and the link's state as
+//! the header shows it, taken from the loop's own outcome and pushed to the window as the
+//! `sync-status` event.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,8 +13,11 @@ use enroll::queue::Queue;
 use getrandom::SysRng;
 use kiosk_config::Config;
 use rand_core::UnwrapErr;
-use sync::client::{Backoff, ClientConfig, SyncClient, SyncLoop};
+use serde::Serialize;
+use sync::client::{Backoff, ClientConfig, Failure, SyncClient, SyncLoop, SyncProgress, SyncState};
+use sync::messages::ErrorCode;
 use sync::receipt::ReceiptKey;
+use tauri::{AppHandle, Emitter};
 use tokio::sync::{Notify, watch};
 
 use crate::enrollment::{BACKOFFICE_KEY_FILE, DEVICE_KEY_FILE, SubmitError, device_key};
@@ -69,6 +74,7 @@ fn write_key(dir: &Path, file: &str, key: &[u8; 32]) -> Result<(), LinkError> {
 /// The running sync loop: wake it after an enrollment is queued; dropping this stops it.
 pub struct SyncHandle {
     waker: Arc<Notify>,
+    progress: watch::Receiver<SyncProgress>,
     _shutdown: watch::Sender<bool>,
 }
 
@@ -77,15 +83,169 @@ impl SyncHandle {
     pub fn wake(&self) {
         self.waker.notify_one();
     }
+
+    /// The link's state now, from the loop's latest report.
+    pub fn status(&self, config: &Config) -> SyncStatus {
+        SyncStatus::of(&self.progress.borrow(), endpoint(config))
+    }
+}
+
+/// Why no sync loop runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// The kiosk has not been registered (no receipt key in the data directory).
+    NotRegistered,
+    /// The queue, a key file or the client could not be set up (the log says which).
+    SetupFailed,
+}
+
+impl Stopped {
+    /// The header's state for it.
+    pub fn status(self, config: &Config) -> SyncStatus {
+        let state = match self {
+            Stopped::NotRegistered => "not_registered",
+            Stopped::SetupFailed => "not_started",
+        };
+        SyncStatus {
+            state,
+            detail: endpoint(config),
+            last_sync_at: None,
+            retry_at: None,
+        }
+    }
+}
+
+/// The back-office link as the header shows it, from the sync loop's outcome (never personal).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// `not_registered`, `not_started`, `starting`, `synced`, `sending`, `waiting` (a retry
+    /// left from an earlier run), `unreachable`, `refused` (credentials) or `clock_skew`.
+    pub state: &'static str,
+    /// The back office's host and port.
+    pub detail: Option<String>,
+    /// When the back office last answered (Unix milliseconds).
+    pub last_sync_at: Option<i64>,
+    /// When the next attempt is due (Unix milliseconds), while sending waits.
+    pub retry_at: Option<i64>,
+}
+
+impl SyncStatus {
+    fn of(progress: &SyncProgress, detail: Option<String>) -> SyncStatus {
+        let contact = progress.last_contact;
+        // A failure counts until the back office answers again.
+        let failing = progress
+            .last_failure
+            .filter(|f| contact.is_none_or(|c| c < f.at));
+        let retry = match progress.state {
+            SyncState::Waiting { until } => Some(until.unix_millis()),
+            _ => None,
+        };
+        let state = match (&progress.state, failing) {
+            (SyncState::Sending { .. }, _) => "sending",
+            (
+                _,
+                Some(Failure {
+                    refused: Some(ErrorCode::ClockSkew),
+                    ..
+                }),
+            ) => "clock_skew",
+            (
+                _,
+                Some(Failure {
+                    refused: Some(_), ..
+                }),
+            ) => "refused",
+            (_, Some(_)) => "unreachable",
+            (SyncState::Waiting { .. }, None) => "waiting",
+            (SyncState::Unauthorised { code }, None) if *code == ErrorCode::ClockSkew => {
+                "clock_skew"
+            }
+            (SyncState::Unauthorised { .. }, None) => "refused",
+            (SyncState::Idle, None) if contact.is_some() => "synced",
+            (SyncState::Idle, None) => "starting",
+        };
+        SyncStatus {
+            state,
+            detail,
+            last_sync_at: contact.map(|c| c.unix_millis()),
+            retry_at: retry.filter(|_| matches!(state, "unreachable" | "waiting")),
+        }
+    }
+}
+
+/// The back office's host and port, as the header names it.
+fn endpoint(config: &Config) -> Option<String> {
+    let url = &config.backoffice_url;
+    let host = url.host_str()?;
+    Some(match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    })
+}
+
+/// One `sync-status` event: the link and the packages the back office has not acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SyncUpdate {
+    sync: SyncStatus,
+    queue_waiting: Option<u64>,
+}
+
+/// Packages not yet acknowledged by the back office (queued, uploading, uploaded); `None`
+/// (shown as "queue not set up") when the count cannot be read.
+pub async fn waiting(queue: &Queue) -> Option<u64> {
+    use enroll::state::EnrollmentState::{Queued, Uploaded, Uploading};
+    match queue.counts().await {
+        Ok(counts) => Some(
+            counts
+                .iter()
+                .filter(|(state, _)| matches!(state, Queued | Uploading | Uploaded))
+                .map(|(_, n)| n)
+                .sum(),
+        ),
+        Err(err) => {
+            tracing::warn!(error = %err, "queue counts unreadable");
+            None
+        }
+    }
+}
+
+impl SyncHandle {
+    /// Emits `sync-status` to the window at each change of the loop's state or of the number
+    /// of packages waiting, until the loop stops.
+    pub fn forward(&self, app: AppHandle, queue: Queue, config: &Config) {
+        let mut progress = self.progress.clone();
+        let detail = endpoint(config);
+        tauri::async_runtime::spawn(async move {
+            let mut last: Option<SyncUpdate> = None;
+            loop {
+                let sync = SyncStatus::of(&progress.borrow_and_update(), detail.clone());
+                let update = SyncUpdate {
+                    sync,
+                    queue_waiting: waiting(&queue).await,
+                };
+                if last.as_ref() != Some(&update) {
+                    if let Err(err) = app.emit("sync-status", update.clone()) {
+                        tracing::warn!(error = %err, "sync-status not delivered to the window");
+                    }
+                    last = Some(update);
+                }
+                if progress.changed().await.is_err() {
+                    return;
+                }
+            }
+        });
+    }
 }
 
 /// Starts the sync loop over `queue` when this kiosk is registered (the receipt key is in the
-/// data directory); `None` otherwise, said in the log.
-pub fn start(config: &Config, queue: Queue) -> Option<SyncHandle> {
+/// data directory); otherwise why not, said in the log.
+pub fn start(config: &Config, queue: Queue) -> Result<SyncHandle, Stopped> {
     let receipt = std::fs::read_to_string(config.data_dir.join(RECEIPT_KEY_FILE)).ok();
     let Some(receipt) = receipt else {
         tracing::warn!("kiosk not registered with the back office: packages stay queued");
-        return None;
+        return Err(Stopped::NotRegistered);
     };
     let mut bytes = [0u8; 32];
     let receipt_key = hex::decode_to_slice(receipt.trim(), &mut bytes)
@@ -93,13 +253,13 @@ pub fn start(config: &Config, queue: Queue) -> Option<SyncHandle> {
         .and_then(|()| ReceiptKey::from_bytes(&bytes).ok());
     let Some(receipt_key) = receipt_key else {
         tracing::error!("the back office's receipt key file is malformed: sync not started");
-        return None;
+        return Err(Stopped::SetupFailed);
     };
     let client = match client(config) {
         Ok(client) => client,
         Err(err) => {
             tracing::error!(error = %err, "sync client could not start");
-            return None;
+            return Err(Stopped::SetupFailed);
         }
     };
     let sync = SyncLoop::new(
@@ -115,11 +275,154 @@ pub fn start(config: &Config, queue: Queue) -> Option<SyncHandle> {
     )
     .with_idle_poll(Duration::from_secs(15));
     let waker = sync.waker();
+    let progress = sync.progress();
     let (shutdown, stop) = watch::channel(false);
     tauri::async_runtime::spawn(sync.run(stop));
     tracing::info!(backoffice = %config.backoffice_url, "sync loop started");
-    Some(SyncHandle {
+    Ok(SyncHandle {
         waker,
+        progress,
         _shutdown: shutdown,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use enroll::timestamp::Timestamp;
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp::from_unix_millis(ms)
+    }
+
+    fn progress(
+        state: SyncState,
+        contact: Option<i64>,
+        failure: Option<(i64, Option<ErrorCode>)>,
+    ) -> SyncProgress {
+        SyncProgress {
+            state,
+            last_contact: contact.map(at),
+            last_failure: failure.map(|(ms, refused)| Failure {
+                at: at(ms),
+                refused,
+            }),
+            ..SyncProgress::default()
+        }
+    }
+
+    fn state_of(p: &SyncProgress) -> &'static str {
+        SyncStatus::of(p, None).state
+    }
+
+    #[test]
+    fn the_header_state_follows_the_sync_loops_outcome() {
+        assert_eq!(state_of(&progress(SyncState::Idle, None, None)), "starting");
+        assert_eq!(
+            state_of(&progress(SyncState::Idle, Some(10), None)),
+            "synced"
+        );
+        let sending = SyncState::Sending {
+            package: enroll::package::PackageId::from_bytes([7; 16]),
+            held: 0,
+            total: 10,
+        };
+        assert_eq!(
+            state_of(&progress(sending, None, Some((5, None)))),
+            "sending"
+        );
+        let waiting = SyncState::Waiting { until: at(90_000) };
+        let down = SyncStatus::of(&progress(waiting.clone(), Some(10), Some((20, None))), None);
+        assert_eq!(
+            (down.state, down.last_sync_at, down.retry_at),
+            ("unreachable", Some(10), Some(90_000))
+        );
+        // A drained queue whose heartbeat fails is unreachable too, not "synced".
+        assert_eq!(
+            state_of(&progress(SyncState::Idle, Some(10), Some((20, None)))),
+            "unreachable"
+        );
+        // Answered again since the failure: synced.
+        assert_eq!(
+            state_of(&progress(SyncState::Idle, Some(30), Some((20, None)))),
+            "synced"
+        );
+        // A retry time left by an earlier run, with no failure in this one.
+        assert_eq!(state_of(&progress(waiting.clone(), None, None)), "waiting");
+    }
+
+    #[test]
+    fn a_refusal_of_the_kiosk_is_told_apart_from_an_outage() {
+        let waiting = SyncState::Waiting { until: at(90_000) };
+        let refused = SyncStatus::of(
+            &progress(waiting, None, Some((20, Some(ErrorCode::UnknownKiosk)))),
+            None,
+        );
+        assert_eq!((refused.state, refused.retry_at), ("refused", None));
+        assert_eq!(
+            state_of(&progress(
+                SyncState::Idle,
+                None,
+                Some((20, Some(ErrorCode::ClockSkew)))
+            )),
+            "clock_skew"
+        );
+        assert_eq!(
+            state_of(&progress(
+                SyncState::Unauthorised {
+                    code: ErrorCode::BadSignature
+                },
+                Some(5),
+                Some((20, Some(ErrorCode::BadSignature)))
+            )),
+            "refused"
+        );
+    }
+
+    #[test]
+    fn sync_status_serialises_to_the_ui_contract() {
+        let config = Config::embedded().expect("defaults");
+        let json = serde_json::to_value(SyncUpdate {
+            sync: Stopped::NotRegistered.status(&config),
+            queue_waiting: Some(2),
+        })
+        .expect("json");
+        assert_eq!(json["sync"]["state"], "not_registered");
+        assert!(json["sync"]["detail"].is_string());
+        assert!(json["sync"]["lastSyncAt"].is_null());
+        assert!(json["sync"]["retryAt"].is_null());
+        assert_eq!(json["queueWaiting"], 2);
+    }
+
+    #[test]
+    fn the_header_counts_packages_the_back_office_has_not_acknowledged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let queue = tauri::async_runtime::block_on(Queue::open(&dir.path().join("queue.sqlite")))
+            .expect("queue");
+        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(0));
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let (_, office) = enroll::package::BackOfficeSecretKey::generate(&mut rng);
+        let signer = enroll::package::DeviceSigningKey::generate(&mut rng);
+        let device = DeviceId::new("kiosk-1").expect("id");
+        let group = enroll::ids::GroupId::new("to-1").expect("group");
+        let now = Timestamp::now();
+        let mut ids = Vec::new();
+        for n in 0..3 {
+            let enrollment =
+                enroll::demo::demo_enrollment(n, 60_000, &device, &group, now).expect("demo");
+            let package =
+                enroll::package::seal(&enrollment, now, &signer, &office, &mut rng).expect("seal");
+            ids.push(package.id());
+            tauri::async_runtime::block_on(queue.enqueue(&package, None, now)).expect("enqueue");
+        }
+        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(3));
+        let first = ids.first().copied().expect("three");
+        tauri::async_runtime::block_on(async {
+            queue.begin_upload(first, now).await?;
+            queue.upload_done(first, now).await?;
+            queue.acknowledge(first, now).await
+        })
+        .expect("acknowledged");
+        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(2));
+    }
 }

@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use cardread::keys::{KeyCandidates, KeyError};
 use emrtd::passive_auth::TrustStore;
@@ -20,6 +19,7 @@ use kiosk_config::{Config, Language, Mode};
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::backoffice_link::{Stopped, SyncHandle, SyncStatus};
 use crate::enrollment::{Group, SubmitOutcome};
 
 use crate::card::{CardState, CardWorker};
@@ -33,11 +33,16 @@ struct Shell {
     card: std::sync::OnceLock<CardWorker>,
     /// The queue database (operators, audit log, packages); `None` when it could not open.
     queue: Option<Queue>,
-    /// The operator signed in at the counter, until the session ends.
+    /// The operator signed in at the counter: kept across citizens, until they sign out or
+    /// the UI locks the desk after `OPERATOR_LOCK_SECS` without input.
     operator: Mutex<Option<OperatorSession>>,
-    /// The background sync loop, when the kiosk is registered with the back office.
-    sync: Option<crate::backoffice_link::SyncHandle>,
+    /// The background sync loop, or why none runs.
+    sync: Result<SyncHandle, Stopped>,
 }
+
+/// Counter mode: the operator's sign-in ends after this long without input (kiosk practice:
+/// about 15 minutes); each citizen's data is wiped much sooner, at `idle_timeout_secs`.
+const OPERATOR_LOCK_SECS: u32 = 15 * 60;
 
 /// A device's state as the header shows it.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -68,9 +73,13 @@ struct ShellState {
     idle_warning_secs: u32,
     reader: DeviceStatus,
     camera: DeviceStatus,
-    sync: DeviceStatus,
+    /// The back-office link, from the sync loop (changes also arrive as `sync-status`).
+    sync: SyncStatus,
     /// Packages waiting to be sent; `None` until the queue exists.
     queue_waiting: Option<u64>,
+    /// The operator signed in at the counter (their operator code), if any.
+    operator: Option<String>,
+    operator_lock_secs: u32,
     version: &'static str,
 }
 
@@ -86,11 +95,9 @@ impl UiError {
     }
 }
 
-fn probe_state(config: &Config) -> ShellState {
+fn probe_state(config: &Config, sync: SyncStatus) -> ShellState {
     let reader = health::probes::reader_status();
     let camera = health::probes::camera_status(Path::new(health::probes::V4L_SYSFS));
-    let sync =
-        health::probes::back_office_status(&config.backoffice_url, Duration::from_millis(800));
     ShellState {
         device_id: config.device_id.clone(),
         device_name: config.device_name.clone(),
@@ -100,8 +107,10 @@ fn probe_state(config: &Config) -> ShellState {
         idle_warning_secs: config.idle_warning_secs,
         reader: DeviceStatus::new(reader.code(), reader.detail()),
         camera: DeviceStatus::new(camera.code(), camera.detail()),
-        sync: DeviceStatus::new(sync.code(), sync.detail()),
+        sync,
         queue_waiting: None,
+        operator: None,
+        operator_lock_secs: OPERATOR_LOCK_SECS,
         version: env!("CARGO_PKG_VERSION"),
     }
 }
@@ -109,32 +118,20 @@ fn probe_state(config: &Config) -> ShellState {
 #[tauri::command]
 async fn shell_state(shell: tauri::State<'_, Shell>) -> Result<ShellState, UiError> {
     let config = shell.config.clone();
-    let mut state = tauri::async_runtime::spawn_blocking(move || probe_state(&config))
+    let sync = match &shell.sync {
+        Ok(handle) => handle.status(&config),
+        Err(stopped) => stopped.status(&config),
+    };
+    let mut state = tauri::async_runtime::spawn_blocking(move || probe_state(&config, sync))
         .await
         .map_err(|_| UiError::new("internal.probe_failed"))?;
     if let Some(queue) = &shell.queue {
-        state.queue_waiting = waiting(queue).await;
+        state.queue_waiting = crate::backoffice_link::waiting(queue).await;
     }
+    state.operator = lock(&shell.operator)
+        .as_ref()
+        .map(|s| s.operator.as_str().to_string());
     Ok(state)
-}
-
-/// Packages not yet acknowledged by the back office (queued, uploading, uploaded); `None`
-/// (shown as "queue not set up") when the count cannot be read.
-async fn waiting(queue: &Queue) -> Option<u64> {
-    use enroll::state::EnrollmentState::{Queued, Uploaded, Uploading};
-    match queue.counts().await {
-        Ok(counts) => Some(
-            counts
-                .iter()
-                .filter(|(state, _)| matches!(state, Queued | Uploading | Uploaded))
-                .map(|(_, n)| n)
-                .sum(),
-        ),
-        Err(err) => {
-            queue_error(&err);
-            None
-        }
-    }
 }
 
 #[tauri::command]
@@ -143,12 +140,22 @@ fn clear_session(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
     let cancelled = shell.card.get().map(CardWorker::cancel);
     let held_data = !session.is_empty();
     session.wipe();
-    *lock(&shell.operator) = None;
     tracing::info!(held_data, "session wiped");
     match cancelled {
         Some(Err(_)) => Err(UiError::new("card.worker_stopped")),
         _ => Ok(()),
     }
+}
+
+/// Ends the operator's sign-in (the "Đăng xuất" button or the UI's lock) and wipes the
+/// citizen's session with it.
+#[tauri::command]
+fn operator_sign_out(shell: tauri::State<'_, Shell>, locked: bool) -> Result<(), UiError> {
+    let signed_out = lock(&shell.operator).take();
+    if let Some(session) = signed_out {
+        tracing::info!(role = session.role.as_str(), locked, "operator signed out");
+    }
+    clear_session(shell)
 }
 
 /// The reader side now (the `card-state` event reports each change after this).
@@ -542,7 +549,7 @@ async fn enrollment_submit(
     })?;
     drop(reading);
     lock(&shell.session).wipe();
-    if let Some(sync) = &shell.sync {
+    if let Ok(sync) = &shell.sync {
         sync.wake();
     }
     tracing::info!(
@@ -598,9 +605,10 @@ pub fn run(config: Config) -> ExitCode {
             None
         }
     };
-    let sync = queue
-        .clone()
-        .and_then(|queue| crate::backoffice_link::start(&config, queue));
+    let sync = match queue.clone() {
+        Some(queue) => crate::backoffice_link::start(&config, queue),
+        None => Err(Stopped::SetupFailed),
+    };
     let shell = Shell {
         sync,
         queue,
@@ -615,8 +623,12 @@ pub fn run(config: Config) -> ExitCode {
         .setup(move |app| {
             use tauri::Manager;
             let worker = CardWorker::start(app.handle().clone(), session, trust_store);
-            if app.state::<Shell>().card.set(worker).is_err() {
+            let shell = app.state::<Shell>();
+            if shell.card.set(worker).is_err() {
                 tracing::error!("card worker started twice");
+            }
+            if let (Ok(sync), Some(queue)) = (&shell.sync, &shell.queue) {
+                sync.forward(app.handle().clone(), queue.clone(), &shell.config);
             }
             Ok(())
         })
@@ -625,6 +637,7 @@ pub fn run(config: Config) -> ExitCode {
             clear_session,
             session_set_id_number,
             operator_sign_in,
+            operator_sign_out,
             card_state,
             card_read_typed,
             card_read_qr,
@@ -654,7 +667,8 @@ mod tests {
     #[test]
     fn shell_state_serialises_to_the_ui_contract() {
         let config = Config::embedded().expect("defaults");
-        let json = serde_json::to_value(probe_state(&config)).expect("json");
+        let sync = Stopped::NotRegistered.status(&config);
+        let json = serde_json::to_value(probe_state(&config, sync)).expect("json");
         for key in [
             "deviceId",
             "deviceName",
@@ -662,6 +676,7 @@ mod tests {
             "language",
             "idleTimeoutSecs",
             "idleWarningSecs",
+            "operatorLockSecs",
             "version",
         ] {
             assert!(json.get(key).is_some(), "{key} missing: {json}");
@@ -669,6 +684,8 @@ mod tests {
         assert_eq!(json["mode"], "counter");
         assert_eq!(json["language"], "vi");
         assert!(json["queueWaiting"].is_null());
+        assert!(json["operator"].is_null(), "nobody signed in yet");
+        assert_eq!(json["sync"]["state"], "not_registered");
         for device in ["reader", "camera", "sync"] {
             assert!(json[device]["state"].is_string(), "{device}: {json}");
             assert!(
@@ -863,36 +880,5 @@ mod tests {
             "blank plates are not given"
         );
         assert_eq!(group.name, "Tổ dân phố 1");
-    }
-
-    #[test]
-    fn the_header_counts_packages_the_back_office_has_not_acknowledged() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let queue = queue_in(dir.path());
-        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(0));
-        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
-        let (_, office) = enroll::package::BackOfficeSecretKey::generate(&mut rng);
-        let signer = enroll::package::DeviceSigningKey::generate(&mut rng);
-        let device = DeviceId::new("kiosk-1").expect("id");
-        let group = GroupId::new("to-1").expect("group");
-        let now = Timestamp::now();
-        let mut ids = Vec::new();
-        for n in 0..3 {
-            let enrollment =
-                enroll::demo::demo_enrollment(n, 60_000, &device, &group, now).expect("demo");
-            let package =
-                enroll::package::seal(&enrollment, now, &signer, &office, &mut rng).expect("seal");
-            ids.push(package.id());
-            tauri::async_runtime::block_on(queue.enqueue(&package, None, now)).expect("enqueue");
-        }
-        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(3));
-        let first = ids.first().copied().expect("three");
-        tauri::async_runtime::block_on(async {
-            queue.begin_upload(first, now).await?;
-            queue.upload_done(first, now).await?;
-            queue.acknowledge(first, now).await
-        })
-        .expect("acknowledged");
-        assert_eq!(tauri::async_runtime::block_on(waiting(&queue)), Some(2));
     }
 }

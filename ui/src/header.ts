@@ -1,9 +1,11 @@
 //! The header every screen sits under: the device's name, the honest state of the card reader,
-//! the camera, the back-office link and the queue, and the language switch.
+//! the camera, the back-office link (from the sync loop: synced and when, sending, unreachable,
+//! refused, each with the next step) and the packages waiting, the operator signed in at the
+//! counter with their "Đăng xuất" button, and the language switch.
 
 import { button, h } from "./dom";
 import { LANGS, type I18n, type Lang, type PlainKey } from "./i18n";
-import type { DeviceStatus, ShellState } from "./ipc";
+import type { DeviceStatus, ShellState, SyncStatus } from "./ipc";
 
 type Level = "ok" | "warn" | "problem" | "info";
 
@@ -21,11 +23,28 @@ const CAMERA: Known = {
   ready: ["camera.ready", "ok"],
 };
 
-const SYNC: Known = {
-  not_configured: ["sync.not_configured", "warn"],
+const SYNC: Readonly<Record<SyncStatus["state"], readonly [PlainKey, Level]>> = {
+  not_registered: ["sync.not_registered", "problem"],
+  not_started: ["sync.not_started", "problem"],
+  starting: ["sync.starting", "info"],
+  synced: ["sync.synced", "ok"],
+  sending: ["sync.sending", "info"],
+  waiting: ["sync.waiting", "warn"],
   unreachable: ["sync.unreachable", "warn"],
-  reachable: ["sync.reachable", "ok"],
+  refused: ["sync.refused", "problem"],
+  clock_skew: ["sync.clock_skew", "problem"],
 };
+
+const pad = (n: number) => String(n).padStart(2, "0");
+
+/** "14:05" today, "26/11 14:05" on another day, in the kiosk's local time. */
+export function clockTime(unixMs: number, now: Date = new Date()): string {
+  const at = new Date(unixMs);
+  const time = `${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  return at.toDateString() === now.toDateString()
+    ? time
+    : `${pad(at.getDate())}/${pad(at.getMonth() + 1)} ${time}`;
+}
 
 class StatusItem {
   readonly element: HTMLLIElement;
@@ -45,16 +64,25 @@ class StatusItem {
     );
   }
 
-  /** Rebinds only on change, so the live region does not re-announce every poll. */
-  show(state: string, detail: string | null, level: Level, bind: (el: HTMLElement) => void): void {
-    const signature = `${state}\n${detail ?? ""}`;
+  /**
+   * Rebinds only on change (`signature`), so the live region does not re-announce every poll.
+   * `detail` fills the detail line, or hides it when `null`.
+   */
+  show(
+    state: string,
+    signature: string,
+    level: Level,
+    bind: (el: HTMLElement) => void,
+    detail: ((el: HTMLElement) => void) | null,
+  ): void {
     if (signature === this.#shown) return;
     this.#shown = signature;
     this.element.dataset.level = level;
     this.element.dataset.state = state;
     bind(this.#text);
-    this.#detail.textContent = detail ?? "";
-    this.#detail.hidden = detail === null || detail === "";
+    this.#detail.replaceChildren();
+    this.#detail.hidden = detail === null;
+    detail?.(this.#detail);
   }
 }
 
@@ -67,9 +95,11 @@ export class Header {
   readonly #sync: StatusItem;
   readonly #queue: StatusItem;
   readonly #stale: HTMLElement;
+  readonly #operator: HTMLElement;
+  readonly #operatorName: HTMLElement;
   readonly #langButtons = new Map<Lang, HTMLButtonElement>();
 
-  constructor(i18n: I18n, onLanguage: (lang: Lang) => void) {
+  constructor(i18n: I18n, onLanguage: (lang: Lang) => void, onSignOut: () => void) {
     this.#i18n = i18n;
     this.#deviceName = h("span", { class: "device-name", testid: "device-name" });
     this.#reader = new StatusItem(i18n, "reader", "header.reader");
@@ -82,6 +112,16 @@ export class Header {
       role: "status",
       hidden: true,
     });
+
+    this.#operatorName = h("span", { class: "operator-name", testid: "operator-name" });
+    const signOut = button({ class: "header-button", testid: "operator-sign-out" }, onSignOut);
+    i18n.text(signOut, "operator.sign_out");
+    this.#operator = h(
+      "div",
+      { class: "operator", testid: "operator", hidden: true },
+      this.#operatorName,
+      signOut,
+    );
 
     const langs = h("div", { class: "lang-switch", role: "group", testid: "lang-switch" });
     i18n.label(langs, "header.language");
@@ -117,7 +157,7 @@ export class Header {
           this.#deviceName,
           i18n.text(h("span", { class: "app-title" }), "app.title"),
         ),
-        langs,
+        h("div", { class: "header-actions" }, this.#operator, langs),
       ),
       statuses,
       this.#stale,
@@ -128,19 +168,19 @@ export class Header {
     for (const [l, b] of this.#langButtons) b.setAttribute("aria-pressed", String(l === lang));
   }
 
+  /** The operator signed in at the counter, or nobody (the slot and its button go away). */
+  showOperator(operator: string | null): void {
+    this.#operator.hidden = operator === null;
+    if (operator === null) this.#i18n.clear(this.#operatorName);
+    else this.#i18n.text(this.#operatorName, "operator.label", { operator });
+  }
+
   update(state: ShellState): void {
     this.#deviceName.textContent = state.deviceName;
     this.#device(this.#reader, READER, state.reader);
     this.#device(this.#camera, CAMERA, state.camera);
-    this.#device(this.#sync, SYNC, state.sync);
-    const waiting = state.queueWaiting;
-    if (waiting === null) {
-      this.#queue.show("not_set_up", null, "info", (el) => this.#i18n.text(el, "queue.not_set_up"));
-    } else {
-      this.#queue.show(`waiting:${waiting}`, null, waiting > 0 ? "warn" : "ok", (el) =>
-        this.#i18n.text(el, "queue.waiting", { count: waiting }),
-      );
-    }
+    this.#showSync(state.sync);
+    this.#showQueue(state.queueWaiting);
     this.showStale(null);
   }
 
@@ -151,15 +191,91 @@ export class Header {
     else this.#i18n.text(this.#stale, "status.stale", { code });
   }
 
+  #showSync(sync: SyncStatus): void {
+    const entry = SYNC[sync.state] as (typeof SYNC)[SyncStatus["state"]] | undefined;
+    if (entry === undefined) {
+      this.#unknown(this.#sync, sync.state);
+      return;
+    }
+    const [key, level] = entry;
+    const { lastSyncAt, retryAt } = sync;
+    const last = lastSyncAt === null ? null : clockTime(lastSyncAt);
+    const retry = retryAt === null ? null : clockTime(retryAt);
+    const detail =
+      last === null && retry === null
+        ? null
+        : (el: HTMLElement) => {
+            if (last !== null) {
+              el.append(
+                this.#i18n.text(h("span", { testid: "status-sync-last" }), "sync.last", {
+                  time: last,
+                }),
+              );
+            }
+            if (last !== null && retry !== null) el.append(" · ");
+            if (retry !== null) {
+              el.append(
+                this.#i18n.text(h("span", { testid: "status-sync-retry" }), "sync.retry", {
+                  time: retry,
+                }),
+              );
+            }
+          };
+    this.#sync.show(
+      sync.state,
+      `${sync.state}\n${last ?? ""}\n${retry ?? ""}`,
+      level,
+      (el) => this.#i18n.text(el, key),
+      detail,
+    );
+  }
+
+  #showQueue(waiting: number | null): void {
+    if (waiting === null) {
+      this.#queue.show(
+        "not_set_up",
+        "not_set_up",
+        "info",
+        (el) => this.#i18n.text(el, "queue.not_set_up"),
+        null,
+      );
+    } else if (waiting === 0) {
+      this.#queue.show("none", "none", "ok", (el) => this.#i18n.text(el, "queue.none"), null);
+    } else {
+      this.#queue.show(
+        "waiting",
+        `waiting:${waiting}`,
+        "warn",
+        (el) => this.#i18n.text(el, "queue.waiting", { count: waiting }),
+        null,
+      );
+    }
+  }
+
+  #unknown(item: StatusItem, state: string): void {
+    item.show(
+      state,
+      `unknown:${state}`,
+      "problem",
+      (el) => this.#i18n.text(el, "status.unknown", { state }),
+      null,
+    );
+  }
+
   #device(item: StatusItem, known: Known, status: DeviceStatus): void {
     const entry = known[status.state];
     const detail = status.detail;
     if (entry === undefined) {
-      const state = status.state;
-      item.show(state, null, "problem", (el) => this.#i18n.text(el, "status.unknown", { state }));
-    } else {
-      const [key, level] = entry;
-      item.show(status.state, detail, level, (el) => this.#i18n.text(el, key));
+      this.#unknown(item, status.state);
+      return;
     }
+    const [key, level] = entry;
+    item.show(
+      status.state,
+      `${status.state}\n${detail ?? ""}`,
+      level,
+      (el) => this.#i18n.text(el, key),
+      detail === null || detail === "" ? null : (el) => (el.textContent = detail),
+    );
   }
 }

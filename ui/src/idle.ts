@@ -1,12 +1,13 @@
 //! The idle timeout: after a stretch without touch, pointer or key input it warns with a
 //! countdown, and at the timeout it asks the app to wipe the session. It only runs once the
-//! session has seen input, so an untouched start screen is never interrupted.
+//! session has seen input (or was armed), so an untouched start screen is never interrupted.
+//! The same watch, without a warning, locks the counter's operator desk after ~15 minutes.
 
 export interface IdleHandlers {
   /** Called every tick while the warning shows, with the whole seconds left. */
-  warn(secondsLeft: number): void;
+  warn?(secondsLeft: number): void;
   /** The person chose to continue: the warning goes away. */
-  resume(): void;
+  resume?(): void;
   timeout(): void;
 }
 
@@ -48,11 +49,17 @@ export class IdleWatch {
     });
   }
 
+  /** Starts an idle stretch now, without waiting for input (a sign-in that just happened). */
+  arm(): void {
+    this.#armed = true;
+    this.#lastInput = Date.now();
+  }
+
   /** Ends the warning and starts a new idle stretch (the "continue" button). */
   continueSession(): void {
     this.#warning = false;
     this.#lastInput = Date.now();
-    this.#handlers.resume();
+    this.#handlers.resume?.();
   }
 
   #input(): void {
@@ -72,7 +79,7 @@ export class IdleWatch {
       this.#handlers.timeout();
     } else if (idle >= this.#timeoutMs - this.#warningMs) {
       this.#warning = true;
-      this.#handlers.warn(Math.ceil((this.#timeoutMs - idle) / 1000));
+      this.#handlers.warn?.(Math.ceil((this.#timeoutMs - idle) / 1000));
     }
   }
 }

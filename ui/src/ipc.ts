@@ -13,6 +13,32 @@ export interface DeviceStatus {
   readonly detail: string | null;
 }
 
+/** The back-office link, from the sync loop's own outcome (never a guess from a probe). */
+export interface SyncStatus {
+  readonly state:
+    | "not_registered"
+    | "not_started"
+    | "starting"
+    | "synced"
+    | "sending"
+    | "waiting"
+    | "unreachable"
+    | "refused"
+    | "clock_skew";
+  /** The back office's host and port. */
+  readonly detail: string | null;
+  /** When the back office last answered (Unix milliseconds). */
+  readonly lastSyncAt: number | null;
+  /** When sending is tried again (Unix milliseconds), while it waits. */
+  readonly retryAt: number | null;
+}
+
+/** The `sync-status` event: the link and the packages not yet acknowledged. */
+export interface SyncUpdate {
+  readonly sync: SyncStatus;
+  readonly queueWaiting: number | null;
+}
+
 export interface ShellState {
   readonly deviceId: string;
   readonly deviceName: string;
@@ -22,9 +48,13 @@ export interface ShellState {
   readonly idleWarningSecs: number;
   readonly reader: DeviceStatus;
   readonly camera: DeviceStatus;
-  readonly sync: DeviceStatus;
+  readonly sync: SyncStatus;
   /** `null` until the enrollment queue exists. */
   readonly queueWaiting: number | null;
+  /** The operator signed in at the counter (their code), kept across citizens. */
+  readonly operator: string | null;
+  /** Counter mode: the operator's sign-in ends after this long without input. */
+  readonly operatorLockSecs: number;
   readonly version: string;
 }
 
@@ -160,6 +190,10 @@ export interface Backend {
   /** Hands the typed ID number to the core's session (to derive the chip's access key). */
   sessionSetIdNumber(idNumber: string): Promise<void>;
   operatorSignIn(operatorId: string, pin: string): Promise<void>;
+  /** Ends the operator's sign-in (button, or `locked` after no input) and the citizen's session. */
+  operatorSignOut(locked: boolean): Promise<void>;
+  /** Listens to the sync loop's `sync-status` events until `signal` aborts. */
+  watchSync(handle: (update: SyncUpdate) => void, signal: AbortSignal): Promise<void>;
   /** The reader side now; changes then arrive through `watchCard`. */
   cardState(): Promise<CardState>;
   /** Starts a chip read with the session's typed ID and these `ddmmyyyy` dates; the read's id. */
@@ -239,6 +273,12 @@ function isStatus(v: unknown): v is DeviceStatus {
   );
 }
 
+const maybeNumber = (v: unknown) => v === null || typeof v === "number";
+
+function isSyncStatus(v: unknown): v is SyncStatus {
+  return isStatus(v) && isRecord(v) && maybeNumber(v.lastSyncAt) && maybeNumber(v.retryAt);
+}
+
 /** Checks the shape of `shell_state`'s answer, so a contract mismatch is an error, not a blank. */
 export function parseShellState(v: unknown): ShellState {
   const ok =
@@ -252,8 +292,10 @@ export function parseShellState(v: unknown): ShellState {
     v.idleWarningSecs < v.idleTimeoutSecs &&
     isStatus(v.reader) &&
     isStatus(v.camera) &&
-    isStatus(v.sync) &&
-    (v.queueWaiting === null || typeof v.queueWaiting === "number") &&
+    isSyncStatus(v.sync) &&
+    maybeNumber(v.queueWaiting) &&
+    (v.operator === null || typeof v.operator === "string") &&
+    typeof v.operatorLockSecs === "number" &&
     typeof v.version === "string";
   if (!ok) throw new BackendError("ipc.bad_shell_state");
   return v as unknown as ShellState;
@@ -284,6 +326,24 @@ export const tauriBackend: Backend = {
   },
   async operatorSignIn(operatorId, pin) {
     await call<unknown>("operator_sign_in", { operatorId, pin });
+  },
+  async operatorSignOut(locked) {
+    await call<null>("operator_sign_out", { locked }, CLEAR_SESSION_TIMEOUT_MS);
+  },
+  async watchSync(handle, signal) {
+    try {
+      await subscribe(
+        "sync-status",
+        (p) => {
+          if (isRecord(p) && isSyncStatus(p.sync) && maybeNumber(p.queueWaiting)) {
+            handle(p as unknown as SyncUpdate);
+          }
+        },
+        signal,
+      );
+    } catch (cause) {
+      throw toBackendError(cause);
+    }
   },
   async cardState() {
     return await call<CardState>("card_state");

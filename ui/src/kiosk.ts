@@ -1,6 +1,10 @@
 //! The kiosk shell: one session at a time (header, screen, keypad, idle watch) built from
 //! nothing, and the wipe that ends it: the DOM is dropped, the core clears its memory, and a
-//! fresh session starts on the mode's start screen in the configured language.
+//! fresh session starts on the mode's start screen in the configured language. At the counter
+//! the operator's sign-in outlives the citizens' sessions: the next citizen starts on consent
+//! with the operator still shown, until "Đăng xuất" or the desk locks after no input
+//! (`operatorLockSecs`), which also wipes the citizen's data. The header follows the sync
+//! loop's `sync-status` events as they come, and the 2 s status poll.
 
 import { Draft } from "./draft";
 import { button, h } from "./dom";
@@ -14,6 +18,19 @@ import { screens, startScreen } from "./screens/index";
 
 const POLL_MS = 2000;
 
+/** How a session ends, and what the next one must know. */
+interface Desk {
+  /** The operator signed in at the counter, kept across citizens. */
+  readonly operator: string | null;
+  /** Ends the citizen's session. */
+  readonly wipe: () => void;
+  /** Ends the operator's sign-in and the citizen's session. */
+  readonly signOut: () => void;
+  readonly signedIn: (operator: string) => void;
+  /** The last session ended because the operator's desk locked. */
+  readonly locked: boolean;
+}
+
 /** Everything that lives between two wipes. Nothing in it survives `dispose`. */
 class Session {
   readonly header: Header;
@@ -23,9 +40,10 @@ class Session {
     root: HTMLElement,
     shell: ShellState,
     backend: Backend,
-    wipe: () => void,
+    desk: Desk,
     clearFailure: string | null,
   ) {
+    const wipe = desk.wipe;
     const signal = this.#controller.signal;
     const i18n = new I18n(shell.language);
     document.documentElement.lang = shell.language;
@@ -35,8 +53,9 @@ class Session {
       this.header.showLanguage(lang);
       document.documentElement.lang = lang;
     };
-    this.header = new Header(i18n, setLanguage);
+    this.header = new Header(i18n, setLanguage, desk.signOut);
     this.header.update(shell);
+    this.header.showOperator(desk.operator);
 
     const sessionError = h("p", {
       class: "session-error",
@@ -47,6 +66,17 @@ class Session {
     if (clearFailure !== null) {
       sessionError.hidden = false;
       i18n.text(sessionError, "error.clear_failed", { code: clearFailure });
+    }
+    const notice = h("p", {
+      class: "session-notice",
+      testid: "session-notice",
+      role: "status",
+      hidden: !desk.locked,
+    });
+    if (desk.locked) {
+      i18n.text(notice, "signin.locked", {
+        minutes: Math.max(1, Math.round(shell.operatorLockSecs / 60)),
+      });
     }
 
     const outlet = h("main", { class: "shell-main", testid: "screen-outlet" });
@@ -78,7 +108,8 @@ class Session {
     );
     // While the warning shows, everything behind it is out of reach, for touch and keyboard.
     const setInert = (inert: boolean): void => {
-      for (const el of [this.header.element, sessionError, outlet, footer]) el.inert = inert;
+      for (const el of [this.header.element, sessionError, notice, outlet, footer])
+        el.inert = inert;
     };
     let shownSeconds = -1;
     const idle = new IdleWatch(
@@ -110,7 +141,18 @@ class Session {
     const router = new Router(
       outlet,
       screens,
-      { i18n, backend, mode: shell.mode, keypad, home: wipe, draft: new Draft() },
+      {
+        i18n,
+        backend,
+        mode: shell.mode,
+        keypad,
+        home: wipe,
+        draft: new Draft(),
+        signedIn: (operator) => {
+          this.header.showOperator(operator);
+          desk.signedIn(operator);
+        },
+      },
       signal,
     );
 
@@ -120,12 +162,15 @@ class Session {
         { class: `shell mode-${shell.mode}`, testid: "shell", "data-mode": shell.mode },
         this.header.element,
         sessionError,
+        notice,
         outlet,
         footer,
         overlay,
       ),
     );
-    router.go(startScreen(shell.mode));
+    router.go(
+      shell.mode === "counter" && desk.operator !== null ? "consent" : startScreen(shell.mode),
+    );
   }
 
   dispose(): void {
@@ -139,20 +184,48 @@ export class Kiosk {
   #latest: ShellState;
   #session: Session;
   #wiping = false;
+  #operator: string | null;
+  /** Aborts the operator desk's lock watch. */
+  #desk: AbortController | null = null;
 
   constructor(root: HTMLElement, backend: Backend, initial: ShellState) {
     this.#root = root;
     this.#backend = backend;
     this.#latest = initial;
-    this.#session = this.#start(null);
+    this.#operator = initial.mode === "counter" ? initial.operator : null;
+    if (this.#operator !== null) this.#watchDesk();
+    this.#session = this.#start(null, false);
     this.#poll();
+    // The kiosk lives as long as the page: this subscription never ends.
+    void backend
+      .watchSync((update) => {
+        this.#latest = { ...this.#latest, sync: update.sync, queueWaiting: update.queueWaiting };
+        if (!this.#wiping) this.#session.header.update(this.#latest);
+      }, new AbortController().signal)
+      .catch((cause: unknown) => {
+        if (!this.#wiping) this.#session.header.showStale(toBackendError(cause).code);
+      });
   }
 
   /**
-   * Ends the session: blanks and drops every element (so no typed value stays on screen or
-   * reachable from a variable), asks the core to clear its memory, then starts afresh.
+   * Ends the citizen's session: blanks and drops every element (so no typed value stays on
+   * screen or reachable from a variable), asks the core to clear its memory, then starts
+   * afresh. The operator, if any, stays signed in.
    */
   async wipe(): Promise<void> {
+    await this.#end(() => this.#backend.clearSession(), false);
+  }
+
+  /** Ends the operator's sign-in (`locked`: after no input) and the citizen's session. */
+  async signOut(locked: boolean): Promise<void> {
+    if (this.#wiping) return;
+    this.#desk?.abort();
+    this.#desk = null;
+    this.#operator = null;
+    await this.#end(() => this.#backend.operatorSignOut(locked), locked);
+  }
+
+  async #end(clear: () => Promise<void>, locked: boolean): Promise<void> {
     if (this.#wiping) return;
     this.#wiping = true;
     this.#session.dispose();
@@ -162,20 +235,42 @@ export class Kiosk {
     this.#root.replaceChildren();
     let failure: string | null = null;
     try {
-      await this.#backend.clearSession();
+      await clear();
     } catch (cause) {
       failure = toBackendError(cause).code;
     }
-    this.#session = this.#start(failure);
+    this.#session = this.#start(failure, locked);
     this.#wiping = false;
   }
 
-  #start(clearFailure: string | null): Session {
+  /** Locks the desk (signs the operator out) after `operatorLockSecs` without input. */
+  #watchDesk(): void {
+    this.#desk?.abort();
+    const desk = new AbortController();
+    this.#desk = desk;
+    new IdleWatch(
+      this.#latest.operatorLockSecs,
+      0,
+      { timeout: () => void this.signOut(true) },
+      desk.signal,
+    ).arm();
+  }
+
+  #start(clearFailure: string | null, locked: boolean): Session {
     return new Session(
       this.#root,
       this.#latest,
       this.#backend,
-      () => void this.wipe(),
+      {
+        operator: this.#operator,
+        wipe: () => void this.wipe(),
+        signOut: () => void this.signOut(false),
+        signedIn: (operator) => {
+          this.#operator = operator;
+          this.#watchDesk();
+        },
+        locked,
+      },
       clearFailure,
     );
   }

@@ -21,6 +21,8 @@ export interface ScreenContext {
   readonly go: (name: ScreenName) => void;
   /** Ends the session: wipes everything personal and shows the start screen. */
   readonly home: () => void;
+  /** Counter mode: the operator signed in; they stay signed in across citizens. */
+  readonly signedIn: (operator: string) => void;
 }
 
 export type ScreenFactory = (ctx: ScreenContext) => HTMLElement;

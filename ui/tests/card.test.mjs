@@ -441,7 +441,9 @@ describe("card screen", () => {
     await emit(page, "card-progress", { stage: "holder", readId, holder: HOLDER });
     const listening = () =>
       page.evaluate(() =>
-        Object.values(window.__mock.listeners).reduce((n, l) => n + Object.keys(l).length, 0),
+        Object.entries(window.__mock.listeners)
+          .filter(([event]) => event.startsWith("card-"))
+          .reduce((n, [, l]) => n + Object.keys(l).length, 0),
       );
     assert.equal(await listening(), 3);
     await byId(page, "cancel").click();
@@ -466,7 +468,7 @@ describe("card screen layout", () => {
         viewport,
         shell: {
           camera: { state: "no_camera", detail: null },
-          sync: { state: "unreachable", detail: "127.0.0.1:9" },
+          sync: { state: "refused", lastSyncAt: Date.now(), retryAt: Date.now() },
           queueWaiting: null,
         },
       });

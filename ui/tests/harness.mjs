@@ -59,8 +59,9 @@ export async function launchBrowser() {
   });
 }
 
-/** What `shell_state` answers unless a test says otherwise. */
+/** What `shell_state` answers unless a test says otherwise (`sync` may be given in part). */
 export function shellState(overrides = {}) {
+  const sync = { state: "synced", detail: "127.0.0.1:8787", lastSyncAt: null, retryAt: null };
   return {
     deviceId: "kiosk-test-01",
     deviceName: "UBND phường Thử Nghiệm",
@@ -70,10 +71,12 @@ export function shellState(overrides = {}) {
     idleWarningSecs: 20,
     reader: { state: "ready", detail: "ACS ACR1252 Dual Reader" },
     camera: { state: "ready", detail: "USB Camera" },
-    sync: { state: "reachable", detail: "127.0.0.1:8787" },
     queueWaiting: 0,
+    operator: null,
+    operatorLockSecs: 900,
     version: "0.1.0",
     ...overrides,
+    sync: { ...sync, ...overrides.sync },
   };
 }
 
@@ -183,8 +186,14 @@ function installMockCore(config) {
           if (!/^\d{12}$/.test(args?.idNumber ?? "")) throw { code: "id.format" };
           return null;
         case "operator_sign_in":
-          if (mock.signInCode === null) return null;
+          if (mock.signInCode === null) {
+            mock.state.operator = args.operatorId;
+            return null;
+          }
           throw { code: mock.signInCode };
+        case "operator_sign_out":
+          mock.state.operator = null;
+          return null;
         case "plugin:event|listen": {
           const id = nextListener++;
           (mock.listeners[args.event] ??= {})[id] = args.handler;

@@ -131,7 +131,9 @@ describe("modes", () => {
     await byId(page, "screen-welcome").waitFor();
     assert.equal((await calls(page, "clear_session")).length, 1);
     const other = (await calls(page)).filter(
-      (c) => !["shell_state", "clear_session"].includes(c.cmd),
+      (c) =>
+        !["shell_state", "clear_session"].includes(c.cmd) &&
+        !(c.cmd === "plugin:event|listen" && c.args.event === "sync-status"),
     );
     assert.deepEqual(other, []);
   });
@@ -147,6 +149,7 @@ describe("header", () => {
         queueWaiting: null,
       },
     });
+    assert.equal(await byId(page, "status-sync-detail").isVisible(), false, "no time to tell");
     assert.equal(await text(page, "device-name"), "UBND phường Thử Nghiệm");
     assert.equal(
       await text(page, "status-reader-text"),
@@ -159,9 +162,9 @@ describe("header", () => {
     );
     assert.equal(
       await text(page, "status-sync-text"),
-      "Không kết nối được máy chủ tiếp nhận — hồ sơ sẽ được xếp hàng và gửi sau",
+      "Mất kết nối — hồ sơ được giữ lại và tự gửi khi có kết nối",
     );
-    assert.equal(await text(page, "status-sync-detail"), "backoffice.example.vn");
+    assert.equal(await byId(page, "status-sync").getAttribute("data-level"), "warn");
     assert.equal(await text(page, "status-queue-text"), "Hàng đợi chưa được thiết lập");
 
     await byId(page, "lang-en").click();
@@ -175,7 +178,7 @@ describe("header", () => {
     );
     assert.equal(
       await text(page, "status-sync-text"),
-      "Back office unreachable — enrollments will be queued and sent later",
+      "Unreachable — packages are kept and sent when it is back",
     );
     assert.equal(await text(page, "status-queue-text"), "Queue not set up yet");
   });
@@ -217,7 +220,7 @@ describe("header", () => {
     );
     assert.equal(await text(page, "status-reader-text"), "Có thẻ trên đầu đọc");
     assert.equal(await text(page, "status-reader-detail"), "ACS ACR1252 PICC");
-    assert.equal(await text(page, "status-queue-text"), "3 hồ sơ");
+    assert.equal(await text(page, "status-queue-text"), "3 hồ sơ đang chờ gửi");
 
     await page.evaluate(() => {
       window.__mock.shellStateError = "config.unreadable";
@@ -237,6 +240,296 @@ describe("header", () => {
       window.__mock.shellStateError = null;
     });
     await byId(page, "screen-welcome").waitFor({ timeout: 4000 });
+  });
+});
+
+describe("the back-office link from the sync loop", () => {
+  /** A time today at hh:mm in the page's local time, as Unix milliseconds. */
+  const today = (page, hh, mm) =>
+    page.evaluate(([h, m]) => new Date().setHours(h, m, 0, 0), [hh, mm]);
+  const sync = (page, update) => page.evaluate((u) => window.__mock.emit("sync-status", u), update);
+  const status = (state, fields = {}) => ({
+    state,
+    detail: "127.0.0.1:8787",
+    lastSyncAt: null,
+    retryAt: null,
+    ...fields,
+  });
+
+  test("each sync-status event shows at once: sending, synced with its time, waiting packages", async () => {
+    const { page } = await open({ shell: { sync: { state: "starting" }, queueWaiting: 0 } });
+    assert.equal(await text(page, "status-sync-text"), "Đang kết nối…");
+    assert.equal(await text(page, "status-queue-text"), "Không có hồ sơ chờ gửi");
+    const at = await today(page, 9, 5);
+    await sync(page, { sync: status("sending", { lastSyncAt: at }), queueWaiting: 2 });
+    // Well before the next 2 s poll: the event itself updated the header.
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="status-sync"]')?.dataset.state === "sending",
+      null,
+      { timeout: 500 },
+    );
+    assert.equal(await text(page, "status-sync-text"), "Đang gửi…");
+    assert.equal(await text(page, "status-queue-text"), "2 hồ sơ đang chờ gửi");
+    assert.equal(await byId(page, "status-queue").getAttribute("data-level"), "warn");
+    await sync(page, { sync: status("synced", { lastSyncAt: at }), queueWaiting: 0 });
+    assert.equal(await text(page, "status-sync-text"), "Đã đồng bộ");
+    assert.equal(await text(page, "status-sync-detail"), "đồng bộ lần cuối 09:05");
+    assert.equal(await byId(page, "status-sync").getAttribute("data-level"), "ok");
+    assert.equal(await text(page, "status-queue-text"), "Không có hồ sơ chờ gửi");
+    await byId(page, "lang-en").click();
+    assert.equal(await text(page, "status-sync-text"), "Up to date");
+    assert.equal(await text(page, "status-sync-detail"), "last synced 09:05");
+    assert.equal(await text(page, "status-queue-text"), "Nothing waiting");
+  });
+
+  test("unreachable says the packages wait, when it last synced and when it retries", async () => {
+    const { page } = await open();
+    const last = await today(page, 8, 30);
+    const retry = await today(page, 8, 41);
+    await sync(page, {
+      sync: status("unreachable", { lastSyncAt: last, retryAt: retry }),
+      queueWaiting: 1,
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="status-sync"]')?.dataset.state === "unreachable",
+    );
+    assert.equal(
+      await text(page, "status-sync-text"),
+      "Mất kết nối — hồ sơ được giữ lại và tự gửi khi có kết nối",
+    );
+    assert.equal(
+      await text(page, "status-sync-detail"),
+      "đồng bộ lần cuối 08:30 · thử lại lúc 08:41",
+    );
+    assert.equal(await text(page, "status-queue-text"), "1 hồ sơ đang chờ gửi");
+    await byId(page, "lang-en").click();
+    assert.equal(await text(page, "status-sync-detail"), "last synced 08:30 · retry at 08:41");
+  });
+
+  test("a refused kiosk, a wrong clock and a kiosk never registered each name the next step", async () => {
+    const { page } = await open();
+    const cases = [
+      [
+        "refused",
+        "problem",
+        "Máy bị từ chối (chưa đăng ký hoặc đã bị thu hồi) — hãy báo quản trị viên đăng ký lại",
+        "Kiosk refused (unregistered or revoked) — tell the administrator",
+      ],
+      [
+        "clock_skew",
+        "problem",
+        "Đồng hồ của máy bị lệch — hãy báo quản trị viên chỉnh giờ",
+        "The kiosk's clock is off — ask the administrator to set the time",
+      ],
+      [
+        "not_registered",
+        "problem",
+        "Chưa đăng ký với máy chủ — hồ sơ được giữ lại; hãy báo quản trị viên",
+        "Not registered — packages are kept here; tell the administrator",
+      ],
+    ];
+    for (const [state, level, vi, en] of cases) {
+      await byId(page, "lang-vi").click();
+      await sync(page, { sync: status(state), queueWaiting: 4 });
+      assert.equal(await byId(page, "status-sync").getAttribute("data-state"), state);
+      assert.equal(await byId(page, "status-sync").getAttribute("data-level"), level);
+      assert.equal(await text(page, "status-sync-text"), vi);
+      await byId(page, "lang-en").click();
+      assert.equal(await text(page, "status-sync-text"), en);
+    }
+  });
+
+  test("the 2 s poll carries the same state (a missed event is caught up)", async () => {
+    const { page } = await open();
+    await page.evaluate(() => {
+      window.__mock.state.sync = {
+        state: "refused",
+        detail: "127.0.0.1:8787",
+        lastSyncAt: null,
+        retryAt: null,
+      };
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="status-sync"]')?.dataset.state === "refused",
+      null,
+      { timeout: 3000 },
+    );
+  });
+});
+
+describe("counter mode: the operator stays signed in across citizens", () => {
+  async function signIn(page) {
+    await byId(page, "signin-operator").fill("cb01");
+    await byId(page, "signin-pin").fill("246813");
+    await byId(page, "signin-submit").click();
+    await byId(page, "screen-consent").waitFor();
+  }
+
+  /** Consent, the ID and a genuine card read, to the form. */
+  async function toForm(page) {
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "001090012345");
+    await byId(page, "id-continue").click();
+    await byId(page, "screen-card").waitFor();
+    await byId(page, "card-dob").click();
+    await typeDigits(page, "01011990");
+    await byId(page, "card-expiry").click();
+    await typeDigits(page, "01012030");
+    await byId(page, "card-read").click();
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === "card_read_typed"));
+    const readId = await page.evaluate(() => window.__mock.lastReadId);
+    await page.evaluate(
+      (id) =>
+        window.__mock.emit("card-result", {
+          readId: id,
+          error: null,
+          verdict: "genuine",
+          action: "continue",
+          holder: {
+            fullName: "Nguyễn Văn A",
+            idNumber: "001090012345",
+            dateOfBirth: "01/01/1990",
+            gender: "male",
+            placeOfOrigin: null,
+            placeOfResidence: null,
+            dateOfExpiry: "01/01/2030",
+          },
+          portrait: null,
+          expired: false,
+        }),
+      readId,
+    );
+    await byId(page, "card-continue").click();
+    await byId(page, "screen-form").waitFor();
+    await byId(page, "form-group-thon-dong").waitFor();
+  }
+
+  test("the next citizen starts on consent with an empty form while the operator's name stays", async () => {
+    const { page, errors } = await open({ shell: { mode: "counter" }, signInCode: null });
+    assert.equal(await byId(page, "operator").isVisible(), false, "nobody signed in yet");
+    await signIn(page);
+    assert.equal(await text(page, "operator-name"), "Cán bộ: cb01");
+    assert.equal(await text(page, "operator-sign-out"), "Đăng xuất");
+    await toForm(page);
+    await byId(page, "form-phone").click();
+    await typeDigits(page, "0912345678");
+    await byId(page, "form-group-thon-dong").click();
+    await byId(page, "form-continue").click();
+    await byId(page, "review-confirm").click();
+    await byId(page, "screen-done").waitFor();
+    assert.equal(await text(page, "operator-name"), "Cán bộ: cb01");
+    await byId(page, "done-finish").click();
+    await byId(page, "screen-consent").waitFor();
+    assert.equal(await byId(page, "screen-signin").count(), 0);
+    assert.equal(await text(page, "operator-name"), "Cán bộ: cb01");
+    assert.equal((await calls(page, "clear_session")).length, 1);
+    assert.equal((await calls(page, "operator_sign_out")).length, 0);
+    assert.equal(
+      await page.evaluate(() => document.body.innerHTML.includes("0912345678")),
+      false,
+      "the first citizen's phone is gone",
+    );
+    await toForm(page);
+    const values = await page.evaluate(() =>
+      [...document.querySelectorAll('[data-testid="screen-form"] input')]
+        .filter((i) => i.type !== "radio" && i.type !== "checkbox")
+        .map((i) => i.value),
+    );
+    assert.ok(values.length >= 5, "the form's text fields");
+    assert.deepEqual(
+      values.filter((v) => v !== ""),
+      [],
+      "the second citizen's form starts empty",
+    );
+    assert.equal(await page.locator('[aria-checked="true"]').count(), 0, "no group chosen");
+    assert.equal((await calls(page, "operator_sign_in")).length, 1, "signed in once");
+    assert.deepEqual(errors, []);
+  });
+
+  test("the idle wipe clears the citizen's data but not the operator", async () => {
+    const { page } = await open({
+      shell: { mode: "counter", idleTimeoutSecs: 3, idleWarningSecs: 1 },
+      signInCode: null,
+    });
+    await signIn(page);
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "079203004521");
+    await page.waitForFunction(
+      () => window.__mock.calls.some((c) => c.cmd === "clear_session"),
+      null,
+      { timeout: 6000 },
+    );
+    await byId(page, "screen-consent").waitFor();
+    assert.equal(await text(page, "operator-name"), "Cán bộ: cb01");
+    assert.equal(
+      await page.evaluate(() => document.body.innerHTML.includes("079203004521")),
+      false,
+    );
+    assert.equal((await calls(page, "operator_sign_out")).length, 0);
+  });
+
+  test("'Đăng xuất' ends the operator's sign-in and the citizen's session", async () => {
+    const { page } = await open({ shell: { mode: "counter" }, signInCode: null });
+    await signIn(page);
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "0792");
+    await byId(page, "operator-sign-out").click();
+    await byId(page, "screen-signin").waitFor();
+    assert.deepEqual(
+      (await calls(page, "operator_sign_out")).map((c) => c.args),
+      [{ locked: false }],
+    );
+    assert.equal(await byId(page, "operator").isVisible(), false);
+    assert.equal(await byId(page, "session-notice").isVisible(), false);
+    assert.equal(await byId(page, "signin-operator").inputValue(), "");
+  });
+
+  test("the desk locks after the lock time without input, and says why on the sign-in screen", async () => {
+    const { page } = await open({
+      shell: { mode: "counter", operatorLockSecs: 3 },
+      signInCode: null,
+    });
+    await signIn(page);
+    const signedInAt = Date.now();
+    await byId(page, "screen-signin").waitFor({ timeout: 6000 });
+    const after = Date.now() - signedInAt;
+    assert.ok(after >= 2500, `locked after ${after} ms, expected about 3000`);
+    assert.deepEqual(
+      (await calls(page, "operator_sign_out")).map((c) => c.args),
+      [{ locked: true }],
+    );
+    assert.equal(
+      await text(page, "session-notice"),
+      "Máy đã tự đăng xuất vì không có thao tác trong 1 phút. Hãy đăng nhập lại để tiếp tục.",
+    );
+    await byId(page, "lang-en").click();
+    assert.match(await text(page, "session-notice"), /^The kiosk signed you out after 1 minutes/);
+  });
+
+  test("input keeps the desk open", async () => {
+    const { page } = await open({
+      shell: { mode: "counter", operatorLockSecs: 3 },
+      signInCode: null,
+    });
+    await signIn(page);
+    for (let i = 0; i < 5; i++) {
+      await page.waitForTimeout(1000);
+      await byId(page, "consent-why").click();
+    }
+    assert.equal(await byId(page, "screen-consent").isVisible(), true);
+    assert.equal((await calls(page, "operator_sign_out")).length, 0);
+  });
+
+  test("a core that already has the operator signed in resumes at consent", async () => {
+    const { page } = await open({ shell: { mode: "counter", operator: "cb07" } });
+    await byId(page, "screen-consent").waitFor();
+    assert.equal(await text(page, "operator-name"), "Cán bộ: cb07");
+  });
+
+  test("self-service has no operator and no sign-out", async () => {
+    const { page } = await open({ shell: { mode: "self-service", operator: "cb07" } });
+    await byId(page, "screen-welcome").waitFor();
+    assert.equal(await byId(page, "operator").isVisible(), false);
   });
 });
 

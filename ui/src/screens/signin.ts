@@ -1,12 +1,13 @@
-//! Counter start: the operator signs in with their code and PIN (keypad or keyboard). Errors
-//! from the core show inline as the dictionary's sentence for their code.
+//! Counter start: the operator signs in with their code and PIN (keypad or keyboard) and stays
+//! signed in across citizens until "Đăng xuất" or the desk's lock. Errors from the core show
+//! inline as the dictionary's sentence for their code.
 
 import { h } from "../dom";
 import { toBackendError } from "../ipc";
 import { keypadField } from "../keypad";
 import type { ScreenFactory } from "../router";
 
-export const signin: ScreenFactory = ({ i18n, keypad, backend, go, signal }) => {
+export const signin: ScreenFactory = ({ i18n, keypad, backend, go, signal, signedIn }) => {
   const operator = keypadField(
     h("input", {
       id: "operator-id",
@@ -59,8 +60,11 @@ export const signin: ScreenFactory = ({ i18n, keypad, backend, go, signal }) => 
     submit.disabled = true;
     i18n.text(submit, "signin.busy");
     try {
-      await backend.operatorSignIn(operator.value.trim(), pin.value);
-      if (!signal.aborted) go("consent");
+      const id = operator.value.trim();
+      await backend.operatorSignIn(id, pin.value);
+      if (signal.aborted) return;
+      signedIn(id);
+      go("consent");
     } catch (cause) {
       if (signal.aborted) return;
       pin.value = "";
