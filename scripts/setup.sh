@@ -20,6 +20,8 @@ APT_PACKAGES=(
   fonts-noto-core fonts-dejavu-core
   # reports: pdftotext/pdftoppm check that printed reports and receipts render with their text
   poppler-utils
+  # audit tamper test (sqlite3); the local key in a real OS keyring (GNOME Keyring on a private D-Bus)
+  sqlite3 gnome-keyring dbus-daemon
   # webcams through nokhwa (v4l bindings need libclang for bindgen, nasm for fast MJPEG decode)
   libclang-dev nasm
 )

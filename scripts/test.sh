@@ -25,6 +25,9 @@ cargo clippy -p capture --all-targets --features device --quiet -- -D warnings
 say "Rust tests (unit, in-process card, parsers)"
 cargo test --workspace --quiet
 
+say "The local data key in a real OS keyring (GNOME Keyring on a private D-Bus session)"
+bash crates/enroll/tests/with-secret-service.sh --quiet
+
 say "Through the real PC/SC stack: pcscd + vpcd + the software card (serial)"
 VNEID_PCSC_E2E=1 cargo test --quiet -p reader -- --test-threads=1
 bash scripts/pcscd-vpcd.sh stop

@@ -364,7 +364,7 @@ impl fmt::Debug for FollowUp {
     }
 }
 
-/// A follow-up record encrypted under the local key: what the queue stores.
+/// Bytes sealed under the local key (a follow-up record, a contact note): what is stored.
 #[derive(Clone, PartialEq, Eq)]
 pub struct LocalSealed {
     nonce: [u8; NONCE_LEN],
@@ -372,17 +372,19 @@ pub struct LocalSealed {
 }
 
 impl LocalSealed {
-    /// From stored parts.
-    pub(crate) fn from_parts(nonce: &[u8], ciphertext: Vec<u8>) -> Option<Self> {
+    /// From stored parts; `None` if the nonce is not [`NONCE_LEN`] bytes.
+    pub fn from_parts(nonce: &[u8], ciphertext: Vec<u8>) -> Option<Self> {
         let nonce = <[u8; NONCE_LEN]>::try_from(nonce).ok()?;
         Some(Self { nonce, ciphertext })
     }
 
-    pub(crate) fn nonce(&self) -> &[u8] {
+    /// The random nonce, to store beside the ciphertext.
+    pub fn nonce(&self) -> &[u8] {
         &self.nonce
     }
 
-    pub(crate) fn ciphertext(&self) -> &[u8] {
+    /// The ciphertext with its authentication tag.
+    pub fn ciphertext(&self) -> &[u8] {
         &self.ciphertext
     }
 }

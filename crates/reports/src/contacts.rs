@@ -3,15 +3,13 @@
 //!
 //! Stored in its own SQLite file next to the queue (the queue's schema belongs to `enroll` and
 //! is not touched), created on open with `CREATE TABLE IF NOT EXISTS`: no migrations. The note
-//! is free text and may hold personal data, so it is stored only encrypted (XChaCha20-Poly1305,
-//! random 192-bit nonce; the associated data binds it to its package, time, operator and
-//! outcome, so a note cannot be moved to another row), under a key in a 0600 file, as
-//! `enroll::local_key` keeps the follow-up records. The other columns are ids, codes and times.
-//! A wish for `enroll`: one local key with a generic seal/open, so both share a single key file.
+//! is free text and may hold personal data, so it is stored only sealed under the kiosk's local
+//! data key (`enroll::local_key`: OS keyring or 0600 file; XChaCha20-Poly1305 with a random
+//! nonce), the associated data binding it to its package, time, operator and outcome, so a note
+//! cannot be moved to another row. The other columns are ids, codes and times.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use enroll::ids::OperatorId;
+use enroll::local_key::{LocalKey, LocalKeyError, LocalSealed};
 use enroll::package::PackageId;
 use enroll::timestamp::Timestamp;
 use sqlx::Row;
@@ -21,35 +19,19 @@ use sqlx::sqlite::{
 };
 use std::collections::HashMap;
 use std::fmt;
-use std::fs;
-use std::io::{self, Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 use std::time::Duration;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
-const KEY_LEN: usize = 32;
-const NONCE_LEN: usize = 24;
 /// The longest note kept, in characters.
 pub const MAX_NOTE_CHARS: usize = 500;
 
 /// Why the contact log failed. Never carries a note's text.
 #[derive(Debug, thiserror::Error)]
 pub enum ContactError {
-    /// The key file could not be read or written.
-    #[error("the contact notes key file could not be read or written: {0}")]
-    KeyIo(io::ErrorKind),
-    /// The key file is readable or writable by others.
-    #[error(
-        "the contact notes key file is accessible to other users (mode {0:o}); it must be 0600"
-    )]
-    KeyTooOpen(u32),
-    /// The key file is not a 32-byte key.
-    #[error("the contact notes key file is not a 32-byte key")]
-    KeyMalformed,
-    /// The system random source failed.
-    #[error("the system random source failed")]
-    Random,
+    /// The notes key could not be loaded, or sealing failed.
+    #[error("contact notes key: {0}")]
+    Key(LocalKeyError),
     /// A note does not decrypt (another key, or altered bytes).
     #[error("a contact note cannot be decrypted with this key")]
     Undecryptable,
@@ -73,59 +55,32 @@ impl From<sqlx::Error> for ContactError {
     }
 }
 
-impl From<io::Error> for ContactError {
-    fn from(e: io::Error) -> Self {
-        ContactError::KeyIo(e.kind())
+impl From<LocalKeyError> for ContactError {
+    fn from(e: LocalKeyError) -> Self {
+        match e {
+            LocalKeyError::DecryptionFailed => ContactError::Undecryptable,
+            other => ContactError::Key(other),
+        }
     }
 }
 
-/// The key that encrypts contact notes.
-pub struct NotesKey(XChaCha20Poly1305);
+/// The key that seals contact notes: a kiosk local data key. Pass the kiosk's follow-up key
+/// (`NotesKey::from`) so one key serves both.
+#[derive(Debug)]
+pub struct NotesKey(LocalKey);
 
-impl fmt::Debug for NotesKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("NotesKey(<secret>)")
+impl From<LocalKey> for NotesKey {
+    fn from(key: LocalKey) -> Self {
+        Self(key)
     }
 }
 
 impl NotesKey {
-    /// Loads the key from `path`, or creates it (mode 0600, written beside then renamed, so a
-    /// crash leaves no half key). Returns whether it was created.
+    /// A local data key of its own at `path` (`enroll::local_key::LocalKey::load_or_create`:
+    /// the OS keyring where one is reachable, else a 0600 file). Returns whether it was created.
     pub fn load_or_create(path: &Path) -> Result<(Self, bool), ContactError> {
-        match fs::File::open(path) {
-            Ok(mut file) => {
-                let mode = file.metadata()?.permissions().mode() & 0o777;
-                if mode & 0o077 != 0 {
-                    return Err(ContactError::KeyTooOpen(mode));
-                }
-                let mut bytes = Zeroizing::new(Vec::with_capacity(KEY_LEN + 1));
-                Read::take(&mut file, KEY_LEN as u64 + 1).read_to_end(&mut bytes)?;
-                if bytes.len() != KEY_LEN {
-                    return Err(ContactError::KeyMalformed);
-                }
-                let key = XChaCha20Poly1305::new_from_slice(&bytes)
-                    .map_err(|_| ContactError::KeyMalformed)?;
-                Ok((Self(key), false))
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let mut key = Zeroizing::new([0u8; KEY_LEN]);
-                getrandom::fill(key.as_mut_slice()).map_err(|_| ContactError::Random)?;
-                let tmp = path.with_extension("tmp");
-                let _ = fs::remove_file(&tmp);
-                let mut file = fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&tmp)?;
-                file.write_all(key.as_slice())?;
-                file.sync_all()?;
-                fs::rename(&tmp, path)?;
-                let cipher = XChaCha20Poly1305::new_from_slice(key.as_slice())
-                    .map_err(|_| ContactError::KeyMalformed)?;
-                Ok((Self(cipher), true))
-            }
-            Err(e) => Err(e.into()),
-        }
+        let (key, origin) = LocalKey::load_or_create(path)?;
+        Ok((Self(key), origin == enroll::local_key::KeyOrigin::Created))
     }
 }
 
@@ -295,20 +250,10 @@ impl ContactLog {
         note: &Note,
         now: Timestamp,
     ) -> Result<(), ContactError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        getrandom::fill(&mut nonce).map_err(|_| ContactError::Random)?;
-        let ad = aad(package, now, operator, outcome);
-        let ciphertext = self
+        let sealed = self
             .key
             .0
-            .encrypt(
-                &XNonce::from(nonce),
-                Payload {
-                    msg: note.0.as_bytes(),
-                    aad: &ad,
-                },
-            )
-            .map_err(|_| ContactError::Undecryptable)?;
+            .seal_bytes(&aad(package, now, operator, outcome), note.0.as_bytes())?;
         sqlx::query(
             "INSERT INTO contact_notes (package_id, at_ms, operator_id, outcome, nonce, ciphertext) \
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -317,8 +262,8 @@ impl ContactLog {
         .bind(now.unix_millis())
         .bind(operator.as_str())
         .bind(outcome.as_str())
-        .bind(nonce.as_slice())
-        .bind(ciphertext)
+        .bind(sealed.nonce())
+        .bind(sealed.ciphertext())
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -335,21 +280,12 @@ impl ContactLog {
         let outcome = ContactOutcome::parse(&row.try_get::<String, _>("outcome")?)
             .ok_or(ContactError::Corrupt)?;
         let nonce: Vec<u8> = row.try_get("nonce")?;
-        let nonce =
-            <[u8; NONCE_LEN]>::try_from(nonce.as_slice()).map_err(|_| ContactError::Corrupt)?;
-        let ciphertext: Vec<u8> = row.try_get("ciphertext")?;
-        let plain = Zeroizing::new(
-            self.key
-                .0
-                .decrypt(
-                    &XNonce::from(nonce),
-                    Payload {
-                        msg: &ciphertext,
-                        aad: &aad(package, at, &operator, outcome),
-                    },
-                )
-                .map_err(|_| ContactError::Undecryptable)?,
-        );
+        let sealed = LocalSealed::from_parts(&nonce, row.try_get("ciphertext")?)
+            .ok_or(ContactError::Corrupt)?;
+        let plain = self
+            .key
+            .0
+            .open_bytes(&aad(package, at, &operator, outcome), &sealed)?;
         let text = std::str::from_utf8(&plain).map_err(|_| ContactError::Corrupt)?;
         Ok(ContactEntry {
             package,
@@ -395,6 +331,12 @@ impl ContactLog {
 mod tests {
     use super::*;
 
+    /// A notes key from a 0600 file only (tests leave the user's keyring alone).
+    fn file_key(path: &Path) -> NotesKey {
+        let (key, _) = LocalKey::load_or_create_file(path).expect("key");
+        NotesKey::from(key)
+    }
+
     fn pid(n: u8) -> PackageId {
         PackageId::from_bytes([n; 16])
     }
@@ -402,8 +344,7 @@ mod tests {
     #[tokio::test]
     async fn notes_are_stored_encrypted_and_read_back_latest_first() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (key, created) = NotesKey::load_or_create(&dir.path().join("notes.key")).expect("key");
-        assert!(created);
+        let key = file_key(&dir.path().join("notes.key"));
         let db = dir.path().join("contacts.db");
         let log = ContactLog::open(&db, key).await.expect("open");
         let op = OperatorId::new("op-1").expect("op");
@@ -447,15 +388,14 @@ mod tests {
         assert_eq!(format!("{:?}", hist[1].note), "Note(<redacted>)");
         log.close().await;
         for f in ["contacts.db", "contacts.db-wal"] {
-            if let Ok(bytes) = fs::read(dir.path().join(f)) {
+            if let Ok(bytes) = std::fs::read(dir.path().join(f)) {
                 assert!(
                     !bytes.windows(10).any(|w| w == b"0987654321"),
                     "{f} holds the note in clear"
                 );
             }
         }
-        let (key, created) = NotesKey::load_or_create(&dir.path().join("notes.key")).expect("key");
-        assert!(!created);
+        let key = file_key(&dir.path().join("notes.key"));
         let log = ContactLog::open(&db, key).await.expect("reopen");
         assert_eq!(
             log.history(pid(1)).await.expect("history")[1].note.as_str(),
@@ -467,7 +407,7 @@ mod tests {
     async fn another_key_cannot_read_the_notes() {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = dir.path().join("contacts.db");
-        let (key, _) = NotesKey::load_or_create(&dir.path().join("a.key")).expect("key");
+        let key = file_key(&dir.path().join("a.key"));
         let log = ContactLog::open(&db, key).await.expect("open");
         let op = OperatorId::new("op-1").expect("op");
         log.record(
@@ -480,7 +420,7 @@ mod tests {
         .await
         .expect("record");
         log.close().await;
-        let (other, _) = NotesKey::load_or_create(&dir.path().join("b.key")).expect("key");
+        let other = file_key(&dir.path().join("b.key"));
         let log = ContactLog::open(&db, other).await.expect("open");
         assert!(matches!(
             log.history(pid(1)).await,
@@ -490,13 +430,14 @@ mod tests {
 
     #[test]
     fn open_key_files_and_long_notes_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("notes.key");
-        NotesKey::load_or_create(&path).expect("create");
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).expect("chmod");
+        file_key(&path);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).expect("chmod");
         assert!(matches!(
             NotesKey::load_or_create(&path),
-            Err(ContactError::KeyTooOpen(0o640))
+            Err(ContactError::Key(LocalKeyError::TooOpen(0o640)))
         ));
         assert!(matches!(
             Note::new(&"a".repeat(501)),

@@ -54,10 +54,13 @@ async fn lists_show_who_to_call_with_days_waiting_and_the_latest_note() {
         ids.push(id);
     }
     let now = day.plus_millis(10 * 24 * hour);
-    let (key, _) = NotesKey::load_or_create(&kiosk.dir.path().join("notes.key")).expect("key");
-    let contacts = ContactLog::open(&kiosk.dir.path().join("contacts.db"), key)
-        .await
-        .expect("log");
+    // The notes share the kiosk's local data key with the follow-up records.
+    let contacts = ContactLog::open(
+        &kiosk.dir.path().join("contacts.db"),
+        NotesKey::from(kiosk.local.clone()),
+    )
+    .await
+    .expect("log");
     let op = OperatorId::new("officer-1").expect("op");
     contacts
         .record(
@@ -286,7 +289,7 @@ async fn records_sealed_under_another_key_show_as_unreadable_not_as_an_error() {
     let id = kiosk.enroll(9, "cong-ha", "op-a", "kiosk-1", at).await;
     kiosk.drive(id, &Fate::Approved, at, 1_000).await;
     let (other, _) =
-        enroll::local_key::LocalKey::load_or_create(&kiosk.dir.path().join("other.key"))
+        enroll::local_key::LocalKey::load_or_create_file(&kiosk.dir.path().join("other.key"))
             .expect("key");
     let sources = Sources {
         queue: &kiosk.queue,

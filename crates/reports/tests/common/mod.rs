@@ -73,7 +73,7 @@ impl TestKiosk {
         .await
         .expect("queue opens");
         let (local, _) =
-            LocalKey::load_or_create(&dir.path().join("local.key")).expect("local key");
+            LocalKey::load_or_create_file(&dir.path().join("local.key")).expect("local key");
         let mut rng = UnwrapErr(getrandom::SysRng);
         let signer = DeviceSigningKey::generate(&mut rng);
         let (_, office) = BackOfficeSecretKey::generate(&mut rng);
