@@ -509,6 +509,76 @@ pub fn portrait_frame(
     frame
 }
 
+/// `image` turned by `degrees` (clockwise on screen) about `centre`; corners the turn uncovers
+/// take the nearest edge pixel. A sitter tilting their head, for the roll check.
+pub fn rotate_about(image: &RgbImage, centre: (f64, f64), degrees: f64) -> RgbImage {
+    let (sin, cos) = degrees.to_radians().sin_cos();
+    let (max_x, max_y) = (
+        f64::from(image.width()) - 1.001,
+        f64::from(image.height()) - 1.001,
+    );
+    RgbImage::from_fn(image.width(), image.height(), |x, y| {
+        let (dx, dy) = (f64::from(x) - centre.0, f64::from(y) - centre.1);
+        let u = (centre.0 + dx * cos + dy * sin).clamp(0.0, max_x.max(0.0));
+        let v = (centre.1 - dx * sin + dy * cos).clamp(0.0, max_y.max(0.0));
+        bilinear(image, u, v)
+    })
+}
+
+/// Bookshelves beside a sitter whose face is centred at `face_centre` and `face_height`
+/// pixels high: rows of books of random width and colour from the top of the frame down to
+/// the chin, leaving a head-wide gap (1.5 face heights) in the middle. A cluttered background.
+pub fn shelves_beside(
+    frame: &mut RgbImage,
+    face_centre: (f64, f64),
+    face_height: f64,
+    rng: &mut Rng,
+) {
+    let gap = (
+        face_centre.0 - 0.75 * face_height,
+        face_centre.0 + 0.75 * face_height,
+    );
+    let chin = face_centre.1 + 0.5 * face_height;
+    let shelf = (face_height * 0.45).max(8.0);
+    let mut top = 0.0;
+    while top < chin {
+        let board = Rgb([92, 64, 40]);
+        fill(frame, 0.0, top, gap.0.max(0.0), shelf * 0.1, board);
+        fill(
+            frame,
+            gap.1,
+            top,
+            f64::from(frame.width()) - gap.1,
+            shelf * 0.1,
+            board,
+        );
+        let mut x = 0.0;
+        while x < f64::from(frame.width()) {
+            let width = rng.range(0.05, 0.14) * face_height;
+            let height = rng.range(0.6, 0.88) * shelf;
+            let colour = Rgb([
+                rng.range(30.0, 230.0) as u8,
+                rng.range(30.0, 230.0) as u8,
+                rng.range(30.0, 230.0) as u8,
+            ]);
+            let right = x + width;
+            if right < gap.0 || x > gap.1 {
+                let book_top = top + shelf - height;
+                fill(
+                    frame,
+                    x,
+                    book_top,
+                    width,
+                    height.min(chin - book_top).max(0.0),
+                    colour,
+                );
+            }
+            x = right + 1.0;
+        }
+        top += shelf;
+    }
+}
+
 /// A synthesised frame with the payload its QR code carries.
 pub struct CardFrame {
     pub payload: String,
