@@ -242,6 +242,16 @@ impl Worker {
                 return false;
             }
         };
+        let facts = transport.facts(reader);
+        tracing::info!(
+            reader,
+            reader_model = facts.model.map_or("unknown", |m| m.id),
+            extended_apdu = facts.model.map(|m| m.extended_apdu.as_str()),
+            max_kbps = facts.model.and_then(|m| m.max_kbps),
+            atr = facts.atr.map(reader::models::AtrKind::as_str),
+            ccid = facts.ccid.map(|c| c.to_string()),
+            "reading a card"
+        );
         let app = self.app.clone();
         let started = std::time::Instant::now();
         let result = read.run(

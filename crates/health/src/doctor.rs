@@ -185,13 +185,13 @@ fn reader_check(status: ReaderStatus) -> Check {
         ),
         ReaderStatus::Ready(name) => (
             Verdict::Ok,
-            format!("{name} — chưa có thẻ"),
-            format!("{name} — no card"),
+            format!("{name} — chưa có thẻ; {}", model_line(&name, Language::Vi)),
+            format!("{name} — no card; {}", model_line(&name, Language::En)),
         ),
         ReaderStatus::CardPresent(name) => (
             Verdict::Ok,
-            format!("{name} — có thẻ"),
-            format!("{name} — card present"),
+            format!("{name} — có thẻ; {}", model_line(&name, Language::Vi)),
+            format!("{name} — card present; {}", model_line(&name, Language::En)),
         ),
         ReaderStatus::Error(err) => (
             Verdict::Problem,
@@ -202,6 +202,19 @@ fn reader_check(status: ReaderStatus) -> Check {
         ),
     };
     Check::new("reader", verdict, vi, en)
+}
+
+/// What the kiosk knows of the reader's model (see `docs/readers.md`).
+fn model_line(reader_name: &str, lang: Language) -> String {
+    match reader::models::identify(reader_name) {
+        Some(model) => model.summary(),
+        None => lang
+            .pick(
+                "mẫu đầu đọc chưa có trong bảng tương thích (docs/readers.md)",
+                "model not in the compatibility table (docs/readers.md)",
+            )
+            .to_string(),
+    }
 }
 
 fn camera_check(status: CameraStatus) -> Check {
@@ -313,5 +326,21 @@ mod tests {
                 .vi
                 .contains("không tìm thấy đầu đọc")
         );
+        let known = reader_check(ReaderStatus::CardPresent(
+            "ACS ACR1252 1S CL Reader [ACR1252 1S CL Reader PICC] 00 00".into(),
+        ));
+        assert!(
+            known
+                .en
+                .contains("ACS ACR1252U: extended APDU yes (vendor claim)")
+                && known.en.contains("not tested on hardware"),
+            "{}",
+            known.en
+        );
+        let virtual_reader = reader_check(ReaderStatus::Ready("Virtual PCD 00 00".into()));
+        assert!(virtual_reader.vi.contains("vpcd virtual reader"));
+        let unknown = reader_check(ReaderStatus::Ready("Generic Reader 00 00".into()));
+        assert!(unknown.en.contains("not in the compatibility table"));
+        assert!(unknown.vi.contains("chưa có trong bảng tương thích"));
     }
 }

@@ -3,6 +3,8 @@
 //! unchanged over a real reader or pcscd's virtual one.
 
 use emrtd::transport::{CardTransport, TransportError};
+
+use crate::models::{self, AtrKind, CcidProperties, ReaderFacts};
 use thiserror::Error;
 
 /// Why no connection to the card in a reader could be made.
@@ -63,6 +65,31 @@ impl PcscTransport {
             .status2_owned()
             .map(|status| status.atr().to_vec())
             .map_err(transport_error)
+    }
+
+    /// The model (from `reader_name`), the card's ATR kind and the driver's CCID properties
+    /// (PC/SC part 10 `FEATURE_GET_TLV_PROPERTIES`, asked through `SCardControl`; readers and
+    /// drivers without it, like vpcd, give none). Reads nothing from the card's files.
+    pub fn facts(&self, reader_name: &str) -> ReaderFacts {
+        ReaderFacts {
+            model: models::identify(reader_name),
+            atr: self.atr().ok().map(|atr| AtrKind::of(&atr)),
+            ccid: self.ccid_properties(),
+        }
+    }
+
+    fn ccid_properties(&self) -> Option<CcidProperties> {
+        /// PC/SC part 10 `CM_IOCTL_GET_FEATURE_REQUEST`.
+        const GET_FEATURE_REQUEST: pcsc::ffi::DWORD = pcsc::ctl_code(3400);
+        let card = self.card.as_ref()?;
+        let mut buf = [0u8; 256];
+        let features = card.control(GET_FEATURE_REQUEST, &[], &mut buf).ok()?;
+        let code = models::tlv_properties_code(features)?;
+        let mut answer = [0u8; 256];
+        let answer = card
+            .control(pcsc::ffi::DWORD::from(code), &[], &mut answer)
+            .ok()?;
+        Some(models::parse_tlv_properties(answer))
     }
 
     /// Ends the connection and leaves the card as it is (powered, for the next reader).

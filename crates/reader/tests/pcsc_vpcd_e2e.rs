@@ -140,6 +140,16 @@ fn software_card_through_pcscd_and_vpcd() {
 
     let mut transport = PcscTransport::connect(READER).expect("connect to the card");
     assert_eq!(transport.atr().unwrap(), cardsim::chip::ATR.to_vec());
+    let facts = transport.facts(READER);
+    assert_eq!(facts.model.map(|m| m.id), Some("vsmartcard-vpcd"));
+    assert_eq!(
+        facts.atr,
+        Some(reader::models::AtrKind::ContactlessProcessor)
+    );
+    assert_eq!(
+        facts.ccid, None,
+        "vpcd is not a CCID reader: no part 10 properties"
+    );
     assert_eq!(
         transport
             .transmit(&[0x00, 0xA4, 0x02, 0x0C, 0x02, 0x01, 0x1C])
