@@ -633,3 +633,71 @@ fn backup_while_another_process_writes_packages_restores_elsewhere_and_every_pac
     );
     assert!(!third.path().join("data").exists());
 }
+
+/// Runs `vneid-kiosk --config CONFIG audit ARGS`.
+fn audit(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    kiosk()
+        .arg("--config")
+        .arg(config)
+        .arg("audit")
+        .args(args)
+        .output()
+        .expect("run")
+}
+
+#[test]
+fn audit_verify_passes_on_an_intact_log_and_names_the_first_altered_entry() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("kiosk.toml");
+    std::fs::write(&config, "data_dir = \"data\"\n").expect("write");
+    // Entries: 1 admin created, 2 admin's login (to sign the next), 3 op1 created.
+    let admin = operator(
+        &config,
+        &["add", "--id", "admin", "--role", "administrator"],
+        "24681357\n",
+    );
+    assert!(admin.status.success(), "{admin:?}");
+    let added = operator(
+        &config,
+        &["add", "--id", "op1", "--role", "operator", "--by", "admin"],
+        "135790\n24681357\n",
+    );
+    assert!(added.status.success(), "{added:?}");
+
+    let intact = audit(&config, &["verify"]);
+    assert!(intact.status.success(), "{intact:?}");
+    let text = String::from_utf8_lossy(&intact.stdout);
+    assert!(
+        text.contains("audit log intact, 3 entries") && text.contains("nguyên vẹn, 3 mục"),
+        "{text}"
+    );
+
+    let list = audit(&config, &["list", "--limit", "2"]);
+    assert!(list.status.success(), "{list:?}");
+    let listing = String::from_utf8_lossy(&list.stdout);
+    let rows: Vec<Vec<&str>> = listing.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows.len(), 2, "{listing}");
+    assert_eq!(rows[0][0], "2");
+    assert_eq!(rows[0][2..5], ["admin", "operator.login", "-"]);
+    assert_eq!(rows[1][2..5], ["admin", "operator.created", "op1"]);
+    assert!(rows[1][1].starts_with("20") && rows[1][1].ends_with('Z'));
+    assert!(!listing.contains("135790") && !listing.contains("24681357"));
+
+    // Someone with the file drops the append-only trigger and rewrites entry 2's actor.
+    let db = dir.path().join("data/queue.sqlite");
+    let tamper = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .arg("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'op1' WHERE seq = 2;")
+        .output()
+        .expect("the sqlite3 command line tool (scripts/setup.sh installs it)");
+    assert!(tamper.status.success(), "{tamper:?}");
+
+    let broken = audit(&config, &["verify"]);
+    assert_eq!(broken.status.code(), Some(1), "{broken:?}");
+    let err = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        err.contains("bị sửa đổi tại mục 2") && err.contains("altered at entry 2"),
+        "{err}"
+    );
+    assert!(broken.stdout.is_empty());
+}

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use enroll::ids::OperatorId;
+use enroll::audit::{AuditError, CONSOLE_ACTOR, SettingValue};
+use enroll::ids::{IdError, OperatorId, SettingKey};
 use enroll::operators::{OperatorError, Pin, Role};
 use enroll::queue::{Queue, QueueError};
 use enroll::state::EnrollmentState;
@@ -55,6 +56,11 @@ pub enum Command {
         #[command(subcommand)]
         action: QueueCommand,
     },
+    /// The audit log in the data directory's database (ids and codes only, no personal data).
+    Audit {
+        #[command(subcommand)]
+        action: AuditCommand,
+    },
     /// Copies the data directory (a consistent snapshot of the queue, the key files, a
     /// manifest of hashes) into a new directory, while the kiosk may keep running. The backup
     /// holds the device key: keep it where only the technician can reach it.
@@ -80,6 +86,21 @@ pub enum Command {
         /// The zip file to write.
         #[arg(long, value_name = "FILE.zip")]
         out: PathBuf,
+    },
+}
+
+/// What to do with the audit log.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Checks the hash chain: exits 0 when every entry is intact, 1 naming the first entry that
+    /// was altered, removed or inserted.
+    Verify,
+    /// The latest entries, one `seq<TAB>time<TAB>actor<TAB>action<TAB>subject<TAB>detail` line
+    /// each, oldest first.
+    List {
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
     },
 }
 
@@ -138,9 +159,20 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Register { token } => {
+            let before = backoffice_keys(config);
             match tauri::async_runtime::block_on(crate::backoffice_link::register(config, &token)) {
                 Ok(()) => {
                     print(&format!("OK registered {}\n", config.device_id));
+                    let audited = tauri::async_runtime::block_on(audit_key_changes(
+                        config,
+                        before,
+                        backoffice_keys(config),
+                    ));
+                    if let Err(err) = audited {
+                        eprintln!("{}", err.message_vi());
+                        eprintln!("the new back-office keys could not be audited: {err}");
+                        return ExitCode::FAILURE;
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(err) => {
@@ -218,6 +250,17 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Audit { action } => match tauri::async_runtime::block_on(audit(action, config)) {
+            Ok(text) => {
+                print(&text);
+                ExitCode::SUCCESS
+            }
+            Err(err) => {
+                eprintln!("{}", err.message_vi());
+                eprintln!("{err}");
+                ExitCode::FAILURE
+            }
+        },
         Command::Operator { action } => {
             let lines = std::io::stdin().lines().map_while(Result::ok);
             match tauri::async_runtime::block_on(operator(action, config, lines)) {
@@ -284,6 +327,99 @@ pub(crate) async fn queue_counts(queue: &Queue) -> Result<String, QueueError> {
         .collect())
 }
 
+/// Why an audit command failed: the chain is broken, or the database could not be read.
+#[derive(Debug, thiserror::Error)]
+enum AuditCliError {
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error(transparent)]
+    Name(#[from] IdError),
+}
+
+impl AuditCliError {
+    fn message_vi(&self) -> String {
+        match self {
+            AuditCliError::Audit(err) => err.message_vi(),
+            AuditCliError::Queue(err) => err.message_vi().to_owned(),
+            AuditCliError::Name(_) => "Tên thiết lập hoặc người thực hiện không hợp lệ.".to_owned(),
+        }
+    }
+}
+
+/// Runs an audit command: the verdict or the listing, as text.
+async fn audit(action: AuditCommand, config: &Config) -> Result<String, AuditCliError> {
+    let queue = crate::store::open(config).await?;
+    let log = queue.audit();
+    let result = match action {
+        AuditCommand::Verify => log.verify().await.map(|n| {
+            format!("OK nhật ký kiểm toán nguyên vẹn, {n} mục / audit log intact, {n} entries\n")
+        })?,
+        AuditCommand::List { limit } => log
+            .latest(limit)
+            .await?
+            .iter()
+            .map(|e| {
+                format!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\n",
+                    e.seq,
+                    e.at,
+                    e.actor,
+                    e.action,
+                    e.subject.as_deref().unwrap_or("-"),
+                    e.detail.as_deref().unwrap_or("-")
+                )
+            })
+            .collect(),
+    };
+    queue.close().await;
+    Ok(result)
+}
+
+/// The back office's package and receipt keys as the data directory holds them now, by the
+/// setting name the audit log records them under.
+fn backoffice_keys(config: &Config) -> [(&'static str, SettingValue); 2] {
+    let value = |file: &str| match std::fs::read_to_string(config.data_dir.join(file)) {
+        Ok(text) => {
+            let bytes = hex::decode(text.trim()).unwrap_or_else(|_| text.into_bytes());
+            SettingValue::fingerprint(&bytes)
+        }
+        Err(_) => SettingValue::Unset,
+    };
+    [
+        (
+            "backoffice.package-key",
+            value(crate::enrollment::BACKOFFICE_KEY_FILE),
+        ),
+        (
+            "backoffice.receipt-key",
+            value(crate::backoffice_link::RECEIPT_KEY_FILE),
+        ),
+    ]
+}
+
+/// Writes a setting change to the audit log for each back-office key that registration changed.
+async fn audit_key_changes(
+    config: &Config,
+    before: [(&'static str, SettingValue); 2],
+    after: [(&'static str, SettingValue); 2],
+) -> Result<(), AuditCliError> {
+    let console = OperatorId::new(CONSOLE_ACTOR)?;
+    let queue = crate::store::open(config).await?;
+    let log = queue.audit();
+    let now = Timestamp::now();
+    for ((name, old), (_, new)) in before.into_iter().zip(after) {
+        if old != new {
+            let key = SettingKey::new(name)?;
+            log.record_setting_change(now, &console, &key, &old, &new)
+                .await?;
+        }
+    }
+    queue.close().await;
+    Ok(())
+}
+
 /// Runs an operator command; `pins` yields the standard input's lines (the PINs, in order).
 async fn operator(
     action: OperatorCommand,
@@ -334,4 +470,41 @@ async fn operator(
 fn print(text: &str) {
     // A closed pipe (e.g. `| head`) is not an error worth a panic.
     let _ = std::io::stdout().write_all(text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registration_audits_each_back_office_key_it_changed_by_fingerprint() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::embedded().expect("defaults");
+        config.data_dir = dir.path().to_path_buf();
+        let package = dir.path().join(crate::enrollment::BACKOFFICE_KEY_FILE);
+        let receipt = dir.path().join(crate::backoffice_link::RECEIPT_KEY_FILE);
+        std::fs::write(&receipt, format!("{}\n", hex::encode([1u8; 32]))).expect("write");
+        let before = backoffice_keys(&config);
+        std::fs::write(&package, format!("{}\n", hex::encode([2u8; 32]))).expect("write");
+        let after = backoffice_keys(&config);
+        tauri::async_runtime::block_on(async {
+            audit_key_changes(&config, before, after)
+                .await
+                .expect("audited");
+            let queue = crate::store::open(&config).await.expect("queue");
+            let entries = queue.audit().entries().await.expect("entries");
+            assert_eq!(entries.len(), 1, "the unchanged receipt key is not logged");
+            assert_eq!(entries[0].actor, CONSOLE_ACTOR);
+            assert_eq!(entries[0].action, "setting.changed");
+            assert_eq!(
+                entries[0].subject.as_deref(),
+                Some("backoffice.package-key")
+            );
+            assert_eq!(
+                entries[0].detail.as_deref(),
+                Some(format!("old=unset new={}", SettingValue::fingerprint(&[2u8; 32])).as_str())
+            );
+            assert_eq!(queue.audit().verify().await, Ok(1));
+        });
+    }
 }
