@@ -13,5 +13,5 @@ HOME="$home" XDG_RUNTIME_DIR="$home" dbus-run-session -- bash -c '
   set -euo pipefail
   # --unlock reads the new login keyring password from stdin and makes it the default.
   eval "$(printf "kiosk-test" | gnome-keyring-daemon --unlock --components=secrets)"
-  cargo test "$@" -p enroll --test local_key_keyring -- --ignored
+  cargo test "$@" --workspace --test local_key_keyring -- --ignored
 ' bash "$@" 2> >(grep -v "Failed to set fd limit" >&2)
