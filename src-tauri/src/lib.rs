@@ -8,6 +8,7 @@ mod card;
 mod cli;
 mod enrollment;
 mod logging;
+mod reports_screen;
 mod session;
 mod shell;
 mod store;

@@ -26,16 +26,16 @@ use crate::card::{CardState, CardWorker};
 use crate::session::{Session, SessionError};
 
 /// What the window's commands share.
-struct Shell {
-    config: Config,
+pub(crate) struct Shell {
+    pub(crate) config: Config,
     session: Arc<Mutex<Session>>,
     /// Set once the window exists (the worker emits to it).
     card: std::sync::OnceLock<CardWorker>,
     /// The queue database (operators, audit log, packages); `None` when it could not open.
-    queue: Option<Queue>,
+    pub(crate) queue: Option<Queue>,
     /// The operator signed in at the counter: kept across citizens, until they sign out or
     /// the UI locks the desk after `OPERATOR_LOCK_SECS` without input.
-    operator: Mutex<Option<OperatorSession>>,
+    pub(crate) operator: Mutex<Option<OperatorSession>>,
     /// The background sync loop, or why none runs.
     sync: Result<SyncHandle, Stopped>,
 }
@@ -572,7 +572,7 @@ async fn enrollment_submit(
 }
 
 /// A poisoned lock still holds a session that must be wiped, so recover it.
-fn lock<T>(session: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(session: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     session
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -644,7 +644,14 @@ pub fn run(config: Config) -> ExitCode {
             session_consent,
             residential_groups,
             enrollment_check_form,
-            enrollment_submit
+            enrollment_submit,
+            crate::reports_screen::reports_access,
+            crate::reports_screen::reports_progress,
+            crate::reports_screen::reports_followup,
+            crate::reports_screen::reports_contact,
+            crate::reports_screen::reports_guide,
+            crate::reports_screen::reports_export,
+            crate::reports_screen::print_view
         ])
         .run(tauri::generate_context!());
     match result {

@@ -396,3 +396,142 @@ export const tauriBackend: Backend = {
     }
   },
 };
+
+/** What the signed-in operator may see in the "Báo cáo" area. */
+export interface ReportsAccess {
+  readonly role: string;
+  readonly reports: boolean;
+  readonly exports: boolean;
+  readonly followUp: boolean;
+  /** Where exports are saved (shown to the user). */
+  readonly exportDir: string;
+}
+
+/** Which report: a configured phase, or a period (`YYYY-MM-DD`) with a cumulative start. */
+export interface ReportInput {
+  readonly phase: number | null;
+  readonly from: string | null;
+  readonly until: string | null;
+  readonly cumulativeFrom: string | null;
+  readonly lang: string;
+}
+
+/** A report table as printed: one-line headers, cells as the seeds print them. */
+export interface TableView {
+  readonly name: string;
+  readonly title: string;
+  readonly bands: readonly (readonly [string, number, number])[];
+  readonly headers: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  readonly numeric: readonly boolean[];
+  readonly total: readonly string[] | null;
+}
+
+export interface GroupBar {
+  readonly name: string;
+  readonly target: number;
+  readonly activated: number;
+  readonly hundredths: number | null;
+  readonly progress: string | null;
+}
+
+export interface DayBar {
+  readonly day: string;
+  readonly enrolled: number;
+  readonly approved: number;
+  readonly activated: number;
+}
+
+export interface ProgressView {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly from: string;
+  readonly until: string;
+  readonly tables: readonly TableView[];
+  readonly groups: readonly GroupBar[];
+  readonly total: GroupBar | null;
+  readonly daily: readonly DayBar[];
+  readonly phases: readonly {
+    readonly index: number;
+    readonly name: string;
+    readonly from: string;
+    readonly until: string;
+  }[];
+}
+
+export type ListKind = "approved-not-activated" | "rejected" | "not-acknowledged";
+
+/** One citizen on a follow-up list. Personal data: shown, never logged. */
+export interface FollowUpEntry {
+  readonly package: string;
+  readonly name: string | null;
+  readonly phone: string | null;
+  readonly idMasked: string | null;
+  readonly details: "known" | "not_stored" | "unreadable";
+  readonly group: string;
+  readonly since: string;
+  readonly enrolled: string;
+  readonly daysWaiting: number;
+  readonly reason: string | null;
+  readonly attempts: number;
+  readonly lastContact: {
+    readonly outcome: string;
+    readonly day: string;
+    readonly operator: string;
+    readonly note: string;
+  } | null;
+}
+
+export interface FollowUpPage {
+  readonly total: number;
+  readonly page: number;
+  readonly pageSize: number;
+  readonly entries: readonly FollowUpEntry[];
+  /** `[code, label]` of each contact outcome. */
+  readonly outcomes: readonly (readonly [string, string])[];
+}
+
+export interface ExportInput {
+  readonly format: "xlsx" | "csv" | "pdf";
+  /** `progress`, or a follow-up list's kind. */
+  readonly what: string;
+  readonly report: ReportInput;
+  readonly group: string | null;
+}
+
+/** What can be printed through the system's print dialog. */
+export type PrintWhat = "progress" | ListKind | "guide" | "receipt";
+
+/** The "Báo cáo" area's commands (counter mode, signed-in operator). */
+export const reportsBackend = {
+  async access(): Promise<ReportsAccess> {
+    return await call<ReportsAccess>("reports_access");
+  },
+  async progress(input: ReportInput): Promise<ProgressView> {
+    return await call<ProgressView>("reports_progress", { input });
+  },
+  async followUp(input: {
+    kind: ListKind;
+    group: string | null;
+    page: number;
+    pageSize: number;
+    lang: string;
+  }): Promise<FollowUpPage> {
+    return await call<FollowUpPage>("reports_followup", { input });
+  },
+  async contact(pkg: string, outcome: string, note: string): Promise<void> {
+    await call<null>("reports_contact", { package: pkg, outcome, note });
+  },
+  async guide(
+    lang: string,
+  ): Promise<readonly [string, readonly { number: number; title: string; detail: string }[]]> {
+    return await call("reports_guide", { lang });
+  },
+  async exportFile(input: ExportInput): Promise<{ path: string; bytes: number }> {
+    return await call("reports_export", { input });
+  },
+  /** Opens the system's print dialog for the window's print view. */
+  async print(what: PrintWhat): Promise<void> {
+    await call<null>("print_view", { what });
+  },
+};

@@ -4,8 +4,9 @@
 import { button, h } from "../dom";
 import { toBackendError } from "../ipc";
 import type { ScreenFactory } from "../router";
+import { say } from "./reports-text";
 
-export const consent: ScreenFactory = ({ i18n, backend, go, home, signal }) => {
+export const consent: ScreenFactory = ({ i18n, backend, go, home, signal, mode }) => {
   const error = h("p", {
     class: "inline-error",
     testid: "consent-error",
@@ -46,5 +47,17 @@ export const consent: ScreenFactory = ({ i18n, backend, go, home, signal }) => {
       i18n.text(agree, "consent.agree"),
       i18n.text(refuse, "consent.refuse"),
     ),
+    // At the counter, between two citizens: the reports and follow-up lists.
+    ...(mode === "counter"
+      ? [
+          say(
+            i18n,
+            button({ class: "secondary reports-open", testid: "reports-open" }, () => {
+              go("reports");
+            }),
+            "open",
+          ),
+        ]
+      : []),
   );
 };

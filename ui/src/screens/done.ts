@@ -2,9 +2,12 @@
 //! activation steps of the seeds), and the button that wipes the session for the next citizen.
 
 import { button, h } from "../dom";
+import { toBackendError } from "../ipc";
 import type { ScreenFactory } from "../router";
+import { printView } from "./reports";
+import { say, sayError } from "./reports-text";
 
-export const done: ScreenFactory = ({ i18n, draft, home }) => {
+export const done: ScreenFactory = ({ i18n, draft, home, mode }) => {
   const receipt = draft.receipt;
   const number = h("p", { class: "application-number", testid: "done-number" });
   number.textContent = receipt?.applicationNumber ?? "";
@@ -15,6 +18,18 @@ export const done: ScreenFactory = ({ i18n, draft, home }) => {
   });
   i18n.label(qr, "done.qr_alt");
   const finish = button({ class: "primary", testid: "done-finish" }, home);
+  // Counter mode: the receipt through the system's print dialog (print style: receipt only).
+  const printError = h("p", { class: "inline-error", testid: "done-print-error", role: "alert" });
+  const print = button({ class: "secondary", testid: "done-print" }, () => {
+    printView("receipt").then(
+      () => {
+        i18n.clear(printError);
+      },
+      (cause: unknown) => {
+        sayError(i18n, printError, toBackendError(cause).code);
+      },
+    );
+  });
   return h(
     "section",
     { class: "screen-done", testid: "screen-done" },
@@ -29,7 +44,12 @@ export const done: ScreenFactory = ({ i18n, draft, home }) => {
         i18n.text(h("p", { class: "field-label" }), "done.number"),
         number,
         qr,
-        h("div", { class: "actions" }, i18n.text(finish, "done.finish")),
+        h(
+          "div",
+          { class: "actions" },
+          i18n.text(finish, "done.finish"),
+          ...(mode === "counter" ? [say(i18n, print, "receipt.print"), printError] : []),
+        ),
       ),
       h(
         "div",

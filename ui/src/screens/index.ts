@@ -8,6 +8,7 @@ import { consent } from "./consent";
 import { done } from "./done";
 import { form } from "./form";
 import { idEntry } from "./id-entry";
+import { reports } from "./reports";
 import { review } from "./review";
 import { signin } from "./signin";
 import { welcome } from "./welcome";
@@ -21,6 +22,7 @@ export const screens = {
   form,
   review,
   done,
+  reports,
 } satisfies Record<string, ScreenFactory>;
 
 export type ScreenName = keyof typeof screens;
