@@ -180,14 +180,15 @@ async function checkHonestHeader(u) {
     `camera state ${camera} is one the header knows`,
   );
   assert.equal(await u.text("status-camera-text"), CAMERA_TEXT[camera]);
-  assert.equal(await u.attr("status-sync", "data-state"), "unreachable");
+  // Never registered with a back office: the sync loop does not run, and the header says so.
+  assert.equal(await u.attr("status-sync", "data-state"), "not_registered");
   assert.equal(
     await u.text("status-sync-text"),
-    "Không kết nối được máy chủ tiếp nhận — hồ sơ sẽ được xếp hàng và gửi sau",
+    "Chưa đăng ký với máy chủ — hồ sơ được giữ lại; hãy báo quản trị viên",
   );
   assert.equal(
     await u.text("status-queue-text"),
-    "0 hồ sơ",
+    "Không có hồ sơ chờ gửi",
     "the queue in the data directory exists and is empty",
   );
 }
@@ -270,7 +271,7 @@ describe(`counter mode, real app at ${SIZE}`, () => {
         "en",
       );
       assert.equal(await u.text("signin-submit"), "Sign in");
-      assert.equal(await u.text("status-queue-text"), "0 waiting");
+      assert.equal(await u.text("status-queue-text"), "Nothing waiting");
       assert.equal(
         await u.text("signin-error"),
         "This kiosk has no operator accounts yet. Ask the administrator to create operator accounts for it, then sign in again.",
@@ -1023,14 +1024,16 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
       await waitFor(
         "the header counting the waiting package, the back office unreachable",
         async () =>
-          (await u.text("status-queue-text")) === "1 hồ sơ" &&
+          (await u.text("status-queue-text")) === "1 hồ sơ đang chờ gửi" &&
           (await u.attr("status-sync", "data-state")) === "unreachable",
         10_000,
       );
       assert.equal(await u.attr("status-queue", "data-level"), "warn");
       await saveScreenshot(session, "enroll-done-backoffice-down");
       await u.click("done-finish");
-      await u.waitVisible("screen-signin");
+      // The operator stays signed in: the next citizen starts on consent.
+      await u.waitVisible("screen-consent");
+      assert.equal(await u.text("operator-name"), "Cán bộ: cb01");
       assert.equal(
         await session.execute(
           "return document.documentElement.outerHTML.includes(arguments[0]);",
@@ -1060,9 +1063,15 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
     t.diagnostic(`back office up to acknowledged: ${Date.now() - t0} ms`);
     assert.match(status, /^queued\t0$/m);
     await waitFor(
-      "the header with nothing waiting",
-      async () => (await u.text("status-queue-text")) === "0 hồ sơ",
+      "the header with nothing waiting, synced",
+      async () =>
+        (await u.text("status-queue-text")) === "Không có hồ sơ chờ gửi" &&
+        (await u.attr("status-sync", "data-state")) === "synced",
       10_000,
+    );
+    assert.match(
+      await u.text("status-sync-detail"),
+      /^đồng bộ lần cuối \d\d:\d\d$/,
     );
   });
 
