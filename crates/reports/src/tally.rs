@@ -11,7 +11,7 @@ use std::ops::AddAssign;
 /// Enrollments by where they stand now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Tally {
-    /// Queued, uploading or uploaded: the back office has not acknowledged them yet.
+    /// Not acknowledged by the back office yet (queued, uploading, uploaded, or refused for good).
     pub unsent: u64,
     /// Acknowledged, awaiting the review.
     pub in_review: u64,
@@ -28,11 +28,13 @@ impl Tally {
     pub fn add_state(&mut self, state: EnrollmentState, n: u64) {
         use EnrollmentState::*;
         let slot = match state {
-            Draft | Sealed | Queued | Uploading | Uploaded => &mut self.unsent,
             Acknowledged => &mut self.in_review,
             Approved => &mut self.approved_only,
             Rejected => &mut self.rejected,
             Activated => &mut self.activated,
+            // Every state before the back office's acknowledgement (drafts, the outbox, and a
+            // package it refused for good) is not yet acknowledged.
+            _ => &mut self.unsent,
         };
         *slot += n;
     }
@@ -109,7 +111,8 @@ impl Flow {
             Approved => &mut self.approved,
             Rejected => &mut self.rejected,
             Activated => &mut self.activated,
-            Draft | Sealed | Queued | Uploading | Uploaded => return,
+            // Steps before the acknowledgement: the enrollment counts once, as made.
+            _ => return,
         };
         *slot += n;
     }
