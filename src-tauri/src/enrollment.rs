@@ -4,8 +4,10 @@
 //!
 //! Key files live in the data directory: the device's Ed25519 signing key (created on first use,
 //! mode 0600), the back office's X25519 package key (hex, as `backoffice serve` prints it) and
-//! the local follow-up key. The portrait sealed is the chip's DG2 photo when it is a JPEG: the
-//! live portrait capture is not wired in yet, and a JPEG 2000 chip photo cannot be sealed.
+//! the local follow-up key. The portrait sealed is the one captured at the kiosk (the ICAO crop
+//! from the camera); the chip's DG2 photo travels as chip evidence. When the chip could not be
+//! read and an officer confirmed it, the identity comes from the card's QR code alone and the
+//! package says so (`DataSource::QrOnly`, no chip evidence): not chip-verified.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -13,6 +15,7 @@ use std::path::Path;
 
 use cardread::read::CardReading;
 use cardread::verdict::Verdict;
+use cccd::qr::CardQr;
 use emrtd::access::{AccessMethod as ChipAccess, PasswordKind};
 use emrtd::clone_detection::CloneCheck as ChipCloneCheck;
 use emrtd::passive_auth::Verdict as PassiveVerdict;
@@ -49,11 +52,13 @@ pub const CONSENT_NOTICE_VERSION: &str = "2026-01";
 /// carries personal data.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SubmitError {
+    #[error("the session has no chip reading and no confirmed QR code")]
+    NoCardReading,
     #[error("the chip gave no DG13 holder data")]
     NoHolderData,
     #[error("the card's verdict does not allow an enrollment")]
     CardRefused,
-    #[error("the chip has no JPEG portrait to seal")]
+    #[error("no portrait has been captured in this session")]
     PortraitUnavailable,
     #[error("the back office's package key file is missing or malformed")]
     BackOfficeKey,
@@ -71,6 +76,7 @@ impl SubmitError {
     /// The UI code.
     pub fn code(&self) -> &'static str {
         match self {
+            SubmitError::NoCardReading => "enrollment.no_card_reading",
             SubmitError::NoHolderData | SubmitError::HolderData => "enrollment.holder_data",
             SubmitError::CardRefused => "enrollment.card_refused",
             SubmitError::PortraitUnavailable => "enrollment.portrait_unavailable",
@@ -284,36 +290,70 @@ pub fn from_reading(reading: &CardReading) -> Result<(CitizenData, ChipRead), Su
     ))
 }
 
-/// The chip's DG2 photo as the package's portrait, when it is a JPEG.
-fn chip_portrait(reading: &CardReading) -> Result<Portrait, SubmitError> {
-    let portrait = reading
-        .portrait
-        .as_ref()
-        .filter(|p| p.format == emrtd::dg2::ImageFormat::Jpeg)
-        .ok_or(SubmitError::PortraitUnavailable)?;
-    Portrait::from_jpeg(portrait.image.clone()).map_err(|_| SubmitError::PortraitUnavailable)
+/// The identity data of the card's QR code alone: not chip-verified.
+pub fn from_qr(qr: &CardQr) -> Result<CitizenData, SubmitError> {
+    let fields = CitizenFields {
+        id_number: IdNumber::new(qr.id_number.expose()).map_err(|_| SubmitError::HolderData)?,
+        full_name: qr.full_name.expose().to_string(),
+        date_of_birth: calendar(qr.date_of_birth)?,
+        gender: Some(match qr.gender {
+            cccd::personal::Gender::Male => Gender::Male,
+            cccd::personal::Gender::Female => Gender::Female,
+        }),
+        place_of_residence: Some(qr.address.expose().to_string()),
+        date_of_issue: Some(calendar(qr.date_of_issue)?),
+        old_id_number: qr
+            .old_id_number
+            .as_ref()
+            .map(|t| t.expose().to_string())
+            .filter(|t| !t.is_empty()),
+    };
+    CitizenData::new(DataSource::QrOnly, fields).map_err(|_| SubmitError::HolderData)
 }
 
-/// Assembles, seals, signs and queues one enrollment; returns its package id.
+/// Where an enrollment's identity comes from.
+pub enum IdentitySource {
+    /// The chip, read and verified.
+    Chip(Box<CardReading>),
+    /// The card's QR code alone, confirmed by the officer: not chip-verified.
+    QrOnly(CardQr),
+}
+
+impl IdentitySource {
+    /// The session's identity: its chip reading, else the QR code an officer confirmed.
+    pub fn of(session: &crate::session::Session) -> Result<Self, SubmitError> {
+        match (session.card_reading(), session.confirmed_qr()) {
+            (Some(reading), _) => Ok(IdentitySource::Chip(Box::new(reading.clone()))),
+            (None, Some(qr)) => Ok(IdentitySource::QrOnly(qr.clone())),
+            (None, None) => Err(SubmitError::NoCardReading),
+        }
+    }
+
+    /// The identity data, and the chip evidence when there is a chip reading.
+    pub fn citizen(&self) -> Result<(CitizenData, Option<ChipRead>), SubmitError> {
+        match self {
+            IdentitySource::Chip(reading) => from_reading(reading).map(|(c, chip)| (c, Some(chip))),
+            IdentitySource::QrOnly(qr) => from_qr(qr).map(|c| (c, None)),
+        }
+    }
+}
+
+/// Assembles, seals, signs and queues one enrollment with the captured `portrait`; returns its
+/// package id.
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     queue: &Queue,
     keys: &Keys,
-    reading: &CardReading,
+    identity: &IdentitySource,
+    portrait: Portrait,
     form: EnrollmentForm,
     consent: Consent,
     group: GroupId,
     now: Timestamp,
 ) -> Result<PackageId, SubmitOutcome> {
-    let (citizen, chip) = from_reading(reading)?;
-    let enrollment = Enrollment::new(
-        citizen,
-        Some(chip),
-        chip_portrait(reading)?,
-        form,
-        consent,
-        group,
-    )
-    .map_err(|_| SubmitError::HolderData)?;
+    let (citizen, chip) = identity.citizen()?;
+    let enrollment = Enrollment::new(citizen, chip, portrait, form, consent, group)
+        .map_err(|_| SubmitError::HolderData)?;
     let mut rng = UnwrapErr(SysRng);
     let package =
         seal(&enrollment, now, &keys.signer, &keys.recipient, &mut rng).map_err(|err| {
@@ -354,19 +394,31 @@ mod tests {
     /// A recorded camera frame, a real JPEG, as the chip's DG2 photo.
     const JPEG: &[u8] = include_bytes!("../../assets/frames/qr/00-nguyen-van-a-640x480.jpg");
 
-    /// A real chip reading of the software card with the JPEG photo, read in process.
-    fn reading(chip: fn(cardsim::ChipProfile) -> cardsim::ChipProfile) -> CardReading {
-        reading_with(Some(JPEG.to_vec()), chip)
+    /// A portrait as the camera captures it (an ICAO crop, JPEG).
+    fn captured_portrait() -> Portrait {
+        let frame = image::load_from_memory(include_bytes!(
+            "../../assets/frames/portrait/0-ok-960x540.jpg"
+        ))
+        .expect("frame")
+        .into_rgb8();
+        let face = capture::portrait::FaceBox {
+            x: 397.0,
+            y: 155.0,
+            width: 177.0,
+            height: 177.0,
+            score: 20.0,
+        };
+        let crop = capture::portrait::crop_icao(&frame, &face);
+        Portrait::from_jpeg(capture::portrait::encode_within(&crop, 96 * 1024).expect("jpeg"))
+            .expect("portrait")
     }
 
-    fn reading_with(
-        portrait: Option<Vec<u8>>,
-        chip: fn(cardsim::ChipProfile) -> cardsim::ChipProfile,
-    ) -> CardReading {
+    /// A real chip reading of the software card with the JPEG photo, read in process.
+    fn reading(chip: fn(cardsim::ChipProfile) -> cardsim::ChipProfile) -> CardReading {
         use cardsim::identity::Identity;
         use cardsim::{Chip, OsEntropy, ReadLimits, SoftCard};
         let mut identity = Identity::builtin("nguyen-van-a").expect("shipped");
-        identity.portrait = portrait;
+        identity.portrait = Some(JPEG.to_vec());
         let profile = chip(identity.profile(ReadLimits::default()));
         let mut card = SoftCard::insert(Chip::new(profile, Box::new(OsEntropy)));
         let keys =
@@ -400,6 +452,74 @@ mod tests {
             PassiveAuthentication::SignatureValidIssuerUnknown
         );
         assert_eq!(chip.verification.face_match, None);
+    }
+
+    /// A queue and keys in `dir`, the back office's secret key, a form and a consent.
+    fn set_up(
+        dir: &Path,
+    ) -> (
+        Queue,
+        Keys,
+        BackOfficeSecretKey,
+        EnrollmentForm,
+        Consent,
+        Timestamp,
+    ) {
+        let (office, public) = BackOfficeSecretKey::generate(&mut UnwrapErr(SysRng));
+        std::fs::write(
+            dir.join(BACKOFFICE_KEY_FILE),
+            hex::encode(public.to_bytes()),
+        )
+        .expect("write");
+        let keys = Keys::load(dir).expect("keys");
+        let queue =
+            tauri::async_runtime::block_on(Queue::open(&dir.join("q.sqlite"))).expect("queue");
+        let mut raw = RawForm::default();
+        raw.phone = "0912345678".into();
+        let form = EnrollmentForm::parse(&raw).expect("form");
+        let now = Timestamp::now();
+        let consent = Consent::given(
+            CONSENT_NOTICE_VERSION,
+            now,
+            OperatorId::new("cb01").expect("id"),
+            DeviceId::new("kiosk-1").expect("id"),
+        )
+        .expect("consent");
+        (queue, keys, office, form, consent, now)
+    }
+
+    #[test]
+    fn a_qr_only_enrollment_is_sealed_without_chip_evidence_and_marked_not_chip_verified() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (queue, keys, office, form, consent, now) = set_up(dir.path());
+        let payload = cardsim::identity::Identity::builtin("nguyen-van-a")
+            .expect("shipped")
+            .qr_payload();
+        let qr = CardQr::parse(&payload).expect("card QR");
+        let portrait = captured_portrait();
+        let id = tauri::async_runtime::block_on(submit(
+            &queue,
+            &keys,
+            &IdentitySource::QrOnly(qr),
+            portrait.clone(),
+            form,
+            consent,
+            GroupId::new("to-1").expect("group"),
+            now,
+        ))
+        .expect("queued");
+        let package = tauri::async_runtime::block_on(queue.package(id))
+            .expect("read")
+            .expect("present");
+        let opened =
+            enroll::package::open(&package, &keys.signer.verifying_key(), &office).expect("opens");
+        let citizen = opened.enrollment.citizen();
+        assert_eq!(citizen.source(), DataSource::QrOnly);
+        assert!(!citizen.is_chip_verified());
+        assert!(opened.enrollment.chip().is_none(), "no chip evidence");
+        assert_eq!(citizen.id_number().as_str(), "001090012345");
+        assert_eq!(citizen.full_name(), "Nguyễn Văn A");
+        assert_eq!(opened.enrollment.portrait().jpeg(), portrait.jpeg());
     }
 
     #[test]
@@ -445,10 +565,12 @@ mod tests {
         )
         .expect("consent");
         let reading = reading(|p| p);
+        let portrait = captured_portrait();
         let id = tauri::async_runtime::block_on(submit(
             &queue,
             &keys,
-            &reading,
+            &IdentitySource::Chip(Box::new(reading.clone())),
+            portrait.clone(),
             form,
             consent,
             GroupId::new("to-1").expect("group"),
@@ -470,22 +592,17 @@ mod tests {
         assert_eq!(opened.enrollment.form().phone().as_str(), "0912345678");
         assert_eq!(
             opened.enrollment.portrait().jpeg(),
-            reading
-                .portrait
-                .as_ref()
-                .map(|p| p.image.as_slice())
-                .unwrap_or_default(),
-            "the chip's JPEG photo is the package's portrait"
+            portrait.jpeg(),
+            "the portrait captured at the kiosk is the package's portrait"
         );
-    }
-
-    #[test]
-    fn a_chip_without_a_jpeg_photo_gives_no_portrait_to_seal() {
         assert_eq!(
-            chip_portrait(&reading_with(None, |p| p)).err(),
-            Some(SubmitError::PortraitUnavailable)
+            opened
+                .enrollment
+                .chip()
+                .and_then(|chip| chip.evidence.data_group(2)),
+            reading.evidence.data_groups.get(&2).map(Vec::as_slice),
+            "the chip's DG2 travels as chip evidence"
         );
-        assert!(chip_portrait(&reading(|p| p)).is_ok());
     }
 
     #[test]

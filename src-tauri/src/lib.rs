@@ -4,6 +4,7 @@
 
 mod backoffice_link;
 mod backup;
+mod camera;
 mod card;
 mod cli;
 mod enrollment;

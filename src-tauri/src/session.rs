@@ -2,8 +2,17 @@
 //! on every return to the start screen.
 
 use cardread::read::CardReading;
+use cccd::qr::CardQr;
+use enroll::portrait::Portrait;
 use enroll::timestamp::Timestamp;
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
+
+/// The card's QR code as the camera read it: the raw payload (to derive the chip's access
+/// keys) and its parsed fields (shown, and the identity of a QR-only enrollment).
+pub struct ScannedQr {
+    pub payload: Zeroizing<String>,
+    pub card: CardQr,
+}
 
 /// Personal values of the current session. Later screens add their fields here so one wipe
 /// clears them all.
@@ -16,6 +25,12 @@ pub struct Session {
     card: Option<CardReading>,
     /// When the citizen accepted the consent notice (nothing personal, but part of the session).
     consented_at: Option<Timestamp>,
+    /// The card's QR code, once the camera has read it.
+    qr: Option<ScannedQr>,
+    /// The officer confirmed an enrollment from the QR data alone (the chip could not be read).
+    qr_only_confirmed: bool,
+    /// The live portrait captured at the kiosk (ICAO crop, JPEG).
+    portrait: Option<Portrait>,
 }
 
 /// Why a typed value was refused.
@@ -23,6 +38,8 @@ pub struct Session {
 pub enum SessionError {
     /// Not exactly 12 ASCII digits.
     IdNumberFormat,
+    /// A QR-only enrollment was asked for before the camera read the card's QR code.
+    NoQr,
 }
 
 impl Session {
@@ -61,9 +78,52 @@ impl Session {
         self.consented_at
     }
 
+    /// Keeps the card's QR code as the camera read it (a new scan replaces the last one and
+    /// withdraws an officer's confirmation of the old one).
+    pub fn set_qr(&mut self, qr: ScannedQr) {
+        self.qr = Some(qr);
+        self.qr_only_confirmed = false;
+    }
+
+    /// The card's QR code, if the camera read one in this session.
+    pub fn qr(&self) -> Option<&ScannedQr> {
+        self.qr.as_ref()
+    }
+
+    /// Records the officer's confirmation that this session enrolls from the QR data alone.
+    pub fn confirm_qr_only(&mut self) -> Result<(), SessionError> {
+        if self.qr.is_none() {
+            return Err(SessionError::NoQr);
+        }
+        self.qr_only_confirmed = true;
+        Ok(())
+    }
+
+    /// The QR code an officer confirmed for a QR-only enrollment.
+    pub fn confirmed_qr(&self) -> Option<&CardQr> {
+        self.qr
+            .as_ref()
+            .filter(|_| self.qr_only_confirmed)
+            .map(|q| &q.card)
+    }
+
+    /// Keeps the captured portrait (`None` forgets it, for a retake).
+    pub fn set_portrait(&mut self, portrait: Option<Portrait>) {
+        self.portrait = portrait;
+    }
+
+    /// The captured portrait, if any.
+    pub fn portrait(&self) -> Option<&Portrait> {
+        self.portrait.as_ref()
+    }
+
     /// Whether the session holds any personal value.
     pub fn is_empty(&self) -> bool {
-        self.id_number.is_empty() && self.card.is_none() && self.consented_at.is_none()
+        self.id_number.is_empty()
+            && self.card.is_none()
+            && self.consented_at.is_none()
+            && self.qr.is_none()
+            && self.portrait.is_none()
     }
 
     /// Overwrites every personal value with zeros and leaves an empty session.
@@ -71,6 +131,9 @@ impl Session {
         self.id_number.zeroize();
         self.card = None;
         self.consented_at = None;
+        self.qr = None;
+        self.qr_only_confirmed = false;
+        self.portrait = None;
     }
 }
 
@@ -124,6 +187,48 @@ mod tests {
         session.wipe();
         assert!(session.is_empty());
         assert!(session.card.is_none());
+    }
+
+    fn scanned() -> ScannedQr {
+        let payload = cardsim::identity::Identity::builtin("nguyen-van-a")
+            .expect("shipped")
+            .qr_payload();
+        ScannedQr {
+            card: CardQr::parse(&payload).expect("card QR"),
+            payload: Zeroizing::new(payload),
+        }
+    }
+
+    #[test]
+    fn qr_only_needs_a_scanned_qr_and_a_new_scan_withdraws_the_confirmation() {
+        let mut session = Session::default();
+        assert_eq!(session.confirm_qr_only(), Err(SessionError::NoQr));
+        session.set_qr(scanned());
+        assert!(session.confirmed_qr().is_none(), "not confirmed yet");
+        session.confirm_qr_only().expect("confirmed");
+        assert_eq!(
+            session
+                .confirmed_qr()
+                .map(|q| q.id_number.expose().to_string()),
+            Some("001090012345".to_string())
+        );
+        session.set_qr(scanned());
+        assert!(
+            session.confirmed_qr().is_none(),
+            "a new scan needs a new confirmation"
+        );
+    }
+
+    #[test]
+    fn the_wipe_forgets_the_qr_and_the_portrait() {
+        let mut session = Session::default();
+        session.set_qr(scanned());
+        let jpeg = include_bytes!("../../assets/frames/qr/00-nguyen-van-a-640x480.jpg");
+        session.set_portrait(Some(Portrait::from_jpeg(jpeg.to_vec()).expect("jpeg")));
+        assert!(!session.is_empty());
+        session.wipe();
+        assert!(session.is_empty());
+        assert!(session.qr().is_none() && session.portrait().is_none());
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub(crate) struct Shell {
     session: Arc<Mutex<Session>>,
     /// Set once the window exists (the worker emits to it).
     card: std::sync::OnceLock<CardWorker>,
+    /// Set once the window exists, like the card worker.
+    camera: std::sync::OnceLock<crate::camera::CameraWorker>,
     /// The queue database (operators, audit log, packages); `None` when it could not open.
     pub(crate) queue: Option<Queue>,
     /// The operator signed in at the counter: kept across citizens, until they sign out or
@@ -85,19 +87,19 @@ struct ShellState {
 
 /// An error the UI shows as one sentence from its dictionary.
 #[derive(Debug, Serialize, PartialEq, Eq)]
-struct UiError {
+pub(crate) struct UiError {
     code: &'static str,
 }
 
 impl UiError {
-    fn new(code: &'static str) -> UiError {
+    pub(crate) fn new(code: &'static str) -> UiError {
         UiError { code }
     }
 }
 
 fn probe_state(config: &Config, sync: SyncStatus) -> ShellState {
     let reader = health::probes::reader_status();
-    let camera = health::probes::camera_status(Path::new(health::probes::V4L_SYSFS));
+    let (camera_state, camera_detail) = crate::camera::header_state(&config.camera);
     ShellState {
         device_id: config.device_id.clone(),
         device_name: config.device_name.clone(),
@@ -106,7 +108,7 @@ fn probe_state(config: &Config, sync: SyncStatus) -> ShellState {
         idle_timeout_secs: config.idle_timeout_secs,
         idle_warning_secs: config.idle_warning_secs,
         reader: DeviceStatus::new(reader.code(), reader.detail()),
-        camera: DeviceStatus::new(camera.code(), camera.detail()),
+        camera: DeviceStatus::new(camera_state, camera_detail.as_deref()),
         sync,
         queue_waiting: None,
         operator: None,
@@ -116,8 +118,12 @@ fn probe_state(config: &Config, sync: SyncStatus) -> ShellState {
 }
 
 #[tauri::command]
-async fn shell_state(shell: tauri::State<'_, Shell>) -> Result<ShellState, UiError> {
+async fn shell_state(
+    shell: tauri::State<'_, Shell>,
+    camera: tauri::State<'_, crate::camera::CameraWorker>,
+) -> Result<ShellState, UiError> {
     let config = shell.config.clone();
+    let camera_failed = camera.status().state == "failed";
     let sync = match &shell.sync {
         Ok(handle) => handle.status(&config),
         Err(stopped) => stopped.status(&config),
@@ -125,6 +131,9 @@ async fn shell_state(shell: tauri::State<'_, Shell>) -> Result<ShellState, UiErr
     let mut state = tauri::async_runtime::spawn_blocking(move || probe_state(&config, sync))
         .await
         .map_err(|_| UiError::new("internal.probe_failed"))?;
+    if camera_failed {
+        state.camera = DeviceStatus::new("failed", None);
+    }
     if let Some(queue) = &shell.queue {
         state.queue_waiting = crate::backoffice_link::waiting(queue).await;
     }
@@ -136,6 +145,9 @@ async fn shell_state(shell: tauri::State<'_, Shell>) -> Result<ShellState, UiErr
 
 #[tauri::command]
 fn clear_session(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
+    if let Some(camera) = shell.camera.get() {
+        let _ = camera.stop();
+    }
     let mut session = lock(&shell.session);
     let cancelled = shell.card.get().map(CardWorker::cancel);
     let held_data = !session.is_empty();
@@ -185,11 +197,38 @@ fn card_read_typed(
     start_read(&shell, keys)
 }
 
-/// Starts a chip read with the keys the card's QR payload gives.
+/// Starts a chip read with the keys the card's QR payload gives; without a payload, the QR
+/// code the camera read into the session.
 #[tauri::command]
-fn card_read_qr(shell: tauri::State<'_, Shell>, payload: String) -> Result<u64, UiError> {
-    let keys = KeyCandidates::from_qr_payload(&payload).map_err(key_error)?;
+fn card_read_qr(shell: tauri::State<'_, Shell>, payload: Option<String>) -> Result<u64, UiError> {
+    let keys = match payload {
+        Some(payload) => KeyCandidates::from_qr_payload(&payload),
+        None => {
+            let session = lock(&shell.session);
+            let scanned = session.qr().ok_or(UiError::new("card.key.qr"))?;
+            KeyCandidates::from_qr_payload(&scanned.payload)
+        }
+    }
+    .map_err(key_error)?;
     start_read(&shell, keys)
+}
+
+/// The officer confirms an enrollment from the card's QR code alone (the chip could not be
+/// read): counter mode only, signed in, with a QR code the camera read. The package is then
+/// marked not chip-verified.
+#[tauri::command]
+fn enrollment_confirm_qr_only(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
+    if shell.config.mode != Mode::Counter {
+        return Err(UiError::new("qr_only.self_service"));
+    }
+    if lock(&shell.operator).is_none() {
+        return Err(UiError::new("operators.signed_out"));
+    }
+    lock(&shell.session)
+        .confirm_qr_only()
+        .map_err(|_| UiError::new("qr_only.no_qr"))?;
+    tracing::info!("officer confirmed a QR-only enrollment (not chip-verified)");
+    Ok(())
 }
 
 fn start_read(shell: &Shell, keys: KeyCandidates) -> Result<u64, UiError> {
@@ -236,6 +275,7 @@ fn session_set_id_number(shell: tauri::State<'_, Shell>, id_number: String) -> R
         .set_id_number(&id_number)
         .map_err(|err| match err {
             SessionError::IdNumberFormat => UiError::new("id.format"),
+            SessionError::NoQr => UiError::new("qr_only.no_qr"),
         })
 }
 
@@ -353,6 +393,8 @@ struct FieldError {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Review {
+    /// False for a QR-only enrollment: the review marks it "not chip-verified".
+    chip_verified: bool,
     full_name: String,
     id_number: String,
     date_of_birth: String,
@@ -440,15 +482,13 @@ fn enrollment_check_form(
         Ok(parsed) => parsed,
         Err(errors) => return Ok(FormCheck::Invalid { errors }),
     };
-    let session = lock(&shell.session);
-    let reading = session
-        .card_reading()
-        .ok_or(UiError::new("enrollment.no_card_reading"))?;
-    let (citizen, _) =
-        crate::enrollment::from_reading(reading).map_err(|e| UiError::new(e.code()))?;
+    let identity = crate::enrollment::IdentitySource::of(&lock(&shell.session))
+        .map_err(|e| UiError::new(e.code()))?;
+    let (citizen, _) = identity.citizen().map_err(|e| UiError::new(e.code()))?;
     let (y, m, d) = citizen.date_of_birth().parts();
     Ok(FormCheck::Valid {
         review: Box::new(Review {
+            chip_verified: citizen.is_chip_verified(),
             full_name: citizen.full_name().to_string(),
             id_number: citizen.id_number().as_str().to_string(),
             date_of_birth: format!("{d:02}/{m:02}/{y:04}"),
@@ -511,16 +551,17 @@ async fn enrollment_submit(
         .map_err(|_| UiError::new("enrollment.seal_failed"))?;
     let keys = crate::enrollment::Keys::load(&shell.config.data_dir)
         .map_err(|e| UiError::new(e.code()))?;
-    let (reading, consented_at) = {
+    let (identity, portrait, consented_at) = {
         let session = lock(&shell.session);
-        let reading = session
-            .card_reading()
-            .cloned()
-            .ok_or(UiError::new("enrollment.no_card_reading"))?;
+        let identity =
+            crate::enrollment::IdentitySource::of(&session).map_err(|e| UiError::new(e.code()))?;
+        let portrait = session.portrait().cloned().ok_or(UiError::new(
+            crate::enrollment::SubmitError::PortraitUnavailable.code(),
+        ))?;
         let consented_at = session
             .consented_at()
             .ok_or(UiError::new("enrollment.no_consent"))?;
-        (reading, consented_at)
+        (identity, portrait, consented_at)
     };
     let consent = Consent::given(
         crate::enrollment::CONSENT_NOTICE_VERSION,
@@ -533,7 +574,8 @@ async fn enrollment_submit(
     let id = crate::enrollment::submit(
         queue,
         &keys,
-        &reading,
+        &identity,
+        portrait,
         form,
         consent,
         group,
@@ -547,7 +589,7 @@ async fn enrollment_submit(
         }
         SubmitOutcome::Queue(err) => queue_error(&err),
     })?;
-    drop(reading);
+    drop(identity);
     lock(&shell.session).wipe();
     if let Ok(sync) = &shell.sync {
         sync.wake();
@@ -616,17 +658,24 @@ pub fn run(config: Config) -> ExitCode {
         config,
         session: Arc::new(Mutex::new(Session::default())),
         card: std::sync::OnceLock::new(),
+        camera: std::sync::OnceLock::new(),
     };
     let session = Arc::clone(&shell.session);
     let result = tauri::Builder::default()
         .manage(shell)
         .setup(move |app| {
             use tauri::Manager;
-            let worker = CardWorker::start(app.handle().clone(), session, trust_store);
+            let worker = CardWorker::start(app.handle().clone(), Arc::clone(&session), trust_store);
             let shell = app.state::<Shell>();
             if shell.card.set(worker).is_err() {
                 tracing::error!("card worker started twice");
             }
+            let camera =
+                crate::camera::CameraWorker::start(app.handle().clone(), session, &shell.config);
+            if shell.camera.set(camera.clone()).is_err() {
+                tracing::error!("camera worker started twice");
+            }
+            app.manage(camera);
             if let (Ok(sync), Some(queue)) = (&shell.sync, &shell.queue) {
                 sync.forward(app.handle().clone(), queue.clone(), &shell.config);
             }
@@ -641,6 +690,10 @@ pub fn run(config: Config) -> ExitCode {
             card_state,
             card_read_typed,
             card_read_qr,
+            enrollment_confirm_qr_only,
+            crate::camera::camera_start,
+            crate::camera::camera_stop,
+            crate::camera::camera_status,
             session_consent,
             residential_groups,
             enrollment_check_form,

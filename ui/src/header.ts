@@ -21,6 +21,7 @@ const READER: Known = {
 const CAMERA: Known = {
   no_camera: ["camera.no_camera", "problem"],
   ready: ["camera.ready", "ok"],
+  failed: ["camera.failed", "problem"],
 };
 
 const SYNC: Readonly<Record<SyncStatus["state"], readonly [PlainKey, Level]>> = {

@@ -29,6 +29,9 @@ const vi = {
   "reader.card_present": "Có thẻ trên đầu đọc",
   "camera.no_camera": "Không tìm thấy camera — hãy kiểm tra cáp của camera",
   "camera.ready": "Sẵn sàng",
+  "camera.failed": "Camera không hoạt động (bị rút ra hoặc đang bận) — hãy kiểm tra cáp của camera",
+  "camera.starting": "Đang mở camera…",
+  "camera.retry": "Thử lại",
   "sync.not_registered": "Chưa đăng ký với máy chủ — hồ sơ được giữ lại; hãy báo quản trị viên",
   "sync.not_started": "Lỗi cài đặt, chưa gửi được — hãy báo quản trị viên",
   "sync.starting": "Đang kết nối…",
@@ -85,6 +88,7 @@ const vi = {
   "id.error.length":
     "Số định danh cần đủ 12 chữ số, bạn mới nhập {count}. Hãy kiểm tra lại số in trên thẻ.",
   "id.continue": "Tiếp tục",
+  "id.scan_qr": "Quét mã QR thay vì nhập",
 
   "card.title": "Đặt thẻ lên đầu đọc",
   "card.help":
@@ -141,6 +145,51 @@ const vi = {
   "card.expired.counter":
     "Thẻ đã hết hạn sử dụng. Cán bộ: hướng dẫn công dân làm thủ tục cấp đổi thẻ trước khi đăng ký.",
   "card.expired.self": "Thẻ của bạn đã hết hạn. Hãy đến Công an xã, phường để cấp đổi thẻ.",
+  "card.qr.help": "Nhanh nhất: đưa mã QR trên thẻ vào khung camera bên phải, không cần nhập ngày.",
+  "card.qr.preview_alt": "Hình camera trực tiếp để quét mã QR",
+  "card.qr.read": "Đã đọc mã QR của thẻ. Hãy đặt thẻ lên đầu đọc để máy đọc chip.",
+  "card.fallback.not_verified": "Chưa xác thực bằng chip",
+  "card.fallback.offer_counter":
+    "Máy không đọc được chip. Cán bộ có thể lập hồ sơ từ thông tin mã QR ở trên sau khi đối chiếu thẻ với người làm thủ tục; hồ sơ sẽ ghi rõ là chưa xác thực bằng chip.",
+  "card.fallback.confirm": "Cán bộ xác nhận: dùng thông tin mã QR",
+  "card.fallback.scan_first":
+    "Máy không đọc được chip. Để lập hồ sơ từ mã QR, hãy đưa mã QR trên thẻ vào trước camera.",
+  "card.fallback.self":
+    "Máy không đọc được chip của thẻ, và máy tự phục vụ không lập hồ sơ chỉ bằng mã QR. Hãy mang thẻ đến quầy tiếp nhận có cán bộ hoặc Công an xã, phường.",
+
+  "portrait.title": "Chụp ảnh chân dung",
+  "portrait.help":
+    "Nhìn thẳng vào camera, bỏ mũ, khẩu trang và kính râm, giữ yên. Máy tự chụp khi ảnh đạt yêu cầu.",
+  "portrait.preview_alt": "Hình camera trực tiếp để chụp ảnh chân dung",
+  "portrait.steady": "Độ ổn định trước khi chụp",
+  "portrait.guide.no_face": "Chưa thấy khuôn mặt — hãy đứng trước camera, nhìn thẳng.",
+  "portrait.guide.one_face_only": "Chỉ một người trong khung hình.",
+  "portrait.guide.centre_face": "Hãy đưa khuôn mặt vào giữa khung.",
+  "portrait.guide.move_closer": "Hãy lại gần camera hơn.",
+  "portrait.guide.move_back": "Hãy lùi xa camera một chút.",
+  "portrait.guide.more_light": "Ảnh quá tối — cần thêm ánh sáng.",
+  "portrait.guide.less_light": "Ảnh quá sáng — hãy tránh đèn chiếu thẳng vào mặt.",
+  "portrait.guide.hold_still": "Hãy giữ yên.",
+  "portrait.guide.straighten_head": "Hãy giữ đầu thẳng, không nghiêng.",
+  "portrait.guide.plain_background": "Phía sau cần là nền trơn, một màu.",
+  "portrait.guide.ok": "Tốt — giữ yên, máy đang chụp…",
+  "portrait.guide.unavailable":
+    "Máy không tải được mô hình nhận diện khuôn mặt nên không chụp được ảnh. Hãy báo quản trị viên.",
+  "portrait.no_face_long.counter":
+    "Đã lâu máy không thấy khuôn mặt. Cán bộ: hướng dẫn công dân đứng thẳng trước camera, bỏ khẩu trang, mũ, kính râm, và kiểm tra camera không bị che.",
+  "portrait.no_face_long.self":
+    "Máy chưa thấy khuôn mặt của bạn. Hãy đứng thẳng trước camera, cách khoảng một sải tay, bỏ khẩu trang, mũ và kính râm. Nếu vẫn không được, hãy nhờ nhân viên hỗ trợ hoặc chạm “Hủy” để làm lại sau.",
+  "portrait.live_title": "Ảnh vừa chụp",
+  "portrait.captured_alt": "Ảnh chân dung vừa chụp",
+  "portrait.chip_title": "Ảnh trong chip",
+  "portrait.chip_alt": "Ảnh chân dung trong chip",
+  "portrait.no_chip_photo": "Không có ảnh trong chip để đối chiếu: hồ sơ lập từ mã QR.",
+  "portrait.compare.officer":
+    "Cán bộ: so sánh hai ảnh bằng mắt. Máy không tự so khớp khuôn mặt nên không đưa ra điểm số.",
+  "portrait.compare.self":
+    "Ảnh vừa chụp sẽ được cơ quan Công an đối chiếu với ảnh trong chip khi xét duyệt.",
+  "portrait.retake": "Chụp lại",
+  "portrait.continue": "Tiếp tục",
 
   "error.card.no_reader":
     "Không tìm thấy đầu đọc thẻ. Hãy kiểm tra cáp USB của đầu đọc rồi chạm “Đọc thẻ” lại.",
@@ -166,6 +215,23 @@ const vi = {
   "error.card.key.date_of_expiry":
     "Ngày hết hạn không có thật. Hãy nhập 8 chữ số như in trên thẻ (ví dụ 01012030).",
   "error.card.key.qr": "Mã QR này không phải mã QR của thẻ căn cước. Hãy quét mã QR in trên thẻ.",
+  "error.camera.no_camera":
+    "Không tìm thấy camera. Hãy kiểm tra cáp USB của camera, cắm lại rồi chạm “Thử lại”.",
+  "error.camera.not_found":
+    "Không thấy camera đã cấu hình cho máy. Hãy báo quản trị viên kiểm tra cấu hình camera.",
+  "error.camera.busy":
+    "Camera đang bận hoặc không mở được. Hãy đóng ứng dụng khác đang dùng camera rồi chạm “Thử lại”; nếu vẫn lỗi, hãy báo quản trị viên.",
+  "error.camera.unplugged":
+    "Camera đã bị rút ra hoặc ngừng gửi hình. Hãy cắm lại cáp camera rồi chạm “Thử lại”.",
+  "error.camera.not_built":
+    "Phiên bản ứng dụng này không hỗ trợ camera. Hãy báo quản trị viên cài đặt lại.",
+  "error.camera.replay":
+    "Không đọc được thư mục ảnh phát lại của camera. Hãy báo quản trị viên kiểm tra cấu hình camera.",
+  "error.camera.worker_stopped":
+    "Bộ phận camera của máy đã dừng. Hãy khởi động lại ứng dụng và báo quản trị viên.",
+  "error.qr_only.self_service":
+    "Máy tự phục vụ không lập hồ sơ chỉ bằng mã QR. Hãy mang thẻ đến quầy tiếp nhận có cán bộ hoặc Công an xã, phường.",
+  "error.qr_only.no_qr": "Chưa quét được mã QR trên thẻ. Hãy đưa mã QR của thẻ vào trước camera.",
   "error.card.key.derivation":
     "Không tạo được khóa mở chip từ các số này. Hãy kiểm tra lại ngày sinh và ngày hết hạn.",
 
@@ -198,7 +264,7 @@ const vi = {
   "error.enrollment.no_consent":
     "Công dân chưa đồng ý cho xử lý dữ liệu trong phiên này. Hãy bắt đầu lại từ bước đồng ý.",
   "error.enrollment.portrait_unavailable":
-    "Chip không có ảnh chân dung dạng JPEG để đưa vào hồ sơ. Hãy báo quản trị viên; máy chưa chụp được ảnh trực tiếp.",
+    "Chưa có ảnh chân dung chụp tại máy. Hãy quay lại bước chụp ảnh chân dung.",
   "error.enrollment.unknown_group":
     "Tổ dân phố / thôn đã chọn không còn trong danh sách. Hãy chọn lại.",
   "error.enrollment.form_invalid": "Thông tin trên mẫu chưa hợp lệ. Hãy quay lại sửa.",
@@ -256,6 +322,8 @@ const vi = {
   "review.busy": "Đang niêm phong hồ sơ…",
   "review.edit": "Sửa lại",
   "review.cancel": "Hủy và xóa",
+  "review.not_chip_verified":
+    "Chưa xác thực bằng chip: thông tin lấy từ mã QR trên thẻ và được cán bộ xác nhận. Cơ quan Công an sẽ kiểm tra lại khi xét duyệt.",
 
   "done.title": "Đã tiếp nhận hồ sơ đăng ký",
   "done.lead":
@@ -329,6 +397,9 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "reader.card_present": "Card on the reader",
   "camera.no_camera": "No camera found — check the camera's cable",
   "camera.ready": "Ready",
+  "camera.failed": "The camera is not working (unplugged or busy) — check the camera's cable",
+  "camera.starting": "Opening the camera…",
+  "camera.retry": "Try again",
   "sync.not_registered": "Not registered — packages are kept here; tell the administrator",
   "sync.not_started": "Set-up error, nothing is sent — tell the administrator",
   "sync.starting": "Connecting…",
@@ -384,6 +455,7 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "id.error.length":
     "The ID number needs 12 digits; you entered {count}. Check the number printed on your card.",
   "id.continue": "Continue",
+  "id.scan_qr": "Scan the QR code instead",
 
   "card.title": "Place the card on the reader",
   "card.help":
@@ -442,6 +514,51 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
     "The card has expired. Officer: guide the citizen to renew the card before enrolling.",
   "card.expired.self":
     "Your card has expired. Please go to the commune or ward police to renew it.",
+  "card.qr.help": "Quickest: hold the card's QR code in the camera frame on the right: no typing.",
+  "card.qr.preview_alt": "Live camera picture for the QR code",
+  "card.qr.read": "The card's QR code is read. Place the card on the reader so the kiosk can read its chip.",
+  "card.fallback.not_verified": "Not chip-verified",
+  "card.fallback.offer_counter":
+    "The chip cannot be read. Once the officer has checked the card against the person, the application can be made from the QR data above; it will say it is not chip-verified.",
+  "card.fallback.confirm": "Officer: use the QR data",
+  "card.fallback.scan_first":
+    "The chip cannot be read. To make the application from the QR code, hold the card's QR code in front of the camera.",
+  "card.fallback.self":
+    "The kiosk cannot read this card's chip, and a self-service station does not take applications from the QR code alone. Please take the card to a staffed counter or to the commune or ward police.",
+
+  "portrait.title": "Portrait",
+  "portrait.help":
+    "Look straight at the camera, take off hat, mask and sunglasses, and keep still. The kiosk takes the picture by itself when it is good.",
+  "portrait.preview_alt": "Live camera picture for the portrait",
+  "portrait.steady": "Steadiness before the picture is taken",
+  "portrait.guide.no_face": "No face yet — stand in front of the camera and look straight at it.",
+  "portrait.guide.one_face_only": "Only one person in the picture, please.",
+  "portrait.guide.centre_face": "Centre your face in the frame.",
+  "portrait.guide.move_closer": "Move closer to the camera.",
+  "portrait.guide.move_back": "Move back a little from the camera.",
+  "portrait.guide.more_light": "Too dark — more light is needed.",
+  "portrait.guide.less_light": "Too bright — avoid a light shining straight at your face.",
+  "portrait.guide.hold_still": "Hold still.",
+  "portrait.guide.straighten_head": "Keep your head straight, not tilted.",
+  "portrait.guide.plain_background": "The background behind you must be plain, one colour.",
+  "portrait.guide.ok": "Good — hold still, taking the picture…",
+  "portrait.guide.unavailable":
+    "The kiosk could not load its face detection model, so it cannot take the portrait. Tell the administrator.",
+  "portrait.no_face_long.counter":
+    "No face has been seen for a while. Officer: have the citizen stand straight in front of the camera without mask, hat or sunglasses, and check that nothing covers the camera.",
+  "portrait.no_face_long.self":
+    "The kiosk cannot see your face yet. Stand straight in front of the camera, about an arm's length away, without mask, hat or sunglasses. If it still does not work, ask a member of staff for help or tap “Cancel” to try again later.",
+  "portrait.live_title": "Portrait taken",
+  "portrait.captured_alt": "The portrait just taken",
+  "portrait.chip_title": "Photo in the chip",
+  "portrait.chip_alt": "The portrait in the chip",
+  "portrait.no_chip_photo": "No chip photo to compare with: the application comes from the QR code.",
+  "portrait.compare.officer":
+    "Officer: compare the two photos by eye. The kiosk does not compare faces itself, so it shows no score.",
+  "portrait.compare.self":
+    "The police will compare the portrait taken with the photo in the chip when they review the application.",
+  "portrait.retake": "Retake",
+  "portrait.continue": "Continue",
 
   "error.card.no_reader":
     "No card reader found. Check the reader's USB cable, then tap “Read the card” again.",
@@ -468,6 +585,23 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
     "That expiry date does not exist. Enter the 8 digits printed on the card (e.g. 01012030).",
   "error.card.key.qr":
     "This QR code is not an ID card's QR code. Scan the QR code printed on the card.",
+  "error.camera.no_camera":
+    "No camera found. Check the camera's USB cable, plug it in again, then tap “Try again”.",
+  "error.camera.not_found":
+    "The camera configured for this kiosk is not connected. Ask the administrator to check the camera setting.",
+  "error.camera.busy":
+    "The camera is busy or could not be opened. Close any other program using it, then tap “Try again”; if it keeps failing, tell the administrator.",
+  "error.camera.unplugged":
+    "The camera was unplugged or stopped sending pictures. Plug its cable in again, then tap “Try again”.",
+  "error.camera.not_built":
+    "This build of the application has no camera support. Ask the administrator to reinstall it.",
+  "error.camera.replay":
+    "The camera's replay folder cannot be read. Ask the administrator to check the camera setting.",
+  "error.camera.worker_stopped":
+    "The kiosk's camera part has stopped. Restart the application and tell the administrator.",
+  "error.qr_only.self_service":
+    "A self-service station does not take applications from the QR code alone. Please take the card to a staffed counter or to the commune or ward police.",
+  "error.qr_only.no_qr": "The card's QR code has not been scanned yet. Hold it in front of the camera.",
   "error.card.key.derivation":
     "No chip key follows from these numbers. Check the date of birth and the expiry date.",
 
@@ -500,7 +634,7 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "error.enrollment.no_consent":
     "The citizen has not consented in this session. Start again from the consent step.",
   "error.enrollment.portrait_unavailable":
-    "The chip has no JPEG portrait to put in the application. Tell the administrator; this kiosk cannot take a live portrait yet.",
+    "No portrait has been taken at the kiosk yet. Go back to the portrait step.",
   "error.enrollment.unknown_group":
     "The chosen residential group is no longer in the list. Choose again.",
   "error.enrollment.form_invalid": "The form is not valid yet. Go back and correct it.",
@@ -558,6 +692,8 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "review.busy": "Sealing the application…",
   "review.edit": "Edit",
   "review.cancel": "Cancel and erase",
+  "review.not_chip_verified":
+    "Not chip-verified: the details come from the card's QR code, confirmed by the officer. The police will check them again when reviewing.",
 
   "done.title": "Application received",
   "done.lead":
@@ -648,6 +784,15 @@ const ERROR_KEYS: Readonly<Record<string, PlainKey>> = {
   "card.key.date_of_expiry": "error.card.key.date_of_expiry",
   "card.key.qr": "error.card.key.qr",
   "card.key.derivation": "error.card.key.derivation",
+  "camera.no_camera": "error.camera.no_camera",
+  "camera.not_found": "error.camera.not_found",
+  "camera.busy": "error.camera.busy",
+  "camera.unplugged": "error.camera.unplugged",
+  "camera.not_built": "error.camera.not_built",
+  "camera.replay": "error.camera.replay",
+  "camera.worker_stopped": "error.camera.worker_stopped",
+  "qr_only.self_service": "error.qr_only.self_service",
+  "qr_only.no_qr": "error.qr_only.no_qr",
 };
 
 /** Which attribute of an element a binding fills: its text or a labelling attribute. */

@@ -161,6 +161,8 @@ export interface FieldError {
 
 /** What the review screen shows: the chip's holder data and the checked, normalised form. */
 export interface Review {
+  /** False for a QR-only enrollment: shown as "not chip-verified". */
+  readonly chipVerified: boolean;
   readonly fullName: string;
   readonly idNumber: string;
   readonly dateOfBirth: string;
@@ -181,6 +183,78 @@ export type FormCheck =
 export interface Receipt {
   readonly applicationNumber: string;
   readonly qrSvg: string;
+}
+
+/** What a screen wants the camera for. */
+export type CameraPurpose = "qr" | "portrait";
+
+/** The camera (`camera-status`): running, stopped, or failed with an error code. */
+export interface CameraStatus {
+  readonly run: number;
+  readonly state: "running" | "stopped" | "failed";
+  readonly error: string | null;
+}
+
+/** One preview frame (`camera-frame`): a downscaled JPEG as a data URL. */
+export interface PreviewFrame {
+  readonly run: number;
+  readonly jpeg: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The card's QR data the camera read (`camera-qr`). Personal data: shown, never logged. */
+export interface QrHolder {
+  readonly fullName: string;
+  readonly idNumber: string;
+  readonly dateOfBirth: string;
+  readonly gender: "male" | "female";
+  readonly address: string;
+  readonly dateOfIssue: string;
+}
+
+/** A QR code read (`camera-qr`): the card's data, or `card.key.qr` for a code not a card's. */
+export interface QrScan {
+  readonly run: number;
+  readonly error: string | null;
+  readonly holder: QrHolder | null;
+}
+
+/** A face box as fractions of the frame. */
+export interface FaceBox {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The portrait checks on the newest frame (`camera-guidance`). */
+export interface PortraitGuidance {
+  readonly run: number;
+  /** Failed checks, most important first (`move_closer`, `hold_still`…), or `["ok"]`. */
+  readonly guidance: readonly string[];
+  readonly face: FaceBox | null;
+  /** Frames in a row that passed, of `needed`. */
+  readonly steady: number;
+  readonly needed: number;
+  /** The face model could not load: no portrait can be taken. */
+  readonly unavailable: boolean;
+}
+
+/** The portrait taken (`camera-captured`), as the package carries it (ICAO crop, JPEG). */
+export interface CapturedPortrait {
+  readonly run: number;
+  readonly jpeg: string;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface CameraEvents {
+  status(status: CameraStatus): void;
+  frame(frame: PreviewFrame): void;
+  qr(scan: QrScan): void;
+  guidance(guidance: PortraitGuidance): void;
+  captured(portrait: CapturedPortrait): void;
 }
 
 export interface Backend {
@@ -209,6 +283,16 @@ export interface Backend {
   checkForm(form: FormInput): Promise<FormCheck>;
   /** Seals, signs and queues the session's enrollment; the core then wipes its session. */
   submitEnrollment(form: FormInput): Promise<Receipt>;
+  /** Opens the camera for this purpose (a portrait run is a retake); the run's id. */
+  cameraStart(purpose: CameraPurpose): Promise<number>;
+  cameraStop(): Promise<void>;
+  cameraStatus(): Promise<CameraStatus>;
+  /** Listens to the camera worker's events until `signal` aborts. */
+  watchCamera(events: CameraEvents, signal: AbortSignal): Promise<void>;
+  /** Starts a chip read with the keys of the QR code the camera read; the read's id. */
+  cardReadScannedQr(): Promise<number>;
+  /** Counter mode: the officer confirms an enrollment from the QR data alone. */
+  confirmQrOnly(): Promise<void>;
 }
 
 const CODE = /^[A-Za-z0-9_.-]{1,80}$/;
@@ -365,6 +449,42 @@ export const tauriBackend: Backend = {
   },
   async submitEnrollment(form) {
     return await call<Receipt>("enrollment_submit", { form }, SUBMIT_TIMEOUT_MS);
+  },
+  async cameraStart(purpose) {
+    return await call<number>("camera_start", { purpose });
+  },
+  async cameraStop() {
+    await call<null>("camera_stop");
+  },
+  async cameraStatus() {
+    return await call<CameraStatus>("camera_status");
+  },
+  async watchCamera(events, signal) {
+    const on = <T>(name: string, handle: (payload: T) => void) =>
+      subscribe(
+        name,
+        (p) => {
+          handle(p as T);
+        },
+        signal,
+      );
+    try {
+      await Promise.all([
+        on("camera-status", events.status),
+        on("camera-frame", events.frame),
+        on("camera-qr", events.qr),
+        on("camera-guidance", events.guidance),
+        on("camera-captured", events.captured),
+      ]);
+    } catch (cause) {
+      throw toBackendError(cause);
+    }
+  },
+  async cardReadScannedQr() {
+    return await call<number>("card_read_qr", { payload: null });
+  },
+  async confirmQrOnly() {
+    await call<null>("enrollment_confirm_qr_only");
   },
   async watchCard(events, signal) {
     try {

@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { byId, calls, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+import { byId, calls, passPortrait, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
 
 let server;
 let browser;
@@ -193,7 +193,7 @@ describe("card screen", () => {
     );
     assert.deepEqual(decoded, ["blob:", 640]);
     await byId(page, "card-continue").click();
-    await byId(page, "screen-form").waitFor();
+    await passPortrait(page);
     assert.deepEqual(errors, []);
   });
 
@@ -207,7 +207,7 @@ describe("card screen", () => {
       result(readId, { verdict: "genuine", action: "continue", holder: HOLDER }),
     );
     await byId(page, "card-continue").click();
-    await byId(page, "screen-form").waitFor();
+    await passPortrait(page);
     await byId(page, "form-group-thon-dong").waitFor();
     await byId(page, "form-continue").click();
     await byId(page, "form-error-phone").waitFor();

@@ -4,11 +4,16 @@
 
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const DIST = fileURLToPath(new URL("../dist/", import.meta.url));
+/** A real portrait frame (JPEG) the mock camera reports as taken. */
+export const PORTRAIT_JPEG = readFileSync(
+  fileURLToPath(new URL("../../assets/frames/portrait/0-ok-960x540.jpg", import.meta.url)),
+);
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 const TYPES = {
@@ -120,6 +125,7 @@ function installMockCore(config) {
       return {
         outcome: "valid",
         review: {
+          chipVerified: mock.chipVerified ?? true,
           fullName: "Nguyễn Văn A",
           idNumber: "001090012345",
           dateOfBirth: "01/01/1990",
@@ -207,6 +213,14 @@ function installMockCore(config) {
         case "card_read_typed":
         case "card_read_qr":
           return ++mock.lastReadId;
+        case "camera_start":
+          mock.cameraRun = (mock.cameraRun ?? 0) + 1;
+          return mock.cameraRun;
+        case "camera_stop":
+        case "enrollment_confirm_qr_only":
+          return null;
+        case "camera_status":
+          return { run: mock.cameraRun ?? 0, state: "stopped", error: null };
         case "session_consent":
           return null;
         case "residential_groups":
@@ -250,4 +264,26 @@ export const byId = (page, id) => page.getByTestId(id);
 export async function calls(page, cmd) {
   const all = await page.evaluate(() => window.__mock.calls);
   return cmd === undefined ? all : all.filter((c) => c.cmd === cmd);
+}
+
+/**
+ * From the portrait screen to the form: the mock camera worker reports the portrait taken
+ * (a real JPEG), then the person continues. Returns the captured event's data URL.
+ */
+export async function passPortrait(page, jpeg = PORTRAIT_JPEG) {
+  await page.getByTestId("screen-portrait").waitFor();
+  const url = `data:image/jpeg;base64,${jpeg.toString("base64")}`;
+  await page.evaluate(
+    (u) =>
+      window.__mock.emit("camera-captured", {
+        run: window.__mock.cameraRun,
+        jpeg: u,
+        width: 420,
+        height: 540,
+      }),
+    url,
+  );
+  await page.getByTestId("portrait-continue").click();
+  await page.getByTestId("screen-form").waitFor();
+  return url;
 }

@@ -3,7 +3,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { byId, calls, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+import { byId, calls, passPortrait, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
 
 let server;
 let browser;
@@ -400,7 +400,7 @@ describe("counter mode: the operator stays signed in across citizens", () => {
       readId,
     );
     await byId(page, "card-continue").click();
-    await byId(page, "screen-form").waitFor();
+    await passPortrait(page);
     await byId(page, "form-group-thon-dong").waitFor();
   }
 

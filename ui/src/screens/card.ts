@@ -3,7 +3,13 @@
 //! read with live progress (which file, how many bytes), the names as soon as DG13 is in, the
 //! chip portrait, and the authenticity verdict with what to do next. A card lifted off mid-read
 //! is named, and the read continues by itself when it is placed again.
+//!
+//! The camera reads the card's QR code meanwhile (no typing): its data appear and the chip is
+//! read with the keys it gives. When the chip cannot be read (or there is no reader), the QR
+//! data can stand in, marked "not chip-verified": at the counter once the officer confirms,
+//! never at a self-service station (which says where to go instead).
 
+import { cameraView } from "../camera-view";
 import { button, h } from "../dom";
 import type { MessageKey, PlainKey } from "../i18n";
 import {
@@ -13,6 +19,8 @@ import {
   type CardState,
   type Holder,
   type Portrait,
+  type QrHolder,
+  type QrScan,
 } from "../ipc";
 import { keypadField } from "../keypad";
 import type { ScreenFactory } from "../router";
@@ -49,7 +57,16 @@ const ACTION_KEYS: Readonly<Record<string, PlainKey>> = {
   refuse_and_report: "card.action.refuse_and_report",
 };
 
-export const card: ScreenFactory = ({ i18n, keypad, backend, home, go, signal, mode }) => {
+/** Read errors after which the QR data may stand in for the chip. */
+const CHIP_UNREADABLE = new Set([
+  "card.unreadable",
+  "card.blocked",
+  "card.reader_failure",
+  "card.no_reader",
+]);
+
+export const card: ScreenFactory = (ctx) => {
+  const { i18n, keypad, backend, home, go, signal, mode, draft } = ctx;
   const dateField = (id: string, testid: string, autofocus: boolean): HTMLInputElement =>
     keypadField(
       h("input", {
@@ -127,6 +144,107 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, go, signal, m
   function showState(state: CardState): void {
     readerState.dataset.state = state.state;
     i18n.text(readerState, STATE_KEYS[state.state]);
+    readerDown = state.state === "service_down" || state.state === "no_reader";
+    if (readerDown) offerFallback();
+  }
+
+  const qrHelp = i18n.text(h("p", { class: "lead", testid: "card-qr-help" }), "card.qr.help");
+  /** No PC/SC service or no reader: the chip cannot be read at all. */
+  let readerDown = false;
+  /** The card's QR data, once the camera read it. */
+  let scanned: QrHolder | null = null;
+  const qrData = h("div", { class: "card-qr-data", testid: "card-qr-data", hidden: true });
+  const camera = cameraView(ctx, "qr", "card.qr.preview_alt", {
+    qr: onQr,
+    failed() {
+      qrHelp.hidden = true;
+    },
+  });
+  camera.overlay.append(h("div", { class: "card-qr-guide" }));
+  const qrError = h("p", {
+    class: "inline-error",
+    testid: "card-qr-error",
+    role: "alert",
+    hidden: true,
+  });
+  const qrPart = h(
+    "div",
+    { class: "card-qr", testid: "card-qr" },
+    qrHelp,
+    qrError,
+    qrData,
+  );
+
+  function onQr(scan: QrScan): void {
+    if (scan.holder === null) {
+      qrError.hidden = false;
+      i18n.error(qrError, scan.error ?? "card.key.qr");
+      return;
+    }
+    qrError.hidden = true;
+    scanned = scan.holder;
+    camera.stop();
+    camera.element.hidden = true;
+    const row = (label: PlainKey, value: string, testid: string) =>
+      h("div", { class: "holder-row" }, i18n.text(h("dt"), label), h("dd", { testid, lang: "vi" }, value));
+    qrData.replaceChildren(
+      i18n.text(h("p", { class: "card-qr-read", testid: "card-qr-read" }), "card.qr.read"),
+      h(
+        "dl",
+        {},
+        row("card.holder.name", scan.holder.fullName, "card-qr-name"),
+        row("card.holder.id", scan.holder.idNumber, "card-qr-id"),
+        row("card.holder.dob", scan.holder.dateOfBirth, "card-qr-dob"),
+      ),
+    );
+    qrData.hidden = false;
+    void startWith(() => backend.cardReadScannedQr());
+    // No reader to read the chip with: the QR data may stand in right away.
+    if (readerDown) offerFallback();
+  }
+
+  const fallback = h("div", {
+    class: "notice verdict-problem",
+    testid: "card-fallback",
+    role: "status",
+    hidden: true,
+  });
+
+  /** The chip cannot be read: the QR data may stand in (counter), or where to go (self). */
+  function offerFallback(): void {
+    fallback.hidden = false;
+    if (mode !== "counter") {
+      fallback.replaceChildren(i18n.text(h("p", { testid: "card-fallback-text" }), "card.fallback.self"));
+      return;
+    }
+    if (scanned === null) {
+      fallback.replaceChildren(
+        i18n.text(h("p", { testid: "card-fallback-text" }), "card.fallback.scan_first"),
+      );
+      return;
+    }
+    const holder = scanned;
+    const confirm = button({ class: "primary", testid: "card-fallback-confirm" }, () => {
+      confirm.disabled = true;
+      backend.confirmQrOnly().then(
+        () => {
+          if (signal.aborted) return;
+          draft.qrOnly = holder;
+          draft.chipPortrait = null;
+          go("portrait");
+        },
+        (cause: unknown) => {
+          if (signal.aborted) return;
+          confirm.disabled = false;
+          showError(toBackendError(cause).code);
+        },
+      );
+    });
+    fallback.replaceChildren(
+      i18n.text(h("p", { class: "verdict-text", testid: "card-fallback-badge" }), "card.fallback.not_verified"),
+      i18n.text(h("p", { testid: "card-fallback-text" }), "card.fallback.offer_counter"),
+      i18n.text(confirm, "card.fallback.confirm"),
+    );
   }
 
   async function start(): Promise<void> {
@@ -140,7 +258,14 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, go, signal, m
       (valid(birth) ? expiry : birth).focus();
       return;
     }
+    await startWith(() => backend.cardReadTyped(birth.value, expiry.value));
+  }
+
+  /** Starts a chip read (typed dates or the scanned QR) and follows its events. */
+  async function startWith(begin: () => Promise<number>): Promise<void> {
     showError(null);
+    fallback.hidden = true;
+    qrHelp.hidden = true;
     showKeys(false);
     actions.querySelector("[data-testid=card-continue]")?.remove();
     holderPanel.hidden = true;
@@ -156,7 +281,7 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, go, signal, m
     starting = true;
     current = null;
     try {
-      adopt(await backend.cardReadTyped(birth.value, expiry.value));
+      adopt(await begin());
     } catch (cause) {
       if (signal.aborted) return;
       progress.hidden = true;
@@ -280,11 +405,15 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, go, signal, m
         finishRead();
         showKeys(true);
         if (result.error === "card.wrong_key") birth.focus();
+        if (CHIP_UNREADABLE.has(result.error)) offerFallback();
       }
       return;
     }
     progress.hidden = true;
     finishRead();
+    camera.stop();
+    camera.element.hidden = true;
+    qrPart.hidden = true;
     if (result.holder !== null) showHolder(result.holder);
     if (result.portrait !== null) showPortrait(result.portrait);
     const genuine = result.verdict === "genuine";
@@ -315,7 +444,9 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, go, signal, m
     const selfServiceMayGoOn = genuine && !result.expired;
     if (result.action !== "refuse_and_report" && (mode === "counter" || selfServiceMayGoOn)) {
       const proceed = button({ class: "primary", testid: "card-continue" }, () => {
-        go("form");
+        draft.chipPortrait = result.portrait;
+        draft.qrOnly = null;
+        go("portrait");
       });
       actions.prepend(i18n.text(proceed, "card.continue"));
       i18n.text(read, "card.read_again");
@@ -369,14 +500,16 @@ export const card: ScreenFactory = ({ i18n, keypad, backend, home, go, signal, m
       { class: "form-column" },
       i18n.text(h("h1"), "card.title"),
       readerState,
+      qrPart,
       keysPart,
       error,
       progress,
       h("div", { class: "card-read-out" }, holderPanel, portraitPanel),
       verdict,
+      fallback,
       actions,
     ),
-    keypad.element,
+    h("div", { class: "card-side" }, keypad.element, camera.element),
   );
   return screen;
 };

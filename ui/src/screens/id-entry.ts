@@ -1,6 +1,7 @@
 //! The ID step: the 12-digit personal ID number typed on the on-screen keypad and checked.
 //! A valid number goes to the core's session (wiped with it), which derives the chip's access
-//! key from it on the card step.
+//! key from it on the card step. The card's QR code makes the typing unnecessary: "Quét mã QR"
+//! goes straight to the card step, whose camera reads it.
 
 import { button, h } from "../dom";
 import { toBackendError } from "../ipc";
@@ -32,6 +33,9 @@ export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal, go
   });
   const proceed = button({ class: "primary", testid: "id-continue" }, () => void submit());
   const cancel = button({ class: "secondary", testid: "cancel" }, home);
+  const scan = button({ class: "secondary", testid: "id-scan-qr" }, () => {
+    go("card");
+  });
 
   function showCount(): void {
     i18n.text(count, "id.count", { count: input.value.length });
@@ -88,6 +92,7 @@ export const idEntry: ScreenFactory = ({ i18n, keypad, backend, home, signal, go
         "div",
         { class: "actions" },
         i18n.text(proceed, "id.continue"),
+        i18n.text(scan, "id.scan_qr"),
         i18n.text(cancel, "common.cancel"),
       ),
     ),

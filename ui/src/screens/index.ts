@@ -8,6 +8,7 @@ import { consent } from "./consent";
 import { done } from "./done";
 import { form } from "./form";
 import { idEntry } from "./id-entry";
+import { portrait } from "./portrait";
 import { reports } from "./reports";
 import { review } from "./review";
 import { signin } from "./signin";
@@ -19,6 +20,7 @@ export const screens = {
   consent,
   "id-entry": idEntry,
   card,
+  portrait,
   form,
   review,
   done,

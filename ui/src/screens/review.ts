@@ -31,6 +31,14 @@ export const review: ScreenFactory = ({ i18n, backend, draft, go, home, signal }
       h("dd", { testid: `review-${id}` }, value),
     ]),
   );
+  const notVerified = i18n.text(
+    h("p", {
+      class: "notice verdict-problem",
+      testid: "review-not-chip-verified",
+      hidden: data === null || data.chipVerified,
+    }),
+    "review.not_chip_verified",
+  );
   const error = h("p", {
     class: "inline-error",
     testid: "review-error",
@@ -68,6 +76,7 @@ export const review: ScreenFactory = ({ i18n, backend, draft, go, home, signal }
     { class: "screen-review", testid: "screen-review" },
     i18n.text(h("h1"), "review.title"),
     i18n.text(h("p", { class: "lead" }), "review.lead"),
+    notVerified,
     list,
     error,
     h(
