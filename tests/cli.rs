@@ -185,7 +185,7 @@ fn queue_status_prints_a_count_for_every_state_and_nothing_else() {
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 9, "{text}");
+    assert_eq!(lines.len(), 10, "{text}");
     assert!(lines.contains(&"queued\t0"), "{text}");
     assert!(lines.iter().all(|l| l.ends_with("\t0")), "{text}");
 }

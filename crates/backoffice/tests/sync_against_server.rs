@@ -438,8 +438,9 @@ async fn a_conflicting_package_in_the_queue_is_quarantined_and_the_queue_moves_o
         .await
         .expect("first copy");
     let queue: &Queue = &kiosk.queue;
+    let conflicting = sealed(2);
     queue
-        .enqueue(&sealed(2), None, Timestamp::now())
+        .enqueue(&conflicting, None, Timestamp::now())
         .await
         .expect("enqueue");
     let after = kiosk.enqueue(&server.package_key, 3).await;
@@ -455,6 +456,17 @@ async fn a_conflicting_package_in_the_queue_is_quarantined_and_the_queue_moves_o
     let progress = sync.progress();
     assert_eq!(progress.borrow().quarantined, 1);
     assert_eq!(progress.borrow().acknowledged, 3);
+    let held = queue.status(conflicting.id()).await.expect("status");
+    assert_eq!(held.state, EnrollmentState::Quarantined);
+    assert!(
+        held.body_present,
+        "kept for a technician, never overwritten"
+    );
+    assert_eq!(
+        queue.head().await.expect("head"),
+        None,
+        "nothing left to send"
+    );
     for id in after {
         assert_eq!(
             queue.status(id).await.expect("status").state,

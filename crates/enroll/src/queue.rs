@@ -8,7 +8,8 @@
 //!   next attempt time, last error code); every state change goes through
 //!   [`EnrollmentState::advance`] and a conditional `UPDATE`, so two writers cannot both win.
 //! - Bodies are purged when the back office acknowledges; a minimal status row stays for the
-//!   follow-up lists and reports.
+//!   follow-up lists and reports. A package the back office refuses for good is quarantined
+//!   with its body ([`Queue::quarantine`]) and no longer holds up the outbox ([`Queue::head`]).
 //! - Every state change is also written to a state history in the same transaction
 //!   (the `history` submodule: counts by the date a state was reached, states as of a date).
 //! - On open, `PRAGMA integrity_check` runs first: a damaged file is [`QueueError::Corrupt`] and
@@ -504,6 +505,17 @@ impl Queue {
         rows.iter().map(status_of).collect()
     }
 
+    /// The package the outbox sends next: the oldest queued one, due or not (`None` when
+    /// nothing is queued). Quarantined packages are not queued, so they never block it.
+    pub async fn head(&self) -> Result<Option<PackageStatus>, QueueError> {
+        let row = sqlx::query(select_status!(
+            "WHERE state = 'queued' ORDER BY seq LIMIT 1"
+        ))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(status_of).transpose()
+    }
+
     /// The status row of a package.
     pub async fn status(&self, id: PackageId) -> Result<PackageStatus, QueueError> {
         let row = sqlx::query(select_status!("WHERE package_id = ?"))
@@ -737,6 +749,27 @@ impl Queue {
                 Extra::Text(Some(error.as_str())),
                 Extra::Int(retry_at.unix_millis()),
             ],
+            None,
+        )
+        .await
+    }
+
+    /// uploading → quarantined: the back office refused the package for good (`reason`: its
+    /// id is held there with other bytes, or the package is invalid). The body stays for a
+    /// technician; the outbox moves on to the next package.
+    pub async fn quarantine(
+        &self,
+        id: PackageId,
+        reason: &ReasonCode,
+        now: Timestamp,
+    ) -> Result<(), QueueError> {
+        self.step(
+            id,
+            EnrollmentState::Quarantined,
+            now,
+            "UPDATE packages SET state = ?1, state_changed_at_ms = ?2, last_error_code = ?5 \
+             WHERE package_id = ?3 AND state = ?4",
+            &[Extra::Text(Some(reason.as_str()))],
             None,
         )
         .await

@@ -1,7 +1,9 @@
 //! The life of an enrollment, with the words assisted-enrollment systems use:
 //! draft → sealed → queued → uploading → uploaded → acknowledged → approved | rejected, and
-//! approved → activated. A failed upload attempt returns uploading → queued for a retry.
-//! Any other move is an [`IllegalTransition`].
+//! approved → activated. A failed upload attempt returns uploading → queued for a retry; a
+//! package the back office refuses for good (its id already held with other bytes, or invalid)
+//! goes uploading → quarantined, ODK's rule: kept whole for a technician, never overwritten,
+//! never sent again on its own. Any other move is an [`IllegalTransition`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -19,6 +21,9 @@ pub enum EnrollmentState {
     Uploading,
     /// The back office received the bytes.
     Uploaded,
+    /// The back office refused the package for good (conflict or invalid): kept with its body
+    /// for a technician; no automatic move leaves this state.
+    Quarantined,
     /// The back office verified and stored the package; the local body may be purged.
     Acknowledged,
     /// The national review approved the application; the citizen must activate.
@@ -41,12 +46,13 @@ pub struct IllegalTransition {
 
 impl EnrollmentState {
     /// Every state, in life order.
-    pub const ALL: [EnrollmentState; 9] = [
+    pub const ALL: [EnrollmentState; 10] = [
         Self::Draft,
         Self::Sealed,
         Self::Queued,
         Self::Uploading,
         Self::Uploaded,
+        Self::Quarantined,
         Self::Acknowledged,
         Self::Approved,
         Self::Rejected,
@@ -63,6 +69,7 @@ impl EnrollmentState {
                 | (Queued, Uploading)
                 | (Uploading, Uploaded)
                 | (Uploading, Queued)
+                | (Uploading, Quarantined)
                 | (Uploaded, Acknowledged)
                 | (Acknowledged, Approved)
                 | (Acknowledged, Rejected)
@@ -84,9 +91,12 @@ impl EnrollmentState {
         matches!(self, Self::Rejected | Self::Activated)
     }
 
-    /// Whether the package body must still be kept locally (not yet acknowledged).
+    /// Whether the package body must still be kept locally (not acknowledged).
     pub fn holds_body(self) -> bool {
-        matches!(self, Self::Queued | Self::Uploading | Self::Uploaded)
+        matches!(
+            self,
+            Self::Queued | Self::Uploading | Self::Uploaded | Self::Quarantined
+        )
     }
 
     /// The stable lower-case name used in storage and on the wire.
@@ -97,6 +107,7 @@ impl EnrollmentState {
             Self::Queued => "queued",
             Self::Uploading => "uploading",
             Self::Uploaded => "uploaded",
+            Self::Quarantined => "quarantined",
             Self::Acknowledged => "acknowledged",
             Self::Approved => "approved",
             Self::Rejected => "rejected",
@@ -148,6 +159,19 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_upload_is_quarantined_and_stays_there_with_its_body() {
+        assert_eq!(Uploading.advance(Quarantined), Ok(Quarantined));
+        assert!(
+            Queued.advance(Quarantined).is_err(),
+            "only an upload attempt learns it"
+        );
+        for to in EnrollmentState::ALL {
+            assert!(Quarantined.advance(to).is_err());
+        }
+        assert!(Quarantined.holds_body());
+    }
+
+    #[test]
     fn a_failed_upload_returns_to_the_queue_and_rejection_is_final() {
         assert_eq!(Uploading.advance(Queued), Ok(Queued));
         assert_eq!(Acknowledged.advance(Rejected), Ok(Rejected));
@@ -180,12 +204,13 @@ mod tests {
     }
 
     /// The allowed moves written out once more, independently, as a list of edges.
-    const EDGES: [(EnrollmentState, EnrollmentState); 9] = [
+    const EDGES: [(EnrollmentState, EnrollmentState); 10] = [
         (Draft, Sealed),
         (Sealed, Queued),
         (Queued, Uploading),
         (Uploading, Uploaded),
         (Uploading, Queued),
+        (Uploading, Quarantined),
         (Uploaded, Acknowledged),
         (Acknowledged, Approved),
         (Acknowledged, Rejected),
@@ -195,7 +220,7 @@ mod tests {
     proptest! {
         #[test]
         fn random_transition_sequences_follow_the_edge_list(
-            moves in proptest::collection::vec(0usize..9, 0..60)
+            moves in proptest::collection::vec(0..EnrollmentState::ALL.len(), 0..60)
         ) {
             let mut state = Draft;
             let mut visited_final = false;

@@ -477,3 +477,124 @@ async fn new_enrollments_freeze_when_too_many_or_too_old_packages_wait() {
         "the oldest unsent is now the second package"
     );
 }
+
+#[tokio::test]
+async fn a_refused_package_is_quarantined_with_its_body_and_the_head_moves_on() {
+    let k = Kiosk::new();
+    let q = Queue::open(&k.db()).await.expect("open");
+    assert_eq!(q.head().await.expect("head"), None);
+    let first = k.enqueue(&q, 1).await;
+    let second = k.enqueue(&q, 2).await;
+    assert_eq!(q.head().await.expect("head").map(|s| s.id), Some(first));
+    assert!(matches!(
+        q.quarantine(first, &ReasonCode::new("conflict").expect("code"), T0)
+            .await,
+        Err(QueueError::IllegalTransition(_))
+    ));
+    q.begin_upload(first, T0).await.expect("begin");
+    q.quarantine(first, &ReasonCode::new("conflict").expect("code"), T0)
+        .await
+        .expect("quarantined");
+
+    assert_eq!(q.head().await.expect("head").map(|s| s.id), Some(second));
+    let held = q.status(first).await.expect("status");
+    assert_eq!(held.state, EnrollmentState::Quarantined);
+    assert!(held.body_present, "kept for a technician");
+    assert_eq!(
+        held.last_error.as_ref().map(|r| r.as_str()),
+        Some("conflict")
+    );
+    let body = q.package(first).await.expect("body").expect("present");
+    assert!(open(&body, &k.device.verifying_key(), &k.office_secret).is_ok());
+    assert!(q.begin_upload(first, T0).await.is_err(), "never sent again");
+    assert_eq!(outbox_ids(&q, T0.plus_millis(1)).await, [second]);
+    let counts = q.counts().await.expect("counts");
+    assert!(counts.contains(&(EnrollmentState::Quarantined, 1)));
+    assert_eq!(
+        q.oldest_unsent().await.expect("oldest"),
+        Some(T0.plus_millis(2)),
+        "a quarantined package does not count towards the freeze rules"
+    );
+    q.close().await;
+    let q = Queue::open(&k.db()).await.expect("reopen");
+    assert_eq!(
+        q.status(first).await.expect("status").state,
+        EnrollmentState::Quarantined
+    );
+}
+
+#[tokio::test]
+async fn the_quarantine_migration_keeps_every_row_follow_up_and_sequence() {
+    let k = Kiosk::new();
+    // A queue made by the schema before the quarantined state (migrations up to 0010).
+    let before = tempfile::tempdir().expect("tempdir");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    for entry in std::fs::read_dir(&source).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        if name.as_str() < "0011" {
+            std::fs::copy(&path, before.path().join(&name)).expect("copy");
+        }
+    }
+    let url = format!("sqlite://{}?mode=rwc", k.db().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&pool)
+        .await
+        .expect("fk");
+    sqlx::migrate::Migrator::new(before.path())
+        .await
+        .expect("old migrations")
+        .run(&pool)
+        .await
+        .expect("old schema");
+    pool.close().await;
+    // The rows the old code wrote.
+    let (p, f) = k.package(1);
+    let sealed_followup = k.local.seal(p.id(), &f).expect("followup");
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
+    sqlx::query(
+        "INSERT INTO packages (seq, package_id, created_at_ms, device_id, operator_id, group_id, \
+         state, state_changed_at_ms, body, body_sha256, body_len, next_attempt_at_ms) \
+         VALUES (41, ?, ?, 'kiosk-test', 'demo-operator', 'group-1', 'queued', ?, ?, ?, ?, ?)",
+    )
+    .bind(p.id().to_bytes().as_slice())
+    .bind(T0.unix_millis())
+    .bind(T0.unix_millis())
+    .bind(p.as_bytes())
+    .bind(p.digest().as_slice())
+    .bind(i64::try_from(p.as_bytes().len()).expect("len"))
+    .bind(T0.unix_millis())
+    .execute(&pool)
+    .await
+    .expect("old row");
+    sqlx::query("INSERT INTO followup (package_id, nonce, ciphertext) VALUES (?, ?, ?)")
+        .bind(p.id().to_bytes().as_slice())
+        .bind(sealed_followup.nonce())
+        .bind(sealed_followup.ciphertext())
+        .execute(&pool)
+        .await
+        .expect("old follow-up");
+    pool.close().await;
+
+    let q = Queue::open(&k.db()).await.expect("migrates");
+    let kept = q.status(p.id()).await.expect("row kept");
+    assert_eq!((kept.seq, kept.state), (41, EnrollmentState::Queued));
+    let followup = q
+        .followup(p.id())
+        .await
+        .expect("read")
+        .expect("not cascaded away");
+    assert_eq!(k.local.open(p.id(), &followup).expect("opens"), f);
+    let next = k.enqueue(&q, 2).await;
+    assert!(q.status(next).await.expect("status").seq > 41);
+    q.begin_upload(p.id(), T0).await.expect("begin");
+    q.quarantine(p.id(), &ReasonCode::new("conflict").expect("code"), T0)
+        .await
+        .expect("the new state is accepted by the rebuilt table");
+    q.integrity_check().await.expect("integrity");
+}

@@ -337,9 +337,11 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
             ApplicationStatus::Rejected { reason } => ReviewOutcome::Rejected(reason.clone()),
             ApplicationStatus::Activated => ReviewOutcome::Activated,
         };
+        // Dated when the back office logged it, not when this kiosk heard of it, so reports
+        // count an approval or activation on its own day even after days offline.
         match self
             .queue
-            .record_review(change.package_id, &outcome, now)
+            .record_review(change.package_id, &outcome, change.at)
             .await
         {
             Ok(()) | Err(QueueError::IllegalTransition(_) | QueueError::NotFound(_)) => Ok(()),
