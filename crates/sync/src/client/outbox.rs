@@ -6,8 +6,8 @@
 //!   exponential, jittered delay and ends the batch: later packages wait behind it, so order
 //!   holds. An authorisation error ends the batch too, without burning through the queue.
 //! - A conflict (same id, other bytes) or a package the back office finds invalid is
-//!   quarantined (ODK's rule): it stays in the queue, marked with a `quarantined:` reason and
-//!   never retried automatically, and the queue moves on.
+//!   quarantined (ODK's rule): the queue keeps it in its `quarantined` state with its body and
+//!   the reason, never sends it again on its own, and the outbox moves on to the next package.
 //! - After the outbox it pulls status changes since its cursor into the queue (approved,
 //!   rejected, activated) and sends a heartbeat with the queue's health.
 //! - Its state goes out through a `watch` channel (the UI reads the latest, the loop never
@@ -28,12 +28,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
-/// The prefix of the reason code that marks a quarantined package.
-pub const QUARANTINE_PREFIX: &str = "quarantined:";
 /// Status changes asked for per request.
 const STATUS_PAGE: u32 = 500;
-/// Queued packages looked at per outbox query.
-const OUTBOX_WINDOW: u32 = 64;
 
 /// What the sync loop is doing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,16 +125,6 @@ pub struct SyncLoop<R, J> {
     wake: Arc<Notify>,
 }
 
-fn is_quarantined(p: &PackageStatus) -> bool {
-    p.last_error
-        .as_ref()
-        .is_some_and(|r| r.as_str().starts_with(QUARANTINE_PREFIX))
-}
-
-fn quarantine_reason(e: &SyncError) -> ReasonCode {
-    ReasonCode::new(format!("{QUARANTINE_PREFIX}{}", e.reason())).unwrap_or_else(|_| e.reason())
-}
-
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
@@ -207,11 +193,9 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
 
     /// Sends the outbox until it is empty or an attempt fails.
     pub async fn drain(&mut self) -> Result<PassOutcome, QueueError> {
-        let all = Timestamp::from_unix_millis(i64::MAX);
         loop {
             let now = self.client.now();
-            let window = self.queue.outbox(all, OUTBOX_WINDOW).await?;
-            let Some(head) = window.into_iter().find(|p| !is_quarantined(p)) else {
+            let Some(head) = self.queue.head().await? else {
                 self.report(|p| p.state = SyncState::Idle);
                 return Ok(PassOutcome::Drained);
             };
@@ -267,10 +251,7 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
             Err(SyncError::Queue(e)) => Err(e),
             Err(e @ (SyncError::Conflict(_) | SyncError::Rejected(..))) => {
                 tracing::warn!(package = %id, error = %e, "package quarantined");
-                let never = Timestamp::from_unix_millis(i64::MAX);
-                self.queue
-                    .upload_failed(id, &quarantine_reason(&e), never, after)
-                    .await?;
+                self.queue.quarantine(id, &e.reason(), after).await?;
                 self.failed(&e, after);
                 self.report(|p| {
                     p.quarantined += 1;
@@ -377,12 +358,7 @@ impl<R: CryptoRng + Send, J: Rng + Send> SyncLoop<R, J> {
             .filter(|(s, _)| s.holds_body())
             .map(|(_, n)| n)
             .sum();
-        let oldest_unsent = self
-            .queue
-            .outbox(Timestamp::from_unix_millis(i64::MAX), 1)
-            .await?
-            .first()
-            .map(|p| p.created_at);
+        let oldest_unsent = self.queue.oldest_unsent().await?;
         let heartbeat = Heartbeat {
             software_version: self.client.config().software_version.clone(),
             queue_depth,
