@@ -9,7 +9,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { byId, calls, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+import { byId, calls, launchBrowser, openKiosk, passPortrait, serveDist } from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -448,5 +448,74 @@ describe("reports layout", () => {
     await byId(kiosk.page, "welcome-start").click();
     await byId(kiosk.page, "screen-consent").waitFor();
     assert.equal(await byId(kiosk.page, "reports-open").count(), 0);
+  });
+});
+
+describe("receipt", () => {
+  const digits = async (page, d) => {
+    for (const c of d) await byId(page, `digits-key-${c}`).click();
+  };
+
+  test("at the counter the done screen prints the citizen's receipt through the core", async () => {
+    const kiosk = await openKiosk(browser, server.url, {
+      shell: { mode: "counter" },
+      signInCode: null,
+    });
+    opened.push(kiosk);
+    const { page } = kiosk;
+    await page.evaluate(installReportsCore, "operator");
+    await byId(page, "signin-operator").fill("cb01");
+    await byId(page, "signin-pin").fill("246813");
+    await byId(page, "signin-submit").click();
+    await byId(page, "consent-agree").click();
+    await digits(page, "001090012345");
+    await byId(page, "id-continue").click();
+    await byId(page, "screen-card").waitFor();
+    await byId(page, "card-dob").click();
+    await digits(page, "01011990");
+    await byId(page, "card-expiry").click();
+    await digits(page, "01012030");
+    await byId(page, "card-read").click();
+    await page.waitForFunction(() => window.__mock.lastReadId > 0);
+    await page.evaluate(() =>
+      window.__mock.emit("card-result", {
+        readId: window.__mock.lastReadId,
+        error: null,
+        verdict: "genuine",
+        action: "continue",
+        holder: {
+          fullName: "Nguyễn Văn A",
+          idNumber: "001090012345",
+          dateOfBirth: "01/01/1990",
+          gender: "male",
+          placeOfOrigin: null,
+          placeOfResidence: null,
+          dateOfExpiry: null,
+        },
+        portrait: null,
+        expired: false,
+      }),
+    );
+    await byId(page, "card-continue").click();
+    await passPortrait(page);
+    await byId(page, "form-phone").click();
+    await digits(page, "0912345678");
+    await byId(page, "form-group-thon-dong").click();
+    await byId(page, "form-continue").click();
+    await byId(page, "review-confirm").click();
+    await byId(page, "screen-done").waitFor();
+    await byId(page, "done-print").click();
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === "print_view"));
+    assert.deepEqual(
+      (await calls(page, "print_view")).map((c) => c.args.what),
+      ["receipt"],
+    );
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.print), "receipt");
+    await page.emulateMedia({ media: "print" });
+    const shown = await page.evaluate(() => ({
+      number: getComputedStyle(document.querySelector('[data-testid="done-number"]')).display,
+      finish: getComputedStyle(document.querySelector('[data-testid="done-finish"]')).display,
+    }));
+    assert.deepEqual(shown, { number: "block", finish: "none" });
   });
 });
