@@ -1,5 +1,6 @@
-//! Portrait guidance benchmark: each check's verdict, the measured sharpness and brightness,
-//! and milliseconds per 1280×720 frame, on frames composed from the public-domain test
+//! Portrait guidance benchmark: each check's verdict, the measured sharpness, brightness, eye
+//! distance, head roll and background clutter, and milliseconds per 1280×720 frame (with dlib's
+//! landmarks from `.cache/face-models`), on frames composed from the public-domain test
 //! portrait. Writes `bench/results/portrait.json` and `bench/results/portrait.md`.
 //!
 //! `cargo run --release -p capture --example portrait_bench`
@@ -8,8 +9,14 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
+use std::sync::Arc;
+
+use capture::landmarks::FaceLandmarker;
+use capture::models::ModelFiles;
 use capture::portrait::{Limits, PortraitChecker};
-use capture::synth::{FaceInPhoto, Rng, Scene, Sitter, portrait_frame};
+use capture::synth::{
+    FaceInPhoto, Rng, Scene, Sitter, portrait_frame, rotate_about, shelves_beside,
+};
 
 const FACE: FaceInPhoto = FaceInPhoto {
     centre_x: 0.432,
@@ -24,7 +31,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "/tests/data/face-eileen-collins-nasa.jpg"
     ))?
     .into_rgb8();
-    let checker = PortraitChecker::new(Limits::default())?;
+    let models = ModelFiles::in_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../.cache/face-models"
+    ));
+    let checker = PortraitChecker::new(Limits::default())?
+        .with_landmarker(Arc::new(FaceLandmarker::load(&models)?));
     let centred = Sitter {
         face_x: 0.5,
         face_y: 0.45,
@@ -115,14 +127,37 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             clean.clone(),
         ),
         ("no face", vec![], clean.clone()),
+        ("head turned +12°", vec![centred], clean.clone()),
+        ("head turned −12°", vec![centred], clean.clone()),
+        ("bookshelves beside the head", vec![centred], clean.clone()),
+        (
+            "bookshelves, noise and JPEG q70",
+            vec![centred],
+            Scene {
+                noise: 6.0,
+                jpeg_quality: 70,
+                ..clean.clone()
+            },
+        ),
     ];
     let mut rows = Vec::new();
     let mut table = String::from(
-        "| frame | guidance | faces | sharpness | brightness | median ms/frame |\n|---|---|---|---|---|---|\n",
+        "| frame | guidance | faces | sharpness | brightness | eye distance (px) | roll (°) | background clutter | median ms/frame |\n|---|---|---|---|---|---|---|---|---|\n",
     );
     let mut all_millis = Vec::new();
     for (name, sitters, scene) in cases {
-        let frame = portrait_frame(&photo, FACE, &sitters, &scene, &mut Rng::new(1));
+        let mut frame = portrait_frame(&photo, FACE, &sitters, &scene, &mut Rng::new(1));
+        let face_centre = (640.0, 0.45 * 720.0);
+        if let Some(degrees) = name.strip_prefix("head turned ") {
+            let degrees = if degrees.starts_with('+') {
+                12.0
+            } else {
+                -12.0
+            };
+            frame = rotate_about(&frame, face_centre, degrees);
+        } else if name.starts_with("bookshelves") {
+            shelves_beside(&mut frame, face_centre, 0.35 * 720.0, &mut Rng::new(9));
+        }
         let mut millis = Vec::new();
         let mut assessment = checker.assess(&frame);
         for _ in 0..REPEATS {
@@ -137,11 +172,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let number = |v: Option<f64>| v.map_or_else(|| "–".to_string(), |v| format!("{v:.1}"));
         writeln!(
             table,
-            "| {name} | {} | {} | {} | {} | {median:.1} |",
+            "| {name} | {} | {} | {} | {} | {} | {} | {} | {median:.1} |",
             codes.join(", "),
             assessment.faces.len(),
             number(assessment.sharpness),
-            number(assessment.brightness)
+            number(assessment.brightness),
+            number(assessment.eye_distance),
+            number(assessment.roll_degrees),
+            assessment
+                .background_clutter
+                .map_or_else(|| "–".to_string(), |v| format!("{v:.3}")),
         )?;
         println!("{name}: {codes:?} {median:.1} ms");
         rows.push(serde_json::json!({
@@ -150,6 +190,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "faces": assessment.faces.len(),
             "sharpness": assessment.sharpness,
             "brightness": assessment.brightness,
+            "eye_distance": assessment.eye_distance,
+            "roll_degrees": assessment.roll_degrees,
+            "background_clutter": assessment.background_clutter,
             "median_ms_per_frame": (median * 100.0).round() / 100.0,
         }));
     }
@@ -173,7 +216,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "# Portrait guidance benchmark\n\n\
              `cargo run --release -p capture --example portrait_bench`: `PortraitChecker::assess` on 1280×720 \
              frames composed from a public-domain portrait (face detection by SeetaFace through rustface on the \
-             frame downscaled to 320 px high, then the checks). One thread, release build, shared 2-core machine; \
+             frame downscaled to 320 px high, dlib's 5-point landmarks for eye distance and roll, then the checks; \
+             heads turned about the face centre by `synth::rotate_about`, bookshelves drawn by `synth::shelves_beside`). One thread, release build, shared 2-core machine; \
              median of {REPEATS} runs per frame. Median over all frames: **{overall:.1} ms/frame** (budget for 15 \
              frames/s live guidance on one core: 66 ms).\n\n{table}"
         ),

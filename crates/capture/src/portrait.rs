@@ -56,8 +56,8 @@ pub struct Limits {
     pub max_roll_degrees: f64,
     /// Largest background clutter (share of background pixels on an edge, see
     /// [`crate::background`]); the head's outline alone gives some. Measured
-    /// (`bench/results/portrait.md`): 0.08–0.13 on the test portrait's studio backdrop at any
-    /// size, light, noise or blur; 0.23–0.37 with bookshelves beside the head.
+    /// (`bench/results/portrait.md`): 0.07–0.14 on the test portrait's studio backdrop at any
+    /// size, light, noise or blur; 0.23–0.38 with bookshelves beside the head.
     pub max_background_clutter: f64,
 }
 

@@ -41,13 +41,58 @@ fn decode_qr_reveals_the_holder_only_when_asked() {
     assert_eq!(results[0]["card"]["date_of_birth"], "1990-01-01");
 }
 
+const MODELS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../.cache/face-models");
+
 #[test]
-fn assess_portrait_gives_the_guidance_codes() {
-    let (ok, stdout) = run(&["assess-portrait", PORTRAITS]);
+fn assess_gives_the_guidance_codes_and_the_landmark_and_background_measures() {
+    let (ok, stdout) = run(&["assess", "--models", MODELS, PORTRAITS]);
     assert!(ok);
     let results: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
     let codes: Vec<&serde_json::Value> = results.iter().map(|r| &r["guidance"][0]).collect();
     assert_eq!(codes, ["ok", "move_closer", "more_light"]);
+    let first = &results[0];
+    assert!(first["eye_distance"].as_f64().unwrap() > 60.0);
+    assert!(first["roll_degrees"].as_f64().unwrap().abs() < 8.0);
+    assert!(first["background_clutter"].as_f64().unwrap() < 0.18);
+    let (old_name_ok, _) = run(&["assess-portrait", "--models", MODELS, PORTRAITS]);
+    assert!(old_name_ok, "the old subcommand name still works");
+}
+
+#[test]
+fn assess_without_the_models_says_so_instead_of_skipping_checks() {
+    let empty = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_capture"))
+        .args(["assess", "--models"])
+        .arg(empty.path())
+        .arg(PORTRAITS)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert!(message.contains("scripts/setup.sh"), "{message}");
+}
+
+#[test]
+fn compare_prints_score_threshold_and_verdict() {
+    let identities = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/identities");
+    let live = format!("{PORTRAITS}/0-ok-960x540.jpg");
+    let chip = format!("{identities}/le-van-cuong.jpg");
+    let (ok, stdout) = run(&["compare", "--models", MODELS, &live, &chip]);
+    assert!(ok);
+    let result: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(result["same_person"], true);
+    assert!(result["score"].as_f64().unwrap() >= result["threshold"].as_f64().unwrap());
+    let (refused, _) = run(&[
+        "compare",
+        "--models",
+        MODELS,
+        &live,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
+    ]);
+    assert!(
+        !refused,
+        "an undecodable chip photo is an error, not a score"
+    );
 }
 
 #[test]

@@ -1,14 +1,20 @@
 //! The camera tools from the command line, JSON out: decode the card QR in image files, assess
-//! portraits, list cameras. Personal data stays masked unless `--reveal` is given.
+//! portraits, compare two face photos, list cameras. Personal data stays masked unless
+//! `--reveal` is given.
 //!
-//! `capture decode-qr FILE_OR_FOLDER...`, `capture assess-portrait FILE_OR_FOLDER...`,
+//! `capture decode-qr FILE_OR_FOLDER...`, `capture assess [--models DIR] FILE_OR_FOLDER...`
+//! (alias `assess-portrait`), `capture compare [--models DIR] LIVE CHIP`,
 //! `capture list-cameras`, `capture record --out FOLDER [--frames N] [--camera NAME_OR_INDEX]`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use capture::CaptureError;
 use capture::camera::list_cameras;
+use capture::compare::FaceComparer;
+use capture::landmarks::FaceLandmarker;
+use capture::models::ModelFiles;
 use capture::portrait::{Limits, PortraitChecker};
 use capture::qr::QrReader;
 use cccd::date::Date;
@@ -31,8 +37,23 @@ enum Command {
         #[arg(long)]
         reveal: bool,
     },
-    /// Runs the portrait checks on each image.
-    AssessPortrait { paths: Vec<PathBuf> },
+    /// Runs the portrait checks on each image (eye distance and head roll with dlib's
+    /// landmark model from `--models`).
+    #[command(alias = "assess-portrait")]
+    Assess {
+        paths: Vec<PathBuf>,
+        /// Folder of dlib's face models (scripts/setup.sh puts them in .cache/face-models).
+        #[arg(long, default_value = ModelFiles::DEFAULT_DIR)]
+        models: PathBuf,
+    },
+    /// Compares the face in a live portrait with the face in a chip (DG2) photo.
+    Compare {
+        live: PathBuf,
+        chip: PathBuf,
+        /// Folder of dlib's face models (scripts/setup.sh puts them in .cache/face-models).
+        #[arg(long, default_value = ModelFiles::DEFAULT_DIR)]
+        models: PathBuf,
+    },
     /// Lists the cameras the system sees.
     ListCameras,
     /// Saves frames of a camera as JPEG fixtures for the replay source. Frames of cards and
@@ -50,11 +71,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let result = match Cli::parse().command {
+    let result: Result<Value, String> = match Cli::parse().command {
         Command::DecodeQr { paths, reveal } => Ok(images(&paths).iter().map(|path| decode_qr(path, reveal)).collect()),
-        Command::AssessPortrait { paths } => PortraitChecker::new(Limits::default())
-            .map(|checker| images(&paths).iter().map(|path| assess(&checker, path)).collect())
-            .map_err(|err| err.to_string()),
+        Command::Assess { paths, models } => checker(&models)
+            .map(|checker| images(&paths).iter().map(|path| assess(&checker, path)).collect()),
+        Command::Compare { live, chip, models } => compare(&models, &live, &chip),
         Command::ListCameras => list_cameras()
             .map(|cameras| {
                 cameras
@@ -66,8 +87,8 @@ fn main() -> ExitCode {
         Command::Record { out, frames, camera } => record(&out, frames, camera).map_err(|err| err.to_string()),
     };
     match result {
-        Ok(values) => {
-            println!("{}", Value::Array(values));
+        Ok(value) => {
+            println!("{value}");
             ExitCode::SUCCESS
         }
         Err(message) => {
@@ -104,7 +125,7 @@ fn images(paths: &[PathBuf]) -> Vec<PathBuf> {
 }
 
 #[cfg(feature = "device")]
-fn record(out: &Path, frames: u32, camera: Option<String>) -> Result<Vec<Value>, CaptureError> {
+fn record(out: &Path, frames: u32, camera: Option<String>) -> Result<Value, CaptureError> {
     use capture::camera::{CameraChoice, CameraMode, DeviceSource};
     use capture::record::Recorder;
     use capture::{Encoding, FrameSource};
@@ -124,13 +145,11 @@ fn record(out: &Path, frames: u32, camera: Option<String>) -> Result<Vec<Value>,
     for _ in 0..frames {
         recorder.next_frame()?;
     }
-    Ok(vec![
-        json!({ "recorded": frames, "folder": out.display().to_string() }),
-    ])
+    Ok(json!([{ "recorded": frames, "folder": out.display().to_string() }]))
 }
 
 #[cfg(not(feature = "device"))]
-fn record(_out: &Path, _frames: u32, _camera: Option<String>) -> Result<Vec<Value>, CaptureError> {
+fn record(_out: &Path, _frames: u32, _camera: Option<String>) -> Result<Value, CaptureError> {
     Err(CaptureError::DeviceSupportNotBuilt)
 }
 
@@ -168,6 +187,32 @@ fn decode_qr(path: &Path, reveal: bool) -> Value {
     json!({ "file": file, "found": true, "stage": format!("{:?}", read.stage), "region": region, "payload_bytes": read.payload.len(), "card": card })
 }
 
+/// The portrait checker with dlib's landmark model from `models`.
+fn checker(models: &Path) -> Result<PortraitChecker, String> {
+    let landmarker =
+        FaceLandmarker::load(&ModelFiles::in_dir(models)).map_err(|err| err.to_string())?;
+    PortraitChecker::new(Limits::default())
+        .map(|checker| checker.with_landmarker(Arc::new(landmarker)))
+        .map_err(|err| err.to_string())
+}
+
+/// One JSON object: the score, the threshold and the verdict; a failure is an error exit
+/// with the error's code, and the files are read but never echoed.
+fn compare(models: &Path, live: &Path, chip: &Path) -> Result<Value, String> {
+    let comparer = FaceComparer::load(models).map_err(|err| err.to_string())?;
+    let read =
+        |path: &Path| std::fs::read(path).map_err(|err| format!("{}: {err}", path.display()));
+    let comparison = comparer
+        .compare_encoded(&read(live)?, &read(chip)?)
+        .map_err(|err| format!("{err} ({})", err.code()))?;
+    Ok(json!({
+        "score": comparison.score,
+        "distance": comparison.distance,
+        "threshold": comparison.threshold,
+        "same_person": comparison.same_person(),
+    }))
+}
+
 fn assess(checker: &PortraitChecker, path: &Path) -> Value {
     let file = path.display().to_string();
     let frame = match image::open(path) {
@@ -186,5 +231,8 @@ fn assess(checker: &PortraitChecker, path: &Path) -> Value {
         "faces": faces,
         "sharpness": assessment.sharpness,
         "brightness": assessment.brightness,
+        "eye_distance": assessment.eye_distance,
+        "roll_degrees": assessment.roll_degrees,
+        "background_clutter": assessment.background_clutter,
     })
 }
