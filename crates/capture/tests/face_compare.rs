@@ -119,3 +119,15 @@ fn a_missing_descriptor_model_is_a_clear_error() {
     assert_eq!(error.code(), "face_models_missing");
     assert!(error.to_string().contains(ModelFiles::DESCRIPTOR));
 }
+
+#[test]
+fn the_comparers_landmarker_serves_the_live_portrait_checks_too() {
+    use capture::portrait::{Guidance, Limits, PortraitChecker};
+    let comparer = comparer();
+    let checker = PortraitChecker::new(Limits::default())
+        .unwrap()
+        .with_landmarker(comparer.landmarker());
+    let assessment = checker.assess(&open("assets/frames/portrait/0-ok-960x540.jpg"));
+    assert_eq!(assessment.guidance, [Guidance::Ok]);
+    assert!(assessment.eye_distance.is_some() && assessment.roll_degrees.is_some());
+}
