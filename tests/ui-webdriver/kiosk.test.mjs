@@ -10,6 +10,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  copyFile,
   mkdir,
   mkdtemp,
   readFile,
@@ -89,11 +90,18 @@ async function launch(mode, trustStore, prepare, backoffice) {
   );
   const dir = await mkdtemp(join(tmpdir(), `kiosk-ui-${mode}-`));
   await mkdir(join(dir, "trust"), { recursive: true });
+  // The camera replays one still face: the portrait step takes it (no QR code in it).
+  await mkdir(join(dir, "camera"), { recursive: true });
+  await copyFile(
+    join(ROOT, "assets/frames/portrait/0-ok-960x540.jpg"),
+    join(dir, "camera", "0-ok.jpg"),
+  );
   const configPath = process.env.VNEID_KIOSK_CONFIG ?? join(dir, "kiosk.toml");
   await mkdir(dirname(configPath), { recursive: true });
   await writeFile(
     configPath,
-    configToml(dir, mode, trustStore, backoffice),
+    configToml(dir, mode, trustStore, backoffice) +
+      `camera = "replay:${join(dir, "camera")}"\n`,
     "utf8",
   );
   await prepare?.(configPath);
@@ -191,6 +199,30 @@ async function checkHonestHeader(u) {
     "Không có hồ sơ chờ gửi",
     "the queue in the data directory exists and is empty",
   );
+}
+
+/**
+ * The portrait step: the replayed face is taken by itself (input meanwhile keeps the idle watch
+ * from wiping); saves `NAME-SIZE.png` of the picture beside the chip photo, then continues.
+ */
+async function passPortrait(session, u, name) {
+  await u.waitVisible("screen-portrait", 15_000);
+  await waitFor(
+    "the portrait taken",
+    async () => {
+      await session.execute(
+        "document.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));",
+      );
+      return u.visible("portrait-continue");
+    },
+    90_000,
+    250,
+  );
+  await session.execute(
+    "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));",
+  );
+  await saveScreenshot(session, name);
+  await u.click("portrait-continue");
 }
 
 /** Waits through the warning to the wipe; returns the seconds the countdown showed first. */
@@ -809,7 +841,6 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
   let config;
   const PIN = "246813";
   const PHONE = "0912345678";
-  const PORTRAIT = join(ROOT, "assets/frames/qr/00-nguyen-van-a-640x480.jpg");
   // The reference back office, a real HTTP server on loopback (`cargo build -p backoffice`).
   const BACKOFFICE =
     process.env.VNEID_BACKOFFICE ?? join(ROOT, "target/debug/backoffice");
@@ -927,7 +958,7 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
       await u.keys("digits", "001090012345");
       await u.click("id-continue");
       await u.waitVisible("screen-card");
-      card = insertCard(dir, "nguyen-van-a", ["--portrait", PORTRAIT]);
+      card = insertCard(dir, "nguyen-van-a");
       await waitFor(
         "the card seen on the reader",
         async () =>
@@ -951,6 +982,7 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
   test("the form refuses a landline with the domain's sentence, then takes a mobile and a group", async () => {
     await step(session, "enroll-form", async () => {
       await u.click("card-continue");
+      await passPortrait(session, u, "enroll-portrait");
       await u.waitVisible("screen-form");
       await u.waitVisible("form-group-thon-dong");
       await u.click("form-phone");
@@ -1105,7 +1137,6 @@ describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, ()
   let u;
   let card;
   let config;
-  const PORTRAIT = join(ROOT, "assets/frames/qr/00-nguyen-van-a-640x480.jpg");
   // An X25519 public key the station seals to (any 32 bytes are one); the counter suite above
   // proves the real back office opens and acknowledges what the kiosk seals.
   const PACKAGE_KEY =
@@ -1168,7 +1199,7 @@ describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, ()
       await u.keys("digits", "001090012345");
       await u.click("id-continue");
       await u.waitVisible("screen-card");
-      card = insertCard(dir, "nguyen-van-a", ["--portrait", PORTRAIT]);
+      card = insertCard(dir, "nguyen-van-a");
       await waitFor(
         "the card seen on the reader",
         async () =>
@@ -1187,6 +1218,7 @@ describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, ()
       );
       assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
       await u.click("card-continue");
+      await passPortrait(session, u, "self-service-portrait");
       await u.waitVisible("form-group-thon-dong");
       await u.click("form-phone");
       await u.keys("digits", "0387654321");

@@ -34,7 +34,8 @@ const run = promisify(execFile);
 /**
  * Writes a configuration under a fresh folder, runs `prepare(configPath, dataDir)` and starts
  * the app; resolves to { session, dir, config, data, startedMs } (`startedMs`: Date.now() just
- * before the WebDriver session, which starts the app).
+ * before the WebDriver session, which starts the app). The camera replays one still face, or
+ * the frames of the folder `camera`.
  */
 export async function launch({
   mode,
@@ -42,6 +43,7 @@ export async function launch({
   idleTimeoutSecs = 10,
   idleWarningSecs = 4,
   prepare,
+  camera: cameraFolder,
 }) {
   assert.ok(APP, "VNEID_KIOSK_APP must name the built kiosk binary");
   const dir = await mkdtemp(join(tmpdir(), `kiosk-${mode}-`));
@@ -62,7 +64,7 @@ export async function launch({
       `trust_store = "${join(ROOT, "assets/test-csca")}"`,
       `idle_timeout_secs = ${idleTimeoutSecs}`,
       `idle_warning_secs = ${idleWarningSecs}`,
-      `camera = "replay:${camera}"`,
+      `camera = "replay:${cameraFolder ?? camera}"`,
       "",
     ].join("\n"),
     "utf8",

@@ -213,6 +213,8 @@ export const card: ScreenFactory = (ctx) => {
   /** The chip cannot be read: the QR data may stand in (counter), or where to go (self). */
   function offerFallback(): void {
     fallback.hidden = false;
+    // Without a reader the read cannot progress: room for the choice instead.
+    if (readerDown) progress.hidden = true;
     if (mode !== "counter") {
       fallback.replaceChildren(i18n.text(h("p", { testid: "card-fallback-text" }), "card.fallback.self"));
       return;

@@ -1,0 +1,218 @@
+// The camera in the real app (Tauri + WebKitGTK under Xvfb, tauri-driver), its frames replayed
+// from assets/frames/enrollment (the card held up with its QR code, then a citizen who must move
+// closer and then holds still): at the counter, the card's QR read by the camera opens the chip
+// through the real pcscd and the software card with nothing typed, the portrait step guides and
+// takes the picture by itself, and the package is queued; then, with no card reader at all, the
+// QR data stand in for the chip once the officer confirms, marked "not chip-verified" up to the
+// review, and that package is queued too. Screenshots of each camera step in screenshots/.
+// Run by scripts/test.sh like the other real-app suites (inside the real-stack lock).
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  ROOT,
+  SIZE,
+  addOperator,
+  insertCard,
+  launch,
+  machineWait,
+  pcscd,
+  queueCounts,
+  removeCard,
+  saveScreenshot,
+  signIn,
+  step,
+  ui,
+  verdict,
+} from "./realstack.mjs";
+import { waitFor } from "./webdriver.mjs";
+
+const FRAMES = join(ROOT, "assets/frames/enrollment");
+const PIN = "246813";
+// Any 32 bytes are an X25519 public key: the kiosk seals to it (kiosk.test.mjs proves the real
+// back office opens what the kiosk seals).
+const PACKAGE_KEY =
+  "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f";
+
+/** Waits for two animation frames, so a WebKit screenshot shows the current picture. */
+const settle = (session) =>
+  session.execute(
+    "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));",
+  );
+
+describe(`the camera at the counter: the card's QR, the portrait, the QR fallback, real app at ${SIZE}`, () => {
+  let session;
+  let dir;
+  let config;
+  let u;
+  let card;
+
+  before(async () => {
+    await pcscd("start");
+    ({ session, dir, config } = await launch({
+      mode: "counter",
+      camera: FRAMES,
+      idleTimeoutSecs: 120,
+      idleWarningSecs: 20,
+      async prepare(configPath, data) {
+        await writeFile(configPath, "camera_fps = 10\n", { flag: "a" });
+        await addOperator(configPath, PIN);
+        await writeFile(join(data, "residential-groups.txt"), "thon-dong Thôn Đông\n");
+        await writeFile(join(data, "backoffice-package-x25519.pub"), `${PACKAGE_KEY}\n`);
+      },
+    }));
+    u = ui(session);
+    await u.waitVisible("screen-signin", 30_000);
+    await signIn(u, "cb01", PIN);
+  });
+
+  after(async () => {
+    await removeCard(card);
+    await session?.end();
+    await pcscd("stop").catch(() => {});
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  /** The portrait step until the picture is taken; resolves to the guidance codes seen. */
+  async function portraitTaken(prefix) {
+    await u.waitVisible("screen-portrait", 15_000);
+    const seen = new Set();
+    await machineWait(
+      u,
+      "the portrait taken by itself",
+      async () => {
+        const code = await u.attr("portrait-guidance", "data-code");
+        if (code) seen.add(code);
+        if (code === "move_closer" && !seen.has("shot")) {
+          seen.add("shot");
+          await settle(session);
+          await saveScreenshot(session, `${prefix}-portrait-guidance`);
+        }
+        return u.visible("portrait-continue");
+      },
+      120_000,
+    );
+    return seen;
+  }
+
+  test("the camera reads the card's QR code, the chip opens with its keys (nothing typed), the portrait is taken by itself", async (t) => {
+    await step(session, "camera-qr-enroll", async () => {
+      await u.click("consent-agree");
+      await u.waitVisible("screen-id-entry");
+      await u.click("id-scan-qr");
+      await u.waitVisible("screen-card");
+      const t0 = Date.now();
+      await waitFor(
+        "the QR code read by the camera",
+        async () => (await u.text("card-qr-name")) === "Nguyễn Văn A",
+        20_000,
+      );
+      t.diagnostic(`card screen to QR read: ${Date.now() - t0} ms`);
+      assert.ok(
+        Number(await u.attr("camera", "data-frames")) >= 1,
+        "the live preview showed the card",
+      );
+      assert.equal(await u.text("card-qr-id"), "001090012345");
+      assert.equal(await u.value("card-dob"), "", "no date was typed");
+      await saveScreenshot(session, "camera-card-qr-read");
+      card = insertCard(dir, "nguyen-van-a");
+      assert.equal(await verdict(u), "genuine");
+      assert.equal(await u.visible("camera"), false, "the camera closed once the QR was read");
+      await u.click("card-continue");
+      const t1 = Date.now();
+      const seen = await portraitTaken("camera");
+      t.diagnostic(`portrait step to picture taken: ${Date.now() - t1} ms`);
+      assert.ok(seen.has("move_closer"), `guidance seen: ${[...seen]}`);
+      const sizes = await session.execute(
+        "const [a, b] = [arguments[0], arguments[1]].map((s) => document.querySelector(s));" +
+          " return Promise.all([a.decode(), b.decode()]).then(() =>" +
+          " [a.naturalWidth, a.naturalHeight, b.naturalWidth]);",
+        '[data-testid="portrait-captured-image"]',
+        '[data-testid="portrait-chip-image"]',
+      );
+      const [width, height, chipWidth] = sizes;
+      assert.ok(Math.abs(width / height - 35 / 45) < 0.02, `ICAO 35:45 crop: ${width}x${height}`);
+      assert.ok(chipWidth > 0, "the chip photo beside it");
+      assert.match(await u.text("portrait-compare"), /không đưa ra điểm số/);
+      await settle(session);
+      await saveScreenshot(session, "camera-portrait-captured");
+      await u.click("portrait-continue");
+      await u.waitVisible("form-group-thon-dong", 15_000);
+      await u.click("form-phone");
+      await u.keys("digits", "0912345678");
+      await u.click("form-group-thon-dong");
+      await u.click("form-continue");
+      await u.waitVisible("screen-review", 15_000);
+      assert.equal(await u.visible("review-not-chip-verified"), false);
+      await u.click("review-confirm");
+      await u.waitVisible("screen-done", 30_000);
+      assert.equal((await queueCounts(config)).queued, 1);
+      await u.click("done-finish");
+      await u.waitVisible("screen-consent", 15_000);
+    });
+  });
+
+  test("with no card reader, the officer confirms the QR data: not chip-verified up to the review, and queued", async () => {
+    await step(session, "camera-qr-fallback", async () => {
+      await removeCard(card);
+      card = undefined;
+      await pcscd("stop");
+      await u.click("consent-agree");
+      await u.waitVisible("screen-id-entry");
+      await u.click("id-scan-qr");
+      await u.waitVisible("screen-card");
+      await waitFor(
+        "the PC/SC service seen down",
+        async () => (await u.attr("card-reader-state", "data-state")) === "service_down",
+        15_000,
+      );
+      await waitFor(
+        "the QR code read by the camera",
+        async () => (await u.text("card-qr-name")) === "Nguyễn Văn A",
+        20_000,
+      );
+      await u.waitVisible("card-fallback-confirm", 10_000);
+      assert.equal(await u.text("card-fallback-badge"), "Chưa xác thực bằng chip");
+      await settle(session);
+      await saveScreenshot(session, "camera-qr-fallback");
+      await u.click("card-fallback-confirm");
+      await portraitTaken("camera-fallback");
+      assert.equal(
+        await u.text("portrait-chip-missing"),
+        "Không có ảnh trong chip để đối chiếu: hồ sơ lập từ mã QR.",
+      );
+      await u.click("portrait-continue");
+      await u.waitVisible("form-group-thon-dong", 15_000);
+      await u.click("form-phone");
+      await u.keys("digits", "0387654321");
+      await u.click("form-group-thon-dong");
+      await u.click("form-continue");
+      await u.waitVisible("screen-review", 15_000);
+      assert.equal(await u.text("review-full-name"), "Nguyễn Văn A");
+      assert.match(await u.text("review-not-chip-verified"), /^Chưa xác thực bằng chip/);
+      await saveScreenshot(session, "camera-qr-fallback-review");
+      await u.click("review-confirm");
+      await u.waitVisible("screen-done", 30_000);
+      assert.equal((await queueCounts(config)).queued, 2);
+    });
+  });
+
+  test("the log tells the camera's story without the QR payload or the holder", async () => {
+    const logDir = join(dir, "data", "logs");
+    const files = await readdir(logDir);
+    const text = (await Promise.all(files.map((f) => readFile(join(logDir, f), "utf8")))).join("");
+    for (const line of [
+      "card QR read by the camera",
+      "portrait captured",
+      "officer confirmed a QR-only enrollment",
+      "camera stopped",
+    ]) {
+      assert.ok(text.includes(line), `log line: ${line}`);
+    }
+    for (const secret of ["001090012345", "Nguyễn", "NGUYEN", "0387654321"]) {
+      assert.equal(text.includes(secret), false, `${secret} in the log`);
+    }
+  });
+});
