@@ -267,7 +267,7 @@ macro_rules! select_status {
 }
 
 mod history;
-pub use history::{PageOrder, StateChange};
+pub use history::{KeyedCount, PageOrder, StateChange};
 
 /// A value bound after the fixed parameters of a state change (`?5`, `?6`, …).
 enum Extra<'a> {

@@ -184,6 +184,24 @@ async fn reports_count_by_the_day_a_state_was_reached_and_as_of_a_date() {
         .expect("day 2");
     assert_eq!(count(&day2, "to-1", Activated), 1);
     assert_eq!(count(&day2, "to-1", Approved), 0);
+    // The same from the one-pass read of all three dimensions.
+    let all = q.reached_all(at(24), at(48)).await.expect("all");
+    let sum = |group: &str, state| {
+        all.iter()
+            .filter(|r| r.group == group && r.state == state && r.device == "kiosk-test")
+            .map(|r| r.n)
+            .sum::<u64>()
+    };
+    assert_eq!(
+        [
+            sum("to-1", Approved),
+            sum("to-2", Approved),
+            sum("to-1", Rejected)
+        ],
+        [1, 1, 1]
+    );
+    let made = q.created_all(at(0), at(24)).await.expect("made");
+    assert_eq!(made.iter().map(|r| r.n).sum::<u64>(), 4);
     let devices = q
         .reached_by(Dimension::Device, at(24), at(48))
         .await

@@ -20,7 +20,7 @@ use crate::groups::{Baseline, GroupDirectory, GroupKind};
 use crate::locale::Percent;
 use crate::tally::{Flow, Tally};
 use enroll::ids::GroupId;
-use enroll::queue::{Dimension, Queue, QueueError};
+use enroll::queue::{Dimension, KeyedCount, Queue, QueueError};
 use enroll::state::EnrollmentState;
 use enroll::timestamp::Timestamp;
 use std::collections::BTreeMap;
@@ -188,7 +188,7 @@ impl ReportRequest {
 
 /// The raw counts a report is built from: per key, enrollments made in the period
 /// (`*_enrolled`), states reached in the period (`*_reached`), and for groups the cumulative
-/// states at the period's end.
+/// states at the period's end. Rows may repeat a key and state: they add up.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawCounts {
     /// Per group, enrollments made in the period (by current state; only their number counts).
@@ -209,24 +209,32 @@ pub struct RawCounts {
 }
 
 impl RawCounts {
-    /// Reads the counts for `request` from the queue and its state history (seven grouped
-    /// queries).
+    /// Reads the counts for `request` from the queue and its state history: the period's
+    /// enrollments and its history each in one pass for all three dimensions, and the
+    /// cumulative states (three queries).
     pub async fn from_queue(queue: &Queue, request: &ReportRequest) -> Result<Self, QueueError> {
         let (from, until) = request.period.bounds();
         let cumulative_start = request
             .cumulative_from
             .map(LocalDate::start)
             .unwrap_or(Timestamp::from_unix_millis(i64::MIN));
+        let enrolled = queue.created_all(from, until).await?;
+        let reached = queue.reached_all(from, until).await?;
+        let by = |rows: &[KeyedCount], key: fn(&KeyedCount) -> &String| {
+            rows.iter()
+                .map(|r| (key(r).clone(), r.state, r.n))
+                .collect::<Vec<_>>()
+        };
         Ok(Self {
-            groups_enrolled: queue.counts_by(Dimension::Group, from, until).await?,
-            groups_reached: queue.reached_by(Dimension::Group, from, until).await?,
+            groups_enrolled: by(&enrolled, |r| &r.group),
+            groups_reached: by(&reached, |r| &r.group),
             groups_cumulative: queue
                 .counts_as_of(Dimension::Group, cumulative_start, until, until)
                 .await?,
-            operators_enrolled: queue.counts_by(Dimension::Operator, from, until).await?,
-            operators_reached: queue.reached_by(Dimension::Operator, from, until).await?,
-            devices_enrolled: queue.counts_by(Dimension::Device, from, until).await?,
-            devices_reached: queue.reached_by(Dimension::Device, from, until).await?,
+            operators_enrolled: by(&enrolled, |r| &r.operator),
+            operators_reached: by(&reached, |r| &r.operator),
+            devices_enrolled: by(&enrolled, |r| &r.device),
+            devices_reached: by(&reached, |r| &r.device),
         })
     }
 }

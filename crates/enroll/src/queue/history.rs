@@ -84,6 +84,31 @@ fn keyed_counts(rows: &[SqliteRow]) -> Result<Vec<(String, EnrollmentState, u64)
         .collect()
 }
 
+/// A count per residential group, operator, device and state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyedCount {
+    /// The residential group.
+    pub group: String,
+    /// The operator.
+    pub operator: String,
+    /// The kiosk.
+    pub device: String,
+    /// The state.
+    pub state: EnrollmentState,
+    /// How many packages.
+    pub n: u64,
+}
+
+fn keyed_count(row: &SqliteRow) -> Result<KeyedCount, QueueError> {
+    Ok(KeyedCount {
+        group: row.try_get("group_id")?,
+        operator: row.try_get("operator_id")?,
+        device: row.try_get("device_id")?,
+        state: state_of(row)?,
+        n: count_of(row)?,
+    })
+}
+
 /// `?, ?, …` for `n` bound values (placeholders only: values are always bound).
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
@@ -139,9 +164,49 @@ impl Queue {
         keyed_counts(&rows)
     }
 
+    /// Packages created in `[from, until)` per residential group, operator, device and current
+    /// state, in one pass: the three dimensions of a report from one query.
+    pub async fn created_all(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<KeyedCount>, QueueError> {
+        let rows = sqlx::query(
+            "SELECT group_id, operator_id, device_id, state, count(*) AS n FROM packages \
+             WHERE created_at_ms >= ? AND created_at_ms < ? GROUP BY 1, 2, 3, 4",
+        )
+        .bind(from.unix_millis())
+        .bind(until.unix_millis())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(keyed_count).collect()
+    }
+
+    /// Packages that reached each state in `[from, until)` per residential group, operator and
+    /// device, in one pass over the period's history ([`Self::reached_by`] for all three).
+    pub async fn reached_all(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> Result<Vec<KeyedCount>, QueueError> {
+        let rows = sqlx::query(
+            "SELECT p.group_id, p.operator_id, p.device_id, h.to_state AS state, \
+             count(DISTINCT h.package_id) AS n \
+             FROM state_history h JOIN packages p ON p.package_id = h.package_id \
+             WHERE h.at_ms >= ? AND h.at_ms < ? GROUP BY 1, 2, 3, 4",
+        )
+        .bind(from.unix_millis())
+        .bind(until.unix_millis())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(keyed_count).collect()
+    }
+
     /// How many packages created in `[created_from, created_until)` were in each state just
     /// before `as_of`, per residential group, operator or device: a cumulative report as of a
-    /// date. A package with no recorded change before `as_of` counts as queued.
+    /// date. A package whose last change came before `as_of` stood then where it stands now;
+    /// only the others are looked up in the history (a report for a recent period reads few
+    /// history rows). A package with no recorded change before `as_of` counts as queued.
     pub async fn counts_as_of(
         &self,
         dimension: Dimension,
@@ -149,17 +214,33 @@ impl Queue {
         created_until: Timestamp,
         as_of: Timestamp,
     ) -> Result<Vec<(String, EnrollmentState, u64)>, QueueError> {
-        // SQLite returns the bare column `to_state` from the row where max(seq) is found. The
-        // grouping is by position: the alias `state` would name the packages' own column.
-        let sql = per_dimension!(
-            dimension,
-            "SELECT ",
-            " AS key, coalesce(h.to_state, 'queued') AS state, count(*) AS n FROM packages p \
-             LEFT JOIN (SELECT package_id, to_state, max(seq) FROM state_history \
-                        WHERE at_ms < ?3 GROUP BY package_id) h \
-             ON h.package_id = p.package_id \
-             WHERE p.created_at_ms >= ?1 AND p.created_at_ms < ?2 GROUP BY 1, 2 ORDER BY 1"
-        );
+        macro_rules! as_of_sql {
+            ($key:literal) => {
+                concat!(
+                    "SELECT key, state, sum(n) AS n FROM ( \
+                       SELECT ",
+                    $key,
+                    " AS key, p.state AS state, count(*) AS n FROM packages p \
+                       WHERE p.created_at_ms >= ?1 AND p.created_at_ms < ?2 \
+                         AND p.state_changed_at_ms < ?3 GROUP BY 1, 2 \
+                     UNION ALL \
+                       SELECT ",
+                    $key,
+                    " AS key, coalesce((SELECT h.to_state FROM state_history h \
+                           WHERE h.package_id = p.package_id AND h.at_ms < ?3 \
+                           ORDER BY h.at_ms DESC, h.seq DESC LIMIT 1), 'queued') AS state, \
+                         count(*) AS n FROM packages p \
+                       WHERE p.created_at_ms >= ?1 AND p.created_at_ms < ?2 \
+                         AND p.state_changed_at_ms >= ?3 GROUP BY 1, 2 \
+                     ) GROUP BY 1, 2 ORDER BY 1"
+                )
+            };
+        }
+        let sql = match dimension {
+            Dimension::Group => as_of_sql!("p.group_id"),
+            Dimension::Operator => as_of_sql!("p.operator_id"),
+            Dimension::Device => as_of_sql!("p.device_id"),
+        };
         let rows = sqlx::query(sql)
             .bind(created_from.unix_millis())
             .bind(created_until.unix_millis())
