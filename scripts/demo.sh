@@ -17,7 +17,7 @@ cargo build --quiet -p vneid-kiosk -p cardsim -p backoffice
 config=assets/demo/kiosk.toml
 if [ "${KIOSK_MODE:-counter}" = "self-service" ]; then
   mkdir -p .demo
-  sed 's/^mode = .*/mode = "self-service"/; s|"\.\./\.\./\.demo/data"|"data"|; s|"\.\./test-csca"|"../assets/test-csca"|; s|"replay:\.\./frames/|"replay:../assets/frames/|' \
+  sed 's/^mode = .*/mode = "self-service"/; s|"\.\./\.\./\.demo/data"|"data"|; s|"\.\./test-csca"|"../assets/test-csca"|; s|"replay:\.\./frames/|"replay:../assets/frames/|; s|"\.\./\.\./\.cache/|"../.cache/|' \
     "$config" > .demo/kiosk-self-service.toml
   config=.demo/kiosk-self-service.toml
 fi

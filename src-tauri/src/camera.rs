@@ -8,7 +8,9 @@
 //! it is free, so a slow analysis drops frames instead of slowing the preview. For the QR it
 //! reads the card's code (`camera-qr`) and keeps it in the session; for the portrait it runs
 //! the quality checks (`camera-guidance`) and, once they hold for [`STEADY_FRAMES`] frames in
-//! a row, crops the ICAO portrait, keeps it in the session and shows it (`camera-captured`).
+//! a row, crops the ICAO portrait, keeps it in the session and shows it (`camera-captured`)
+//! with its comparison to the chip's photo (dlib's face descriptors, `capture::compare`) when
+//! the face models are installed; without them the event says why and no score is made up.
 //! `camera-status` reports the camera running, stopped or failing (with an error code).
 //! No event and no log line carries a frame or a QR payload except to the window itself.
 
@@ -19,11 +21,13 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use capture::camera::{CameraChoice, CameraMode};
+use capture::compare::FaceComparer;
 use capture::portrait::{
     Assessment, AutoCapture, FaceBox, Guidance, Limits, PortraitChecker, crop_icao, encode_within,
 };
 use capture::qr::{QrReader, QrScanError};
 use capture::{CaptureError, Encoding, Frame, FrameSource, Pacing, ReplaySource};
+use enroll::evidence::FaceMatchScore;
 use enroll::portrait::Portrait;
 use image::RgbImage;
 use kiosk_config::{Camera, Config};
@@ -163,7 +167,7 @@ pub fn camera_start(
             return Err(crate::shell::UiError::new("enrollment.no_consent"));
         }
         if purpose == Purpose::Portrait {
-            session.set_portrait(None);
+            session.set_portrait(None, None);
         }
     }
     camera
@@ -210,6 +214,8 @@ impl CameraWorker {
             app,
             session: Arc::clone(&session),
             shared,
+            face_models: config.face_models.clone(),
+            comparer: None,
         };
         spawn("camera", move || capture.run());
         spawn("camera-analysis", move || analysis.run());
@@ -442,6 +448,9 @@ struct Analysis {
     app: AppHandle,
     session: Arc<Mutex<Session>>,
     shared: Arc<Shared>,
+    face_models: std::path::PathBuf,
+    /// The face comparer, loaded on the first capture (or why it could not be).
+    comparer: Option<Result<FaceComparer, &'static str>>,
 }
 
 /// What the analysis keeps from frame to frame within one run.
@@ -460,7 +469,7 @@ enum Job {
 }
 
 impl Analysis {
-    fn run(self) {
+    fn run(mut self) {
         let checker = match PortraitChecker::new(Limits::default()) {
             Ok(checker) => Some(checker),
             Err(err) => {
@@ -505,7 +514,13 @@ impl Analysis {
         }
     }
 
-    fn analyse(&self, run: u64, job: &mut Job, frame: &Frame, checker: Option<&PortraitChecker>) {
+    fn analyse(
+        &mut self,
+        run: u64,
+        job: &mut Job,
+        frame: &Frame,
+        checker: Option<&PortraitChecker>,
+    ) {
         match job {
             Job::Done => {}
             Job::Qr {
@@ -568,9 +583,10 @@ impl Analysis {
         }
     }
 
-    /// Crops, encodes and keeps the portrait; the event shows it.
+    /// Crops, encodes and keeps the portrait, compares it with the chip's photo; the event
+    /// shows both.
     fn take_portrait(
-        &self,
+        &mut self,
         run: u64,
         assessment: &Assessment,
         image: &RgbImage,
@@ -584,11 +600,22 @@ impl Analysis {
                 return None;
             }
         };
+        let chip_photo = lock(&self.session)
+            .card_reading()
+            .and_then(|reading| reading.portrait.as_ref())
+            .map(|p| (p.format, p.image.clone()));
+        let comparison = match chip_photo {
+            None => Err("no_chip_photo"),
+            Some((emrtd::dg2::ImageFormat::Jpeg2000, _)) => Err("chip_photo_jpeg2000"),
+            Some((emrtd::dg2::ImageFormat::Jpeg, chip)) => self.compare(&jpeg, &chip),
+        };
         let view = CapturedView {
             run,
             jpeg: data_url(&jpeg),
             width: crop.width(),
             height: crop.height(),
+            comparison: comparison.as_ref().ok().map(ComparisonView::new),
+            comparison_unavailable: comparison.as_ref().err().copied(),
         };
         let portrait = match Portrait::from_jpeg(jpeg) {
             Ok(portrait) => portrait,
@@ -600,7 +627,10 @@ impl Analysis {
         if !self.still_current(run) {
             return None;
         }
-        lock(&self.session).set_portrait(Some(portrait));
+        let score = comparison.ok().and_then(|c| {
+            FaceMatchScore::per_mille((c.score.clamp(0.0, 1.0) * 1000.0).round() as u16)
+        });
+        lock(&self.session).set_portrait(Some(portrait), score);
         tracing::info!(
             width = view.width,
             height = view.height,
@@ -609,9 +639,46 @@ impl Analysis {
         Some(view)
     }
 
+    /// Compares the live portrait with the chip's JPEG photo; the error is a UI code.
+    fn compare(
+        &mut self,
+        live: &[u8],
+        chip: &[u8],
+    ) -> Result<capture::compare::Comparison, &'static str> {
+        compare_photos(&self.face_models, &mut self.comparer, live, chip)
+    }
+
     fn still_current(&self, run: u64) -> bool {
         lock(&self.shared.mailbox).run == run
     }
+}
+
+/// Compares the live portrait with the chip's photo with the comparer in `slot`, loaded from
+/// `models` the first time; the error is a UI code (`face_models_missing`, `no_face_chip`…).
+fn compare_photos(
+    models: &std::path::Path,
+    slot: &mut Option<Result<FaceComparer, &'static str>>,
+    live: &[u8],
+    chip: &[u8],
+) -> Result<capture::compare::Comparison, &'static str> {
+    let comparer = slot.get_or_insert_with(|| {
+        FaceComparer::load(models).map_err(|err| {
+            tracing::warn!(error = %err, "face comparison unavailable");
+            err.code()
+        })
+    });
+    let comparer = comparer.as_ref().map_err(|code| *code)?;
+    let started = Instant::now();
+    let result = comparer.compare_encoded(live, chip);
+    match &result {
+        Ok(c) => tracing::info!(
+            same_person = c.same_person(),
+            millis = started.elapsed().as_millis() as u64,
+            "portrait compared with the chip photo"
+        ),
+        Err(err) => tracing::info!(reason = err.code(), "portrait not compared"),
+    }
+    result.map_err(|err| err.code())
 }
 
 fn new_job(purpose: Purpose) -> Job {
@@ -742,7 +809,8 @@ impl GuidanceView {
     }
 }
 
-/// One `camera-captured` event: the portrait taken, as the package will carry it.
+/// One `camera-captured` event: the portrait taken, as the package will carry it, and its
+/// comparison with the chip photo or why there is none.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct CapturedView {
@@ -750,6 +818,27 @@ struct CapturedView {
     jpeg: String,
     width: u32,
     height: u32,
+    comparison: Option<ComparisonView>,
+    comparison_unavailable: Option<&'static str>,
+}
+
+/// The face comparison as the officer sees it: a score against its threshold and the verdict.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ComparisonView {
+    score: f64,
+    threshold: f64,
+    same_person: bool,
+}
+
+impl ComparisonView {
+    fn new(comparison: &capture::compare::Comparison) -> Self {
+        Self {
+            score: comparison.score,
+            threshold: comparison.threshold,
+            same_person: comparison.same_person(),
+        }
+    }
 }
 
 fn emit<T: Serialize + Clone>(app: &AppHandle, event: &str, payload: &T) {
@@ -849,6 +938,47 @@ mod tests {
             serde_json::json!({"x": 0.4, "y": 0.2, "width": 0.2, "height": 0.5})
         );
         assert_eq!(json["steady"], STEADY_FRAMES, "capped at what is needed");
+    }
+
+    #[test]
+    fn the_portrait_taken_is_compared_with_the_chip_photo_when_the_face_models_are_installed() {
+        let frame = image::load_from_memory(include_bytes!(
+            "../../assets/frames/portrait/0-ok-960x540.jpg"
+        ))
+        .expect("frame")
+        .into_rgb8();
+        let checker = PortraitChecker::new(Limits::default()).expect("model");
+        let assessment = checker.assess(&frame);
+        let face = assessment.faces.first().expect("one face");
+        let live = encode_within(&crop_icao(&frame, face), PORTRAIT_BUDGET).expect("jpeg");
+        let chip = include_bytes!("../../assets/identities/nguyen-van-a.jpg");
+        let models =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(capture::models::ModelFiles::DEFAULT_DIR);
+        let mut slot = None;
+        let installed = models
+            .join(capture::models::ModelFiles::DESCRIPTOR)
+            .is_file();
+        match compare_photos(&models, &mut slot, &live, chip) {
+            Ok(comparison) => {
+                assert!(installed);
+                assert!(
+                    comparison.same_person(),
+                    "the same face: score {:.2} against {:.2}",
+                    comparison.score,
+                    comparison.threshold
+                );
+            }
+            Err(code) => {
+                assert!(!installed, "models installed but no comparison: {code}");
+                assert_eq!(code, "face_models_missing");
+            }
+        }
+        let mut missing = None;
+        assert_eq!(
+            compare_photos(Path::new("/nonexistent"), &mut missing, &live, chip).err(),
+            Some("face_models_missing"),
+            "no models, no score"
+        );
     }
 
     #[test]

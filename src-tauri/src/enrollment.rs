@@ -23,7 +23,7 @@ use enroll::citizen::{CalendarDate, CitizenData, CitizenFields, DataSource, Gend
 use enroll::consent::Consent;
 use enroll::enrollment::{ChipRead, Enrollment};
 use enroll::evidence::{
-    AccessMethod, ChipEvidence, CloneCheck, PassiveAuthentication, Verification,
+    AccessMethod, ChipEvidence, CloneCheck, FaceMatchScore, PassiveAuthentication, Verification,
 };
 use enroll::form::EnrollmentForm;
 use enroll::ids::GroupId;
@@ -313,8 +313,8 @@ pub fn from_qr(qr: &CardQr) -> Result<CitizenData, SubmitError> {
 
 /// Where an enrollment's identity comes from.
 pub enum IdentitySource {
-    /// The chip, read and verified.
-    Chip(Box<CardReading>),
+    /// The chip, read and verified, and the live portrait's comparison with its photo.
+    Chip(Box<CardReading>, Option<FaceMatchScore>),
     /// The card's QR code alone, confirmed by the officer: not chip-verified.
     QrOnly(CardQr),
 }
@@ -323,7 +323,10 @@ impl IdentitySource {
     /// The session's identity: its chip reading, else the QR code an officer confirmed.
     pub fn of(session: &crate::session::Session) -> Result<Self, SubmitError> {
         match (session.card_reading(), session.confirmed_qr()) {
-            (Some(reading), _) => Ok(IdentitySource::Chip(Box::new(reading.clone()))),
+            (Some(reading), _) => Ok(IdentitySource::Chip(
+                Box::new(reading.clone()),
+                session.face_match(),
+            )),
             (None, Some(qr)) => Ok(IdentitySource::QrOnly(qr.clone())),
             (None, None) => Err(SubmitError::NoCardReading),
         }
@@ -332,7 +335,12 @@ impl IdentitySource {
     /// The identity data, and the chip evidence when there is a chip reading.
     pub fn citizen(&self) -> Result<(CitizenData, Option<ChipRead>), SubmitError> {
         match self {
-            IdentitySource::Chip(reading) => from_reading(reading).map(|(c, chip)| (c, Some(chip))),
+            IdentitySource::Chip(reading, face_match) => {
+                from_reading(reading).map(|(citizen, mut chip)| {
+                    chip.verification.face_match = *face_match;
+                    (citizen, Some(chip))
+                })
+            }
             IdentitySource::QrOnly(qr) => from_qr(qr).map(|c| (c, None)),
         }
     }
@@ -569,7 +577,7 @@ mod tests {
         let id = tauri::async_runtime::block_on(submit(
             &queue,
             &keys,
-            &IdentitySource::Chip(Box::new(reading.clone())),
+            &IdentitySource::Chip(Box::new(reading.clone()), FaceMatchScore::per_mille(830)),
             portrait.clone(),
             form,
             consent,
@@ -602,6 +610,15 @@ mod tests {
                 .and_then(|chip| chip.evidence.data_group(2)),
             reading.evidence.data_groups.get(&2).map(Vec::as_slice),
             "the chip's DG2 travels as chip evidence"
+        );
+        assert_eq!(
+            opened
+                .enrollment
+                .chip()
+                .and_then(|chip| chip.verification.face_match)
+                .map(FaceMatchScore::value),
+            Some(830),
+            "the face comparison's score is sealed with the chip's verdicts"
         );
     }
 

@@ -3,6 +3,7 @@
 
 use cardread::read::CardReading;
 use cccd::qr::CardQr;
+use enroll::evidence::FaceMatchScore;
 use enroll::portrait::Portrait;
 use enroll::timestamp::Timestamp;
 use zeroize::{Zeroize, Zeroizing};
@@ -31,6 +32,8 @@ pub struct Session {
     qr_only_confirmed: bool,
     /// The live portrait captured at the kiosk (ICAO crop, JPEG).
     portrait: Option<Portrait>,
+    /// Its comparison with the chip photo, when one ran.
+    face_match: Option<FaceMatchScore>,
 }
 
 /// Why a typed value was refused.
@@ -107,9 +110,16 @@ impl Session {
             .map(|q| &q.card)
     }
 
-    /// Keeps the captured portrait (`None` forgets it, for a retake).
-    pub fn set_portrait(&mut self, portrait: Option<Portrait>) {
+    /// Keeps the captured portrait and its comparison with the chip photo (`None` forgets
+    /// them, for a retake).
+    pub fn set_portrait(&mut self, portrait: Option<Portrait>, face_match: Option<FaceMatchScore>) {
         self.portrait = portrait;
+        self.face_match = face_match;
+    }
+
+    /// The captured portrait's comparison with the chip photo, if one ran.
+    pub fn face_match(&self) -> Option<FaceMatchScore> {
+        self.face_match
     }
 
     /// The captured portrait, if any.
@@ -134,6 +144,7 @@ impl Session {
         self.qr = None;
         self.qr_only_confirmed = false;
         self.portrait = None;
+        self.face_match = None;
     }
 }
 
@@ -224,11 +235,15 @@ mod tests {
         let mut session = Session::default();
         session.set_qr(scanned());
         let jpeg = include_bytes!("../../assets/frames/qr/00-nguyen-van-a-640x480.jpg");
-        session.set_portrait(Some(Portrait::from_jpeg(jpeg.to_vec()).expect("jpeg")));
+        session.set_portrait(
+            Some(Portrait::from_jpeg(jpeg.to_vec()).expect("jpeg")),
+            FaceMatchScore::per_mille(820),
+        );
         assert!(!session.is_empty());
         session.wipe();
         assert!(session.is_empty());
         assert!(session.qr().is_none() && session.portrait().is_none());
+        assert!(session.face_match().is_none());
     }
 
     #[test]

@@ -185,9 +185,15 @@ const vi = {
   "portrait.chip_alt": "Ảnh chân dung trong chip",
   "portrait.no_chip_photo": "Không có ảnh trong chip để đối chiếu: hồ sơ lập từ mã QR.",
   "portrait.compare.officer":
-    "Cán bộ: so sánh hai ảnh bằng mắt. Máy không tự so khớp khuôn mặt nên không đưa ra điểm số.",
+    "Cán bộ: so sánh hai ảnh bằng mắt. Máy chưa so khớp được khuôn mặt nên không đưa ra điểm số.",
   "portrait.compare.self":
     "Ảnh vừa chụp sẽ được cơ quan Công an đối chiếu với ảnh trong chip khi xét duyệt.",
+  "portrait.compare.same":
+    "So khớp khuôn mặt: điểm {score} (ngưỡng {threshold}) — ảnh vừa chụp giống ảnh trong chip.",
+  "portrait.compare.different.counter":
+    "So khớp khuôn mặt: điểm {score} (ngưỡng {threshold}) — có thể không phải cùng một người. Cán bộ: so sánh kỹ hai ảnh và người trước mặt, chụp lại nếu cần.",
+  "portrait.compare.different.self":
+    "So khớp khuôn mặt: điểm {score} (ngưỡng {threshold}) — ảnh vừa chụp chưa giống ảnh trong chip. Hãy chụp lại, nhìn thẳng camera; nếu vẫn không khớp, hãy đến quầy có cán bộ.",
   "portrait.retake": "Chụp lại",
   "portrait.continue": "Tiếp tục",
 
@@ -554,9 +560,15 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "portrait.chip_alt": "The portrait in the chip",
   "portrait.no_chip_photo": "No chip photo to compare with: the application comes from the QR code.",
   "portrait.compare.officer":
-    "Officer: compare the two photos by eye. The kiosk does not compare faces itself, so it shows no score.",
+    "Officer: compare the two photos by eye. The kiosk could not compare the faces, so it shows no score.",
   "portrait.compare.self":
     "The police will compare the portrait taken with the photo in the chip when they review the application.",
+  "portrait.compare.same":
+    "Face comparison: score {score} (threshold {threshold}) — the portrait matches the chip photo.",
+  "portrait.compare.different.counter":
+    "Face comparison: score {score} (threshold {threshold}) — possibly not the same person. Officer: compare both photos with the person in front of you carefully, and retake if needed.",
+  "portrait.compare.different.self":
+    "Face comparison: score {score} (threshold {threshold}) — the portrait does not match the chip photo yet. Retake it looking straight at the camera; if it still does not match, go to a staffed counter.",
   "portrait.retake": "Retake",
   "portrait.continue": "Continue",
 

@@ -241,12 +241,23 @@ export interface PortraitGuidance {
   readonly unavailable: boolean;
 }
 
+/** The portrait's comparison with the chip photo: a score (higher is more alike) and its verdict. */
+export interface FaceComparison {
+  readonly score: number;
+  readonly threshold: number;
+  readonly samePerson: boolean;
+}
+
 /** The portrait taken (`camera-captured`), as the package carries it (ICAO crop, JPEG). */
 export interface CapturedPortrait {
   readonly run: number;
   readonly jpeg: string;
   readonly width: number;
   readonly height: number;
+  /** `null` when no comparison ran (no models, no chip photo…): then no score is shown. */
+  readonly comparison: FaceComparison | null;
+  /** Why no comparison ran (`face_models_missing`, `no_chip_photo`, `no_face_chip`…). */
+  readonly comparisonUnavailable: string | null;
 }
 
 export interface CameraEvents {

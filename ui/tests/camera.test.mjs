@@ -311,13 +311,20 @@ describe("the portrait step", () => {
     assert.equal(await byId(page, "portrait-continue").isVisible(), false, "nothing taken yet");
 
     const url = `data:image/jpeg;base64,${PORTRAIT_JPEG.toString("base64")}`;
-    await emit(page, "camera-captured", { run: await run(page), jpeg: url, width: 420, height: 540 });
+    await emit(page, "camera-captured", {
+      run: await run(page),
+      jpeg: url,
+      width: 420,
+      height: 540,
+      comparison: null,
+      comparisonUnavailable: "face_models_missing",
+    });
     assert.equal(await byId(page, "portrait-captured-image").getAttribute("src"), url);
     assert.equal(await byId(page, "camera").isVisible(), false, "the live picture gives way");
     assert.equal(await byId(page, "portrait-chip-image").isVisible(), true, "side by side");
     assert.match(await text(page, "portrait-compare"), /không đưa ra điểm số/);
     const screenText = await byId(page, "screen-portrait").textContent();
-    assert.doesNotMatch(screenText, /\d+\s*%|điểm số \d/, "never a score");
+    assert.doesNotMatch(screenText, /\d[.,]\d\d|\d+\s*%/, "no comparison, never a score");
 
     await byId(page, "portrait-retake").click();
     await page.waitForFunction(() => window.__mock.cameraRun === 3);
@@ -329,9 +336,45 @@ describe("the portrait step", () => {
     assert.equal(await byId(page, "portrait-captured").isVisible(), false);
     assert.equal(await byId(page, "portrait-continue").isVisible(), false);
     // The previous run's late capture is ignored.
-    await emit(page, "camera-captured", { run: 2, jpeg: url, width: 420, height: 540 });
+    await emit(page, "camera-captured", {
+      run: 2,
+      jpeg: url,
+      width: 420,
+      height: 540,
+      comparison: null,
+      comparisonUnavailable: null,
+    });
     assert.equal(await byId(page, "portrait-continue").isVisible(), false);
     await passPortrait(page);
+    assert.deepEqual(errors, []);
+  });
+
+  test("the comparison's score and verdict beside the photos, with the officer's next step when they differ", async () => {
+    const { page, errors } = await open("counter");
+    await toPortrait(page, "counter");
+    const url = `data:image/jpeg;base64,${PORTRAIT_JPEG.toString("base64")}`;
+    const capture = async (comparison) =>
+      emit(page, "camera-captured", {
+        run: await run(page),
+        jpeg: url,
+        width: 420,
+        height: 540,
+        comparison,
+        comparisonUnavailable: null,
+      });
+    await capture({ score: 0.8123, threshold: 0.47, samePerson: true });
+    assert.equal(await byId(page, "portrait-compare").getAttribute("data-verdict"), "same");
+    assert.equal(
+      await text(page, "portrait-compare"),
+      "So khớp khuôn mặt: điểm 0.81 (ngưỡng 0.47) — ảnh vừa chụp giống ảnh trong chip.",
+    );
+    await byId(page, "portrait-retake").click();
+    await page.waitForFunction(() => window.__mock.cameraRun === 3);
+    await capture({ score: 0.21, threshold: 0.47, samePerson: false });
+    assert.equal(await byId(page, "portrait-compare").getAttribute("data-verdict"), "different");
+    assert.match(await text(page, "portrait-compare"), /có thể không phải cùng một người\. Cán bộ/);
+    await byId(page, "lang-en").click();
+    assert.match(await text(page, "portrait-compare"), /score 0\.21 \(threshold 0\.47\) — possibly not/);
     assert.deepEqual(errors, []);
   });
 

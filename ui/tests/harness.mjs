@@ -280,6 +280,8 @@ export async function passPortrait(page, jpeg = PORTRAIT_JPEG) {
         jpeg: u,
         width: 420,
         height: 540,
+        comparison: null,
+        comparisonUnavailable: "face_models_missing",
       }),
     url,
   );

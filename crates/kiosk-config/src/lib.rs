@@ -18,7 +18,7 @@ pub const DEFAULT_TOML: &str = include_str!("../../../assets/config.default.toml
 /// Environment variable naming the configuration file when `--config` is not given.
 pub const CONFIG_ENV: &str = "VNEID_KIOSK_CONFIG";
 
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "device_id",
     "device_name",
     "mode",
@@ -30,6 +30,7 @@ const KEYS: [&str; 11] = [
     "idle_warning_secs",
     "camera",
     "camera_fps",
+    "face_models",
 ];
 
 /// How the kiosk is used, which decides its start screen.
@@ -106,6 +107,8 @@ pub struct Config {
     pub camera: Camera,
     /// Frames per second asked of the webcam, or played by a replay.
     pub camera_fps: u32,
+    /// The folder of dlib's face models that compare the portrait with the chip photo.
+    pub face_models: PathBuf,
     pub origin: Origin,
 }
 
@@ -422,6 +425,10 @@ fn validate(table: &Table, base: PathBuf, origin: Origin) -> Result<Config, Prob
     if !(1..=60).contains(&camera_fps) {
         return Err(invalid("camera_fps", Rule::CameraFpsRange));
     }
+    let face_models = match text(table, "face_models")? {
+        "" => return Err(invalid("face_models", Rule::NotEmpty)),
+        dir => base.join(dir),
+    };
     Ok(Config {
         device_id: device_id.to_string(),
         device_name: device_name.to_string(),
@@ -435,6 +442,7 @@ fn validate(table: &Table, base: PathBuf, origin: Origin) -> Result<Config, Prob
         idle_warning_secs: u32::try_from(idle_warning).unwrap_or(u32::MAX),
         camera,
         camera_fps: u32::try_from(camera_fps).unwrap_or(1),
+        face_models,
         origin,
     })
 }
@@ -601,8 +609,9 @@ mod tests {
             choose("camera = \"replay:frames/enrollment\""),
             Camera::Replay(PathBuf::from("/etc/frames/enrollment"))
         );
-        let config = parse("camera_fps = 10").expect("valid");
+        let config = parse("camera_fps = 10\nface_models = \"models\"").expect("valid");
         assert_eq!(config.camera_fps, 10);
+        assert_eq!(config.face_models, PathBuf::from("/etc/models"));
         let err = parse("camera = \"usb\"").expect_err("unknown choice");
         assert!(err.message(Language::En).contains("replay:FOLDER"));
         assert!(err.message(Language::Vi).contains("`camera`"));

@@ -1,9 +1,10 @@
 //! The portrait step, between the card and the form: the live camera picture with the
 //! guidance drawn over it (one sentence for the most important failed check, the face's box,
 //! how long it has held steady), the picture taken by itself once every check has held for a
-//! steady run, "Chụp lại" to take it again, and the chip's photo beside the one taken so the
-//! officer can compare them (no score is shown: no face comparison runs here yet). When no
-//! face is seen for long, a sentence says what to do and where to get help.
+//! steady run, "Chụp lại" to take it again, and the chip's photo beside the one taken with the
+//! face comparison's score and verdict; when no comparison could run (no face models, no chip
+//! photo) the officer compares the two photos and no score is shown. When no face is seen for
+//! long, a sentence says what to do and where to get help.
 
 import { button, h } from "../dom";
 import type { PlainKey } from "../i18n";
@@ -121,6 +122,24 @@ export const portrait: ScreenFactory = (ctx) => {
     i18n.label(img, "portrait.captured_alt");
     captured.replaceChildren(i18n.text(h("h2"), "portrait.live_title"), img);
     captured.hidden = false;
+    const c = photo.comparison ?? null;
+    if (c === null) {
+      compare.dataset.verdict = "";
+      i18n.text(
+        compare,
+        mode === "counter" ? "portrait.compare.officer" : "portrait.compare.self",
+      );
+    } else {
+      compare.dataset.verdict = c.samePerson ? "same" : "different";
+      const vars = { score: c.score.toFixed(2), threshold: c.threshold.toFixed(2) };
+      const key = c.samePerson
+        ? "portrait.compare.same"
+        : mode === "counter"
+          ? "portrait.compare.different.counter"
+          : "portrait.compare.different.self";
+      i18n.text(compare, key, vars);
+    }
+    compare.classList.toggle("verdict-problem", c !== null && !c.samePerson);
     compare.hidden = false;
     proceed.hidden = false;
     retake.hidden = false;
@@ -164,10 +183,7 @@ export const portrait: ScreenFactory = (ctx) => {
   signal.addEventListener("abort", () => {
     if (chipUrl !== null) URL.revokeObjectURL(chipUrl);
   });
-  const compare = i18n.text(
-    h("p", { class: "notice", testid: "portrait-compare", hidden: true }),
-    mode === "counter" ? "portrait.compare.officer" : "portrait.compare.self",
-  );
+  const compare = h("p", { class: "notice", testid: "portrait-compare", hidden: true });
 
   return h(
     "section",
