@@ -1,6 +1,6 @@
 //! Report generation from a real queue (SQLite file, `synchronous=FULL`, on tmpfs when there
 //! is one) holding a generated history of N enrollments across seed 003's 20 groups: the
-//! progress report (four grouped counts plus building), the approved-not-activated list (with
+//! progress report (seven grouped queries over the queue and its state history, plus building), the approved-not-activated list (with
 //! every follow-up record decrypted), the per-day series of a month, and the XLSX, CSV and PDF
 //! exports (time and size).
 //!
@@ -195,7 +195,7 @@ fn main() {
     );
     let mut md = String::from(
         "# Report generation (release build, real SQLite queue, synchronous=FULL, shared 2-core machine)\n\n\
-         Phase-2 progress report of seed 003's 20 groups (period + cumulative per group, per operator, per device) \
+         Phase-2 progress report of seed 003's 20 groups from the state history (what happened in the period, and states at its end, per group, per operator, per device) \
          from a queue holding the whole generated history; medians of 7 runs (3 for the list).\n\n\
          | enrollments | queue DB | report | approved-not-activated list, all (decrypted) | its first 50 | per day, 31 days | XLSX | CSV | PDF |\n|---|---|---|---|---|---|---|---|---|\n",
     );
