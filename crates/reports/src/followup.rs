@@ -40,7 +40,8 @@ pub enum FollowUpKind {
     ApprovedNotActivated,
     /// Rejected by the review: invite them back with the reason.
     Rejected,
-    /// Queued, uploading or uploaded, not yet acknowledged by the back office.
+    /// Queued, uploading, uploaded or quarantined (refused for good by the back office, with its
+    /// reason): not acknowledged.
     NotAcknowledged,
 }
 
@@ -54,6 +55,7 @@ impl FollowUpKind {
                 EnrollmentState::Queued,
                 EnrollmentState::Uploading,
                 EnrollmentState::Uploaded,
+                EnrollmentState::Quarantined,
             ],
         }
     }

@@ -312,3 +312,52 @@ async fn records_sealed_under_another_key_show_as_unreadable_not_as_an_error() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].details, ContactDetails::Unreadable);
 }
+
+#[tokio::test]
+async fn a_package_the_back_office_refused_for_good_is_on_the_not_acknowledged_list_with_its_reason()
+ {
+    let kiosk = TestKiosk::new().await;
+    let at = LocalDate::new(2025, 12, 1).expect("day").start();
+    let queued = kiosk.enroll(1, "cong-ha", "op-a", "kiosk-1", at).await;
+    let refused = kiosk
+        .enroll(2, "cong-ha", "op-a", "kiosk-1", at.plus_millis(60_000))
+        .await;
+    kiosk
+        .queue
+        .begin_upload(refused, at.plus_millis(120_000))
+        .await
+        .expect("upload");
+    let reason = enroll::ids::ReasonCode::new("conflict").expect("code");
+    kiosk
+        .queue
+        .quarantine(refused, &reason, at.plus_millis(180_000))
+        .await
+        .expect("quarantined");
+    let list = follow_up_list(
+        &session(Role::Operator),
+        Sources {
+            queue: &kiosk.queue,
+            key: &kiosk.local,
+            contacts: None,
+        },
+        &ListQuery {
+            kind: FollowUpKind::NotAcknowledged,
+            group: None,
+            limit: 10,
+            offset: 0,
+            now: at,
+        },
+    )
+    .await
+    .expect("list");
+    assert_eq!(
+        list.iter()
+            .map(|e| (e.package, e.state))
+            .collect::<Vec<_>>(),
+        vec![
+            (queued, EnrollmentState::Queued),
+            (refused, EnrollmentState::Quarantined)
+        ]
+    );
+    assert_eq!(list[1].reason, Some(reason));
+}
