@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 (cd ui && npm run build --silent)
-cargo build --release --quiet -p vneid-kiosk
+cargo build --release --quiet -p vneid-kiosk --features tauri/custom-protocol
 cargo build --quiet -p cardsim -p backoffice
 run() {
   source scripts/display.sh
