@@ -47,8 +47,10 @@ fn client(config: &Config) -> Result<SyncClient<UnwrapErr<SysRng>>, LinkError> {
         .map_err(|_: SubmitError| LinkError::DeviceKey)?;
     let device = DeviceId::new(config.device_id.clone()).map_err(|_| LinkError::DeviceId)?;
     let signer = sync::auth::RequestSigner::new(device, &key);
+    // The back office's CA, written by the first-run set-up (an https back office needs it).
+    let ca = std::fs::read(config.data_dir.join(crate::first_run::BACKOFFICE_CA_FILE)).ok();
     Ok(SyncClient::new(
-        ClientConfig::new(config.backoffice_url.clone(), None),
+        ClientConfig::new(config.backoffice_url.clone(), ca),
         signer,
         UnwrapErr(SysRng),
     )?)

@@ -39,6 +39,8 @@ pub enum BackupError {
     OutNotEmpty(PathBuf),
     #[error("the data directory {0} is not empty: restore refuses to overwrite it without --force")]
     DataDirNotEmpty(PathBuf),
+    #[error("a kiosk is running on the data directory {0}: stop it before restoring")]
+    KioskRunning(PathBuf),
     #[error("the backup's manifest is missing or malformed: {0}")]
     Manifest(String),
     #[error("the backup's file {0} is missing or does not match its manifest")]
@@ -74,6 +76,10 @@ pub struct Summary {
     pub unsent: u64,
     /// Audit log entries, the chain verified.
     pub audit_entries: u64,
+    /// The follow-up key lives in the OS keyring (its `.in-keyring` marker is in the data
+    /// directory): the backup holds only the marker, so follow-up records will not open on
+    /// another PC.
+    pub followup_key_in_keyring: bool,
 }
 
 /// One file of a backup, as its manifest lists it.
@@ -110,14 +116,19 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, BackupError> {
     let manifest = render_manifest(config, &entries);
     write_private(&out.join(MANIFEST_FILE), manifest.as_bytes())?;
     sync_dir(out)?;
+    let followup_key_in_keyring = entries
+        .iter()
+        .any(|e| e.name == format!("{}.in-keyring", crate::enrollment::FOLLOWUP_KEY_FILE));
     let summary = Summary {
         files: entries.len(),
+        followup_key_in_keyring,
         ..summary
     };
     tracing::info!(
         files = summary.files,
         packages = summary.packages,
         unsent = summary.unsent,
+        followup_key_in_keyring,
         "backup written"
     );
     Ok(summary)
@@ -138,6 +149,9 @@ pub fn restore(
             return Err(BackupError::Damaged(entry.name.clone()));
         }
     }
+    if crate::kiosk_mode::RunLock::is_held(data) {
+        return Err(BackupError::KioskRunning(data.clone()));
+    }
     let occupied = std::fs::read_dir(data).is_ok_and(|mut d| d.next().is_some());
     if occupied && !force {
         return Err(BackupError::DataDirNotEmpty(data.clone()));
@@ -154,7 +168,11 @@ pub fn restore(
             }
         }
         sync_dir(&staging)?;
-        tauri::async_runtime::block_on(check_queue(&staging.join(QUEUE_FILE)))
+        tauri::async_runtime::block_on(async {
+            let summary = check_queue(&staging.join(QUEUE_FILE)).await?;
+            record_restore(&staging.join(QUEUE_FILE), from).await?;
+            Ok(summary)
+        })
     })();
     let summary = match staged {
         Ok(summary) => summary,
@@ -223,6 +241,46 @@ async fn vacuum_into(from: &Path, to: &Path) -> Result<(), BackupError> {
     Ok(())
 }
 
+/// Records the restore in the restored database's audit log: the setting `data-dir.restore`,
+/// its new value the backup's device and time (from its manifest).
+async fn record_restore(db: &Path, from: &Path) -> Result<(), BackupError> {
+    use enroll::audit::{SYSTEM_ACTOR, SettingValue};
+    use enroll::ids::{OperatorId, SettingKey};
+    let manifest = std::fs::read_to_string(from.join(MANIFEST_FILE)).unwrap_or_default();
+    let field = |name: &str| {
+        manifest
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or("unknown")
+            .to_string()
+    };
+    let value = format!(
+        "backup of {} taken at {} ms",
+        field("device_id"),
+        field("created_at_ms")
+    );
+    let new = SettingValue::public(&value).unwrap_or(SettingValue::fingerprint(value.as_bytes()));
+    let (Ok(actor), Ok(key)) = (
+        OperatorId::new(SYSTEM_ACTOR),
+        SettingKey::new("data-dir.restore"),
+    ) else {
+        return Err(BackupError::Manifest("audit identifiers".into()));
+    };
+    let queue = Queue::open(db).await?;
+    let recorded = queue
+        .audit()
+        .record_setting_change(
+            enroll::timestamp::Timestamp::now(),
+            &actor,
+            &key,
+            &SettingValue::Unset,
+            &new,
+        )
+        .await;
+    queue.close().await;
+    Ok(recorded?)
+}
+
 /// Opens the database (integrity check, migrations), verifies the audit chain, counts.
 async fn check_queue(path: &Path) -> Result<Summary, BackupError> {
     use EnrollmentState::{Queued, Uploaded, Uploading};
@@ -239,6 +297,7 @@ async fn check_queue(path: &Path) -> Result<Summary, BackupError> {
                 .map(|(_, n)| n)
                 .sum(),
             audit_entries,
+            followup_key_in_keyring: false,
         })
     }
     .await;

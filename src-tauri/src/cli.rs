@@ -22,6 +22,10 @@ pub struct Args {
     /// Configuration file (TOML). Default: $VNEID_KIOSK_CONFIG, else the embedded defaults.
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Kiosk mode: full screen, no window decorations, closed only by an administrator (a long
+    /// press on the header's title, then an administrator's id and PIN).
+    #[arg(long)]
+    pub kiosk: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -79,6 +83,13 @@ pub enum Command {
         /// Replace a non-empty data directory (kept as `<data_dir>.replaced-<time>`).
         #[arg(long)]
         force: bool,
+    },
+    /// Runs the kiosk window and starts it again whenever it crashes or is killed (not after a
+    /// clean exit); for autostart sessions without systemd (see assets/autostart/).
+    Supervise {
+        /// Start the window in kiosk mode.
+        #[arg(long)]
+        kiosk: bool,
     },
     /// Writes a zip for a technician: the configuration (secrets removed), versions, logs,
     /// the doctor report and the queue's counts. No personal data, no keys.
@@ -206,6 +217,11 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
                     summary.unsent,
                     summary.audit_entries
                 ));
+                if summary.followup_key_in_keyring {
+                    eprintln!(
+                        "Chú ý / warning: the follow-up key is in the OS keyring, not in the backup: follow-up lists will not open on another PC"
+                    );
+                }
                 ExitCode::SUCCESS
             }
             Err(err) => {
@@ -236,6 +252,13 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Command::Supervise { kiosk } => {
+            let path = match &config.origin {
+                kiosk_config::Origin::File(path) => Some(path.as_path()),
+                kiosk_config::Origin::Embedded => None,
+            };
+            crate::kiosk_mode::supervise(path, kiosk)
+        }
         Command::SupportBundle { out } => match crate::support::write(config, &out) {
             Ok(bundle) => {
                 print(&format!(

@@ -8,6 +8,8 @@ mod camera;
 mod card;
 mod cli;
 mod enrollment;
+mod first_run;
+mod kiosk_mode;
 mod logging;
 mod reports_screen;
 mod session;
@@ -23,8 +25,13 @@ use kiosk_config::Config;
 /// Parses the command line and runs the kiosk window or the chosen support command.
 pub fn main() -> ExitCode {
     let args = cli::Args::parse();
-    let config = match Config::load(args.config.as_deref()) {
-        Ok(config) => config,
+    // The window starts the first-run set-up when the named configuration does not exist yet.
+    let loaded = match args.command {
+        None => first_run::window_config(args.config.as_deref()),
+        Some(_) => Config::load(args.config.as_deref()).map(|config| (config, None)),
+    };
+    let (config, setup) = match loaded {
+        Ok(loaded) => loaded,
         Err(err) => {
             // Before a valid configuration exists we can't know the language: say it in both.
             eprintln!("{}", err.message(kiosk_config::Language::Vi));
@@ -34,6 +41,6 @@ pub fn main() -> ExitCode {
     };
     match args.command {
         Some(command) => cli::run(command, &config),
-        None => shell::run(config),
+        None => shell::run(config, args.kiosk, setup),
     }
 }

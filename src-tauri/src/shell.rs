@@ -621,7 +621,7 @@ pub(crate) fn lock<T>(session: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// Opens the kiosk window and runs until it closes.
-pub fn run(config: Config) -> ExitCode {
+pub fn run(config: Config, kiosk: bool, setup: Option<std::path::PathBuf>) -> ExitCode {
     let _log_guard = match crate::logging::init(&config.log_dir()) {
         Ok(guard) => Some(guard),
         Err(err) => {
@@ -639,6 +639,10 @@ pub fn run(config: Config) -> ExitCode {
         version = env!("CARGO_PKG_VERSION"),
         "kiosk starting"
     );
+    let (run_lock, previous_run) = match crate::kiosk_mode::lock_for_run(&config.data_dir) {
+        Ok(lock) => lock,
+        Err(code) => return code,
+    };
     let trust_store = load_trust_store(&config.trust_store);
     let queue = match tauri::async_runtime::block_on(crate::store::open(&config)) {
         Ok(queue) => Some(queue),
@@ -647,6 +651,11 @@ pub fn run(config: Config) -> ExitCode {
             None
         }
     };
+    if let Some(queue) = &queue {
+        tauri::async_runtime::block_on(crate::kiosk_mode::record_previous_run(queue, previous_run));
+    }
+    let kiosk_queue = crate::kiosk_mode::KioskQueue(queue.clone());
+    let setup_base = crate::first_run::SetupBase(config.clone());
     let sync = match queue.clone() {
         Some(queue) => crate::backoffice_link::start(&config, queue),
         None => Err(Stopped::SetupFailed),
@@ -663,8 +672,14 @@ pub fn run(config: Config) -> ExitCode {
     let session = Arc::clone(&shell.session);
     let result = tauri::Builder::default()
         .manage(shell)
+        .manage(crate::kiosk_mode::KioskMode::new(kiosk, run_lock))
+        .manage(kiosk_queue)
+        .manage(crate::first_run::FirstRun { config_path: setup })
+        .manage(setup_base)
+        .on_window_event(crate::kiosk_mode::on_window_event)
         .setup(move |app| {
             use tauri::Manager;
+            crate::kiosk_mode::setup_window(app);
             let worker = CardWorker::start(app.handle().clone(), Arc::clone(&session), trust_store);
             let shell = app.state::<Shell>();
             if shell.card.set(worker).is_err() {
@@ -704,7 +719,13 @@ pub fn run(config: Config) -> ExitCode {
             crate::reports_screen::reports_contact,
             crate::reports_screen::reports_guide,
             crate::reports_screen::reports_export,
-            crate::reports_screen::print_view
+            crate::reports_screen::print_view,
+            crate::kiosk_mode::kiosk_mode,
+            crate::kiosk_mode::kiosk_exit,
+            crate::first_run::setup_status,
+            crate::first_run::setup_device_key,
+            crate::first_run::setup_apply,
+            crate::first_run::setup_restart
         ])
         .run(tauri::generate_context!());
     match result {

@@ -666,3 +666,88 @@ export const reportsBackend = {
     await call<null>("print_view", { what });
   },
 };
+
+/** Whether the window runs in kiosk mode (`--kiosk`); asked once the start screen is up. */
+export function kioskMode(): Promise<boolean> {
+  return call<boolean>("kiosk_mode");
+}
+
+/** Leaves kiosk mode (the app closes) with an administrator's id and PIN. */
+export async function kioskExit(operatorId: string, pin: string): Promise<void> {
+  await call<null>("kiosk_exit", { operatorId, pin });
+}
+
+/** The first-run set-up's starting point (`needed` when the named configuration is missing). */
+export interface SetupStatus {
+  readonly needed: boolean;
+  readonly configPath: string | null;
+  readonly deviceId: string;
+  readonly deviceName: string;
+  readonly dataDir: string;
+  readonly backofficeUrl: string;
+  readonly trustStore: string;
+}
+
+/** The set-up form. */
+export interface SetupInput {
+  readonly deviceId: string;
+  readonly deviceName: string;
+  readonly mode: Mode;
+  readonly language: Lang;
+  readonly dataDir: string;
+  readonly trustStore: string;
+  readonly backofficeUrl: string;
+  readonly backofficeCa: string;
+  readonly groups: string;
+  readonly token: string;
+  readonly adminId: string;
+  readonly adminPin: string;
+}
+
+export interface SetupDone {
+  readonly configPath: string;
+  readonly deviceKeyFingerprint: string;
+  readonly groups: number;
+}
+
+/** A refused set-up: the code, the form field at fault, and the configuration check's text. */
+export class SetupFailure extends Error {
+  constructor(
+    readonly code: string,
+    readonly field: string | null,
+    readonly detail: string | null,
+  ) {
+    super(code);
+    this.name = "SetupFailure";
+  }
+}
+
+export function setupStatus(): Promise<SetupStatus> {
+  return call<SetupStatus>("setup_status");
+}
+
+/** The device key's fingerprint in `dataDir` (made there when `create`), or null. */
+export function setupDeviceKey(dataDir: string, create: boolean): Promise<string | null> {
+  return call<string | null>("setup_device_key", { dataDir, create });
+}
+
+export async function setupApply(input: SetupInput): Promise<SetupDone> {
+  try {
+    return await invoke<SetupDone>("setup_apply", { input });
+  } catch (cause) {
+    if (typeof cause === "object" && cause !== null && "code" in cause) {
+      const c = cause as { code: unknown; field?: unknown; message?: unknown };
+      if (typeof c.code === "string" && CODE.test(c.code))
+        throw new SetupFailure(
+          c.code,
+          typeof c.field === "string" ? c.field : null,
+          typeof c.message === "string" ? c.message : null,
+        );
+    }
+    throw new SetupFailure("ipc.unexpected_error", null, null);
+  }
+}
+
+export async function setupRestart(): Promise<void> {
+  await call<null>("setup_restart");
+}

@@ -4,8 +4,10 @@
 import "./styles.css";
 import { h } from "./dom";
 import { translate } from "./i18n";
-import { tauriBackend, toBackendError } from "./ipc";
+import { setupStatus, tauriBackend, toBackendError } from "./ipc";
 import { Kiosk } from "./kiosk";
+import { installKioskExit } from "./kiosk-exit";
+import { showSetup } from "./screens/setup";
 
 const RETRY_MS = 2000;
 
@@ -28,8 +30,15 @@ function bootMessage(root: HTMLElement, code: string | null): void {
 
 async function boot(root: HTMLElement): Promise<void> {
   try {
+    // A core without the set-up command (or the mocked one of the UI tests) means no set-up.
+    const setup = await setupStatus().catch(() => null);
+    if (setup?.needed) {
+      showSetup(root, setup, tauriBackend);
+      return;
+    }
     const shell = await tauriBackend.shellState();
     new Kiosk(root, tauriBackend, shell);
+    void installKioskExit();
   } catch (cause) {
     bootMessage(root, toBackendError(cause).code);
     setTimeout(() => void boot(root), RETRY_MS);

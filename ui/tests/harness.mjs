@@ -229,6 +229,11 @@ function installMockCore(config) {
           return mock.formCheck(args.form);
         case "enrollment_submit":
           return mock.receipt;
+        // A configured kiosk (no first-run set-up), not in kiosk mode.
+        case "setup_status":
+          return { needed: false };
+        case "kiosk_mode":
+          return false;
         default:
           throw { code: "mock.unknown_command" };
       }

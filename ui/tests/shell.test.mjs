@@ -132,7 +132,7 @@ describe("modes", () => {
     assert.equal((await calls(page, "clear_session")).length, 1);
     const other = (await calls(page)).filter(
       (c) =>
-        !["shell_state", "clear_session"].includes(c.cmd) &&
+        !["shell_state", "clear_session", "setup_status", "kiosk_mode"].includes(c.cmd) &&
         !(c.cmd === "plugin:event|listen" && c.args.event === "sync-status"),
     );
     assert.deepEqual(other, []);

@@ -38,6 +38,11 @@ pub enum AuditAction {
     Export,
     /// A setting changed (subject: the setting's name).
     SettingChanged,
+    /// The kiosk started after its previous run ended without a clean stop (crash, kill,
+    /// power cut); subject: the previous run's process id.
+    UncleanStopRecovered,
+    /// An administrator left the kiosk (full-screen) mode.
+    KioskExit,
 }
 
 impl AuditAction {
@@ -52,6 +57,8 @@ impl AuditAction {
             Self::OperatorCreated => "operator.created",
             Self::Export => "report.export",
             Self::SettingChanged => "setting.changed",
+            Self::UncleanStopRecovered => "app.unclean-stop-recovered",
+            Self::KioskExit => "app.kiosk-exit",
         }
     }
 }

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the kiosk's Debian package: a release build of the app with the UI embedded, bundled
+# by Tauri's deb bundler (the npm @tauri-apps/cli of ui/) into target/release/bundle/deb/.
+# The package declares its run-time needs (tauri.conf.json, bundle.linux.deb.depends) and
+# installs /usr/bin/vneid-kiosk, a desktop entry, and /usr/share/vneid-kiosk/ (default
+# configuration, autostart examples). Cold on 2 cores: see the README for the measured time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x ui/node_modules/.bin/tauri ]; then
+  (cd ui && npm install --no-audit --no-fund --loglevel=error)
+fi
+# The Tauri crate (2.11) and the npm API package (2.12) differ in minor version only; the
+# bundler refuses that by default although the app runs with it (see the README).
+ui/node_modules/.bin/tauri build --ci --bundles deb --ignore-version-mismatches
+ls -1 target/release/bundle/deb/*.deb
