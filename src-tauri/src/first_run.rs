@@ -370,7 +370,8 @@ pub const EXIT_RESTART: i32 = 75;
 /// [`EXIT_RESTART`] (a process started from here would be killed with the service), else by
 /// starting a new process itself.
 #[tauri::command]
-pub fn setup_restart(app: tauri::AppHandle) {
+pub fn setup_restart(app: tauri::AppHandle, kiosk: tauri::State<'_, crate::kiosk_mode::KioskMode>) {
+    kiosk.release_lock();
     let supervised = std::env::var_os(crate::kiosk_mode::SUPERVISED_ENV).is_some()
         || std::env::var_os("INVOCATION_ID").is_some();
     tracing::info!(supervised, "restarting after the set-up");

@@ -183,6 +183,18 @@ impl KioskMode {
             lock: Mutex::new(lock),
         }
     }
+
+    /// Marks the clean stop now: the event loop ends the process without running destructors.
+    pub fn release_lock(&self) {
+        let lock = self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(lock) = lock {
+            lock.release();
+        }
+    }
 }
 
 /// Makes the main window a kiosk: full screen, no decorations, above other windows.
@@ -216,16 +228,7 @@ pub fn on_window_event(window: &tauri::Window, event: &tauri::WindowEvent) {
             api.prevent_close();
             tracing::info!("close request refused in kiosk mode");
         }
-        tauri::WindowEvent::Destroyed => {
-            let lock = kiosk
-                .lock
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            if let Some(lock) = lock {
-                lock.release();
-            }
-        }
+        tauri::WindowEvent::Destroyed => kiosk.release_lock(),
         _ => {}
     }
 }
@@ -271,6 +274,7 @@ pub async fn kiosk_exit(
         .map_err(|_| "queue.database")?;
     tracing::info!("kiosk exit allowed by an administrator");
     kiosk.exit_allowed.store(true, Ordering::SeqCst);
+    kiosk.release_lock();
     app.exit(0);
     Ok(())
 }
