@@ -64,8 +64,14 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
           { flag: "a" },
         );
         await addOperator(configPath, PIN);
-        await writeFile(join(data, "residential-groups.txt"), "thon-dong Thôn Đông\n");
-        await writeFile(join(data, "backoffice-package-x25519.pub"), `${PACKAGE_KEY}\n`);
+        await writeFile(
+          join(data, "residential-groups.txt"),
+          "thon-dong Thôn Đông\n",
+        );
+        await writeFile(
+          join(data, "backoffice-package-x25519.pub"),
+          `${PACKAGE_KEY}\n`,
+        );
       },
     }));
     u = ui(session);
@@ -124,7 +130,11 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
       await saveScreenshot(session, "camera-card-qr-read");
       card = insertCard(dir, "nguyen-van-a");
       assert.equal(await verdict(u), "genuine");
-      assert.equal(await u.visible("camera"), false, "the camera closed once the QR was read");
+      assert.equal(
+        await u.visible("camera"),
+        false,
+        "the camera closed once the QR was read",
+      );
       await u.click("card-continue");
       const t1 = Date.now();
       const seen = await portraitTaken("camera");
@@ -138,7 +148,10 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
         '[data-testid="portrait-chip-image"]',
       );
       const [width, height, chipWidth] = sizes;
-      assert.ok(Math.abs(width / height - 35 / 45) < 0.02, `ICAO 35:45 crop: ${width}x${height}`);
+      assert.ok(
+        Math.abs(width / height - 35 / 45) < 0.02,
+        `ICAO 35:45 crop: ${width}x${height}`,
+      );
       assert.ok(chipWidth > 0, "the chip photo beside it");
       // The software card's DG2 is the same public-domain face as the replayed frames.
       assert.equal(await u.attr("portrait-compare", "data-verdict"), "same");
@@ -175,7 +188,8 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
       await u.waitVisible("screen-card");
       await waitFor(
         "the PC/SC service seen down",
-        async () => (await u.attr("card-reader-state", "data-state")) === "service_down",
+        async () =>
+          (await u.attr("card-reader-state", "data-state")) === "service_down",
         15_000,
       );
       await waitFor(
@@ -184,7 +198,10 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
         20_000,
       );
       await u.waitVisible("card-fallback-confirm", 10_000);
-      assert.equal(await u.text("card-fallback-badge"), "Chưa xác thực bằng chip");
+      assert.equal(
+        await u.text("card-fallback-badge"),
+        "Chưa xác thực bằng chip",
+      );
       await settle(session);
       await saveScreenshot(session, "camera-qr-fallback");
       await u.click("card-fallback-confirm");
@@ -201,7 +218,10 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
       await u.click("form-continue");
       await u.waitVisible("screen-review", 15_000);
       assert.equal(await u.text("review-full-name"), "Nguyễn Văn A");
-      assert.match(await u.text("review-not-chip-verified"), /^Chưa xác thực bằng chip/);
+      assert.match(
+        await u.text("review-not-chip-verified"),
+        /^Chưa xác thực bằng chip/,
+      );
       await saveScreenshot(session, "camera-qr-fallback-review");
       await u.click("review-confirm");
       await u.waitVisible("screen-done", 30_000);
@@ -212,7 +232,9 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
   test("the log tells the camera's story without the QR payload or the holder", async () => {
     const logDir = join(dir, "data", "logs");
     const files = await readdir(logDir);
-    const text = (await Promise.all(files.map((f) => readFile(join(logDir, f), "utf8")))).join("");
+    const text = (
+      await Promise.all(files.map((f) => readFile(join(logDir, f), "utf8")))
+    ).join("");
     for (const line of [
       "card QR read by the camera",
       "portrait captured",

@@ -522,7 +522,8 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
     "Your card has expired. Please go to the commune or ward police to renew it.",
   "card.qr.help": "Quickest: hold the card's QR code in the camera frame on the right: no typing.",
   "card.qr.preview_alt": "Live camera picture for the QR code",
-  "card.qr.read": "The card's QR code is read. Place the card on the reader so the kiosk can read its chip.",
+  "card.qr.read":
+    "The card's QR code is read. Place the card on the reader so the kiosk can read its chip.",
   "card.fallback.not_verified": "Not chip-verified",
   "card.fallback.offer_counter":
     "The chip cannot be read. Once the officer has checked the card against the person, the application can be made from the QR data above; it will say it is not chip-verified.",
@@ -558,7 +559,8 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "portrait.captured_alt": "The portrait just taken",
   "portrait.chip_title": "Photo in the chip",
   "portrait.chip_alt": "The portrait in the chip",
-  "portrait.no_chip_photo": "No chip photo to compare with: the application comes from the QR code.",
+  "portrait.no_chip_photo":
+    "No chip photo to compare with: the application comes from the QR code.",
   "portrait.compare.officer":
     "Officer: compare the two photos by eye. The kiosk could not compare the faces, so it shows no score.",
   "portrait.compare.self":
@@ -613,7 +615,8 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
     "The kiosk's camera part has stopped. Restart the application and tell the administrator.",
   "error.qr_only.self_service":
     "A self-service station does not take applications from the QR code alone. Please take the card to a staffed counter or to the commune or ward police.",
-  "error.qr_only.no_qr": "The card's QR code has not been scanned yet. Hold it in front of the camera.",
+  "error.qr_only.no_qr":
+    "The card's QR code has not been scanned yet. Hold it in front of the camera.",
   "error.card.key.derivation":
     "No chip key follows from these numbers. Check the date of birth and the expiry date.",
 

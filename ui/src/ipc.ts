@@ -471,21 +471,25 @@ export const tauriBackend: Backend = {
     return await call<CameraStatus>("camera_status");
   },
   async watchCamera(events, signal) {
-    const on = <T>(name: string, handle: (payload: T) => void) =>
-      subscribe(
-        name,
-        (p) => {
-          handle(p as T);
-        },
-        signal,
-      );
+    const on = (name: string, handle: (payload: unknown) => void) =>
+      subscribe(name, handle, signal);
     try {
       await Promise.all([
-        on("camera-status", events.status),
-        on("camera-frame", events.frame),
-        on("camera-qr", events.qr),
-        on("camera-guidance", events.guidance),
-        on("camera-captured", events.captured),
+        on("camera-status", (p) => {
+          events.status(p as CameraStatus);
+        }),
+        on("camera-frame", (p) => {
+          events.frame(p as PreviewFrame);
+        }),
+        on("camera-qr", (p) => {
+          events.qr(p as QrScan);
+        }),
+        on("camera-guidance", (p) => {
+          events.guidance(p as PortraitGuidance);
+        }),
+        on("camera-captured", (p) => {
+          events.captured(p as CapturedPortrait);
+        }),
       ]);
     } catch (cause) {
       throw toBackendError(cause);

@@ -135,7 +135,10 @@ describe("the card's QR code through the camera", () => {
     assert.equal(await text(page, "card-qr-id"), "001090012345");
     assert.equal(await byId(page, "card-qr-error").isVisible(), false);
     await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === "card_read_qr"));
-    assert.deepEqual((await calls(page, "card_read_qr")).map((c) => c.args), [{ payload: null }]);
+    assert.deepEqual(
+      (await calls(page, "card_read_qr")).map((c) => c.args),
+      [{ payload: null }],
+    );
     assert.deepEqual(await calls(page, "card_read_typed"), [], "no dates were typed");
     assert.ok((await calls(page, "camera_stop")).length >= 1, "the camera closes once read");
     assert.equal(await byId(page, "camera").isVisible(), false);
@@ -374,7 +377,10 @@ describe("the portrait step", () => {
     assert.equal(await byId(page, "portrait-compare").getAttribute("data-verdict"), "different");
     assert.match(await text(page, "portrait-compare"), /có thể không phải cùng một người\. Cán bộ/);
     await byId(page, "lang-en").click();
-    assert.match(await text(page, "portrait-compare"), /score 0\.21 \(threshold 0\.47\) — possibly not/);
+    assert.match(
+      await text(page, "portrait-compare"),
+      /score 0\.21 \(threshold 0\.47\) — possibly not/,
+    );
     assert.deepEqual(errors, []);
   });
 

@@ -167,13 +167,7 @@ export const card: ScreenFactory = (ctx) => {
     role: "alert",
     hidden: true,
   });
-  const qrPart = h(
-    "div",
-    { class: "card-qr", testid: "card-qr" },
-    qrHelp,
-    qrError,
-    qrData,
-  );
+  const qrPart = h("div", { class: "card-qr", testid: "card-qr" }, qrHelp, qrError, qrData);
 
   function onQr(scan: QrScan): void {
     if (scan.holder === null) {
@@ -186,7 +180,12 @@ export const card: ScreenFactory = (ctx) => {
     camera.stop();
     camera.element.hidden = true;
     const row = (label: PlainKey, value: string, testid: string) =>
-      h("div", { class: "holder-row" }, i18n.text(h("dt"), label), h("dd", { testid, lang: "vi" }, value));
+      h(
+        "div",
+        { class: "holder-row" },
+        i18n.text(h("dt"), label),
+        h("dd", { testid, lang: "vi" }, value),
+      );
     qrData.replaceChildren(
       i18n.text(h("p", { class: "card-qr-read", testid: "card-qr-read" }), "card.qr.read"),
       h(
@@ -216,7 +215,9 @@ export const card: ScreenFactory = (ctx) => {
     // Without a reader the read cannot progress: room for the choice instead.
     if (readerDown) progress.hidden = true;
     if (mode !== "counter") {
-      fallback.replaceChildren(i18n.text(h("p", { testid: "card-fallback-text" }), "card.fallback.self"));
+      fallback.replaceChildren(
+        i18n.text(h("p", { testid: "card-fallback-text" }), "card.fallback.self"),
+      );
       return;
     }
     if (scanned === null) {
@@ -243,7 +244,10 @@ export const card: ScreenFactory = (ctx) => {
       );
     });
     fallback.replaceChildren(
-      i18n.text(h("p", { class: "verdict-text", testid: "card-fallback-badge" }), "card.fallback.not_verified"),
+      i18n.text(
+        h("p", { class: "verdict-text", testid: "card-fallback-badge" }),
+        "card.fallback.not_verified",
+      ),
       i18n.text(h("p", { testid: "card-fallback-text" }), "card.fallback.offer_counter"),
       i18n.text(confirm, "card.fallback.confirm"),
     );

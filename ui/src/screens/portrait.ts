@@ -125,10 +125,7 @@ export const portrait: ScreenFactory = (ctx) => {
     const c = photo.comparison ?? null;
     if (c === null) {
       compare.dataset.verdict = "";
-      i18n.text(
-        compare,
-        mode === "counter" ? "portrait.compare.officer" : "portrait.compare.self",
-      );
+      i18n.text(compare, mode === "counter" ? "portrait.compare.officer" : "portrait.compare.self");
     } else {
       compare.dataset.verdict = c.samePerson ? "same" : "different";
       const vars = { score: c.score.toFixed(2), threshold: c.threshold.toFixed(2) };
