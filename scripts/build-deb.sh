@@ -3,7 +3,9 @@
 # by Tauri's deb bundler (the npm @tauri-apps/cli of ui/) into target/release/bundle/deb/.
 # The package declares its run-time needs (tauri.conf.json, bundle.linux.deb.depends) and
 # installs /usr/bin/vneid-kiosk, a desktop entry, and /usr/share/vneid-kiosk/ (default
-# configuration, autostart examples). Cold on 2 cores: see the README for the measured time.
+# configuration, autostart examples, dlib's face models). Cold on 2 cores: see the README for the
+# measured time. `--debug` bundles a debug build into target/debug/bundle/deb/ instead: CI does
+# that, reusing the debug build its tests already made, to check the packaging in minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x ui/node_modules/.bin/tauri ]; then
@@ -11,5 +13,5 @@ if [ ! -x ui/node_modules/.bin/tauri ]; then
 fi
 # The Tauri crate (2.11) and the npm API package (2.12) differ in minor version only; the
 # bundler refuses that by default although the app runs with it (see the README).
-ui/node_modules/.bin/tauri build --ci --bundles deb --ignore-version-mismatches
-ls -1 target/release/bundle/deb/*.deb
+ui/node_modules/.bin/tauri build --ci --bundles deb --ignore-version-mismatches "$@"
+ls -1t target/*/bundle/deb/*.deb | head -n1

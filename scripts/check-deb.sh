@@ -7,11 +7,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail() { echo "check-deb: $*" >&2; exit 1; }
-deb=$(ls -1t target/release/bundle/deb/*.deb 2>/dev/null | head -n1)
-[ -n "$deb" ] || fail "no .deb in target/release/bundle/deb (run scripts/build-deb.sh)"
+deb=$(ls -1t target/*/bundle/deb/*.deb 2>/dev/null | head -n1)
+[ -n "$deb" ] || fail "no .deb in target/{release,debug}/bundle/deb (run scripts/build-deb.sh)"
 
 depends=$(dpkg-deb -f "$deb" Depends)
-for need in pcscd libccid libpcsclite1 libwebkit2gtk-4.1-0 libgtk-3-0; do
+for need in pcscd libccid libpcsclite1 libdlib19.1 liblapack3 libblas3 libwebkit2gtk-4.1-0 libgtk-3-0; do
   grep -Eq "(^|, )$need( |,|$)" <<<"$depends" || fail "Depends lacks $need: $depends"
   dpkg-query -W -f='${Status}' "$need" 2>/dev/null | grep -q "install ok installed" ||
     fail "$need (declared) is not installed on this machine, so the unpacked binary cannot be tried"
@@ -26,7 +26,8 @@ desktop=$(ls -1 "$root"/usr/share/applications/*.desktop 2>/dev/null | head -n1)
 [ -n "$desktop" ] || fail "no desktop entry in /usr/share/applications"
 grep -q '^Type=Application' "$desktop" || fail "desktop entry: no Type=Application"
 grep -q '^Exec=vneid-kiosk' "$desktop" || fail "desktop entry: Exec is not vneid-kiosk"
-for f in config.default.toml autostart/vneid-kiosk.service autostart/vneid-kiosk-autostart.desktop; do
+for f in config.default.toml autostart/vneid-kiosk.service autostart/vneid-kiosk-autostart.desktop \
+  face-models/shape_predictor_5_face_landmarks.dat face-models/dlib_face_recognition_resnet_model_v1.dat; do
   [ -f "$root/usr/share/vneid-kiosk/$f" ] || fail "missing /usr/share/vneid-kiosk/$f"
 done
 

@@ -67,4 +67,12 @@ VNEID_APP_E2E=1 cargo test --quiet -p vneid-kiosk --test app_restart
 stop_display
 trap - EXIT
 
+say "Debian package (debug build bundled; the release build is the same command without --debug)"
+bash scripts/build-deb.sh --debug
+start_display 1280x800
+trap stop_display EXIT
+bash scripts/check-deb.sh
+stop_display
+trap - EXIT
+
 say "All checks passed in $(( $(date +%s) - start )) s. Screenshots: $SCREENSHOT_DIR"

@@ -23,6 +23,16 @@ use crate::enrollment::{DEVICE_KEY_FILE, GROUPS_FILE};
 /// The back office's CA certificate (PEM) in the data directory, written by the set-up.
 pub const BACKOFFICE_CA_FILE: &str = "backoffice-ca.pem";
 
+/// Where the Debian package installs dlib's face models (see tauri.conf.json); the set-up points
+/// `face_models` there when they are present, so an installed kiosk compares faces.
+pub const INSTALLED_FACE_MODELS: &str = "/usr/share/vneid-kiosk/face-models";
+
+/// The installed face models' folder, when this machine has it.
+fn installed_face_models() -> Option<&'static Path> {
+    let dir = Path::new(INSTALLED_FACE_MODELS);
+    dir.is_dir().then_some(dir)
+}
+
 /// Where the set-up writes the configuration, when the window starts in set-up.
 pub struct FirstRun {
     pub config_path: Option<PathBuf>,
@@ -182,8 +192,9 @@ pub struct SetupDone {
     groups: usize,
 }
 
-/// The configuration file's text from the form (every value quoted by the TOML writer).
-fn config_text(input: &SetupInput) -> String {
+/// The configuration file's text from the form (every value quoted by the TOML writer), with
+/// `face_models` when the models' folder is known.
+fn config_text(input: &SetupInput, face_models: Option<&Path>) -> String {
     let mut table = toml::Table::new();
     for (key, value) in [
         ("device_id", &input.device_id),
@@ -195,6 +206,10 @@ fn config_text(input: &SetupInput) -> String {
         ("backoffice_url", &input.backoffice_url),
     ] {
         table.insert(key.into(), toml::Value::String(value.trim().to_string()));
+    }
+    if let Some(dir) = face_models {
+        let dir = dir.display().to_string();
+        table.insert("face_models".into(), toml::Value::String(dir));
     }
     format!(
         "# VNeID enrollment kiosk — written by the set-up screen on {}.\n\
@@ -235,16 +250,19 @@ struct Checked {
 /// Checks everything that can be checked before anything is written or sent.
 fn validate(input: &SetupInput, path: &Path) -> Result<Checked, SetupError> {
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let config = Config::from_toml(Some(&config_text(input)), Some(path), base).map_err(|err| {
-        SetupError {
-            code: "setup.config",
-            field: err.key().map(str::to_string),
-            message: Some(format!(
-                "{} / {}",
-                err.message(Language::Vi),
-                err.message(Language::En)
-            )),
-        }
+    let config = Config::from_toml(
+        Some(&config_text(input, installed_face_models())),
+        Some(path),
+        base,
+    )
+    .map_err(|err| SetupError {
+        code: "setup.config",
+        field: err.key().map(str::to_string),
+        message: Some(format!(
+            "{} / {}",
+            err.message(Language::Vi),
+            err.message(Language::En)
+        )),
     })?;
     let groups = parse_groups(&input.groups)?;
     let admin = OperatorId::new(input.admin_id.trim())
@@ -349,8 +367,11 @@ pub async fn setup_apply(
         }
     }
     queue.close().await;
-    write_file(&path, config_text(&input).as_bytes())
-        .map_err(|_| SetupError::new("setup.config_write", None))?;
+    write_file(
+        &path,
+        config_text(&input, installed_face_models()).as_bytes(),
+    )
+    .map_err(|_| SetupError::new("setup.config_write", None))?;
     tracing::info!(
         groups = groups.len(),
         "first-run set-up done; kiosk registered"
@@ -429,10 +450,12 @@ mod tests {
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[1], ("THON-2".to_string(), "Thôn Đông".to_string()));
         assert_eq!(admin.as_str(), "admin");
-        std::fs::write(&path, config_text(&input())).expect("write");
+        let models = Path::new(INSTALLED_FACE_MODELS);
+        std::fs::write(&path, config_text(&input(), Some(models))).expect("write");
         let loaded = Config::load_file(&path).expect("the written file loads");
         assert_eq!(loaded.device_name, "UBND xã Cẩm Ngọc");
         assert_eq!(loaded.data_dir, PathBuf::from("/var/lib/vneid-kiosk"));
+        assert_eq!(loaded.face_models, models);
     }
 
     #[test]
