@@ -226,6 +226,29 @@ async function passPortrait(session, u, name) {
 }
 
 /** Waits through the warning to the wipe; returns the seconds the countdown showed first. */
+/** Waits until `queue status` shows exactly one package queued. The sync loop, woken by the
+ * enrollment, may be trying the (stopped) back office at that moment: the package is then
+ * briefly "uploading" before it goes back to "queued". */
+async function waitForOneQueued(config) {
+  let last = "";
+  await waitFor(
+    "one package queued",
+    async () => {
+      const { stdout } = await promisify(execFile)(APP, [
+        "--config",
+        config,
+        "queue",
+        "status",
+      ]);
+      last = stdout;
+      return /^queued\t1$/m.test(stdout) && !/^uploading\t[1-9]/m.test(stdout);
+    },
+    15_000,
+  ).catch((err) => {
+    throw new Error(`${err.message}; last queue status:\n${last}`);
+  });
+}
+
 async function waitForIdleWipe(session, u, startScreen) {
   const warning = await waitFor(
     "the idle warning",
@@ -1046,13 +1069,7 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
         "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));",
       );
       await saveScreenshot(session, "enroll-done");
-      const status = await promisify(execFile)(APP, [
-        "--config",
-        config,
-        "queue",
-        "status",
-      ]);
-      assert.match(status.stdout, /^queued\t1$/m, status.stdout);
+      await waitForOneQueued(config);
       await waitFor(
         "the header counting the waiting package, the back office unreachable",
         async () =>
@@ -1229,13 +1246,7 @@ describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, ()
       await u.click("review-confirm");
       await u.waitVisible("screen-done", 30_000);
       await saveScreenshot(session, "self-service-done");
-      const status = await promisify(execFile)(APP, [
-        "--config",
-        config,
-        "queue",
-        "status",
-      ]);
-      assert.match(status.stdout, /^queued\t1$/m, status.stdout);
+      await waitForOneQueued(config);
       await u.click("done-finish");
       await u.waitVisible("screen-welcome");
     });

@@ -106,7 +106,10 @@ export function cameraView(
       (run) => {
         starting = false;
         if (signal.aborted) return;
-        adopt(run);
+        // The core's answer names the run: it wins over one adopted from an early event, which
+        // may have been a late frame of the camera another screen had just closed.
+        current = run;
+        newest = Math.max(newest, run);
       },
       (cause: unknown) => {
         starting = false;
