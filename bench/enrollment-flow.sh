@@ -13,7 +13,8 @@ run() {
   source scripts/display.sh
   start_display 1280x800
   tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >/tmp/bench-tauri-driver.log 2>&1 &
-  local driver=$!
+  # Not `local`: the EXIT trap runs after the function has returned.
+  driver=$!
   trap 'kill $driver 2>/dev/null; stop_display' EXIT
   for _ in $(seq 1 100); do
     (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
