@@ -409,15 +409,7 @@ fn file_name(path: &Path) -> Result<String, BackupError> {
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), BackupError> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(BackupError::io("cannot create", path))?;
-    file.write_all(bytes)
-        .and_then(|()| file.sync_all())
-        .map_err(BackupError::io("cannot write", path))
+    crate::enrollment::write_private(path, bytes).map_err(BackupError::io("cannot write", path))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), BackupError> {

@@ -180,7 +180,9 @@ pub(crate) fn device_key(path: &Path) -> Result<DeviceSigningKey, SubmitError> {
     Ok(key)
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes `bytes` to the new file `path` (it must not exist), readable only by the app's user,
+/// and flushes it to disk.
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
