@@ -8,6 +8,8 @@
 //!   reader, and runs passive authentication and the clone check.
 //! - [`field_support`]: what the `cccd-tool` binary (field support: read a card through
 //!   PC/SC, parse a chip file, verify EF.SOD against a trust store) prints, as text or JSON.
+//! - [`card_check`]: the set-up's test read: reader, card, ATR and the eMRTD application's
+//!   SELECT, reading nothing personal.
 //! - [`verdict`]: the outcome in the officer's words (genuine, issuer unknown, invalid, clone
 //!   suspected) and what to do for each.
 //!
@@ -15,6 +17,7 @@
 //!
 //! [`CardTransport`]: emrtd::transport::CardTransport
 
+pub mod card_check;
 pub mod field_support;
 pub mod keys;
 pub mod read;
