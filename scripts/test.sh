@@ -60,10 +60,11 @@ for size in 1280x800 1920x1080; do
   trap - EXIT
 done
 
-say "Crash restart of the real app: supervise --kiosk, kill -9, back to the start screen (~10 s)"
+say "Crash restart of the real app: supervise --kiosk, kill -9 at the start screen and mid-enrollment (~30 s)"
 start_display 1280x800
 trap stop_display EXIT
 VNEID_APP_E2E=1 cargo test --quiet -p vneid-kiosk --test app_restart
+node --test tests/ui-webdriver/crash-restart.e2e.mjs
 stop_display
 trap - EXIT
 

@@ -37,12 +37,23 @@ const run = promisify(execFile);
  * before the WebDriver session, which starts the app). The camera replays one still face, or
  * the frames of the folder `camera`.
  */
-export async function launch({
+export async function launch({ prepare, ...options }) {
+  const { dir, config, data } = await writeConfig(options);
+  await prepare?.(config, data);
+  const startedMs = Date.now();
+  const session = await Session.start(DRIVER, APP, ["--config", config]);
+  return { session, dir, config, data, startedMs };
+}
+
+/**
+ * Writes a kiosk configuration under a fresh folder (see `launch`); resolves to
+ * { dir, config, data }.
+ */
+export async function writeConfig({
   mode,
   backoffice = "http://127.0.0.1:9",
   idleTimeoutSecs = 10,
   idleWarningSecs = 4,
-  prepare,
   camera: cameraFolder,
 }) {
   assert.ok(APP, "VNEID_KIOSK_APP must name the built kiosk binary");
@@ -69,10 +80,7 @@ export async function launch({
     ].join("\n"),
     "utf8",
   );
-  await prepare?.(config, data);
-  const startedMs = Date.now();
-  const session = await Session.start(DRIVER, APP, ["--config", config]);
-  return { session, dir, config, data, startedMs };
+  return { dir, config, data };
 }
 
 /** `vneid-kiosk --config CONFIG ARGS…` with `stdin`; resolves to its standard output. */
