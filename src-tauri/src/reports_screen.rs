@@ -27,7 +27,7 @@ use reports::report::{ProgressReport, ReportRequest};
 use reports::table::{Cell, Table, all_tables, heading, one_line};
 use serde::{Deserialize, Serialize};
 
-use crate::shell::{Shell, lock};
+use crate::shell::Shell;
 
 /// The residential groups with targets, phases and the commune header (format:
 /// `crates/reports/FORMAT.md`); without it, the plain `residential-groups.txt` list is used,
@@ -85,14 +85,16 @@ fn export_failed(err: ExportError) -> ScreenError {
     }
 }
 
-/// The signed-in counter operator, or why there is none.
-fn operator(shell: &Shell) -> Result<OperatorSession, ScreenError> {
+/// The signed-in counter operator, or why there is none (signed out, or the desk locked just
+/// now: see `Shell::acting_operator`).
+async fn operator(shell: &Shell) -> Result<OperatorSession, ScreenError> {
     if shell.config.mode != Mode::Counter {
         return Err(fail("reports.counter_only"));
     }
-    lock(&shell.operator)
-        .clone()
-        .ok_or(fail("operators.signed_out"))
+    shell
+        .acting_operator(std::time::Instant::now())
+        .await
+        .map_err(|err| fail(err.code()))
 }
 
 fn queue(shell: &Shell) -> Result<&Queue, ScreenError> {
@@ -155,8 +157,8 @@ pub struct Access {
 }
 
 #[tauri::command]
-pub fn reports_access(shell: tauri::State<'_, Shell>) -> Result<Access, ScreenError> {
-    let session = operator(&shell)?;
+pub async fn reports_access(shell: tauri::State<'_, Shell>) -> Result<Access, ScreenError> {
+    let session = operator(&shell).await?;
     Ok(access(&session, &shell.config.data_dir))
 }
 
@@ -373,7 +375,7 @@ pub async fn reports_progress(
     shell: tauri::State<'_, Shell>,
     input: ReportInput,
 ) -> Result<ProgressView, ScreenError> {
-    let session = operator(&shell)?;
+    let session = operator(&shell).await?;
     session
         .require(Permission::Export)
         .map_err(|_| fail("reports.report_not_permitted"))?;
@@ -518,7 +520,7 @@ pub async fn reports_followup(
     shell: tauri::State<'_, Shell>,
     input: ListInput,
 ) -> Result<ListPage, ScreenError> {
-    let session = operator(&shell)?;
+    let session = operator(&shell).await?;
     let queue = queue(&shell)?;
     let kind = kind_of(&input.kind)?;
     let group = group_of(input.group.as_deref())?;
@@ -571,7 +573,7 @@ pub async fn reports_contact(
     outcome: String,
     note: String,
 ) -> Result<(), ScreenError> {
-    let session = operator(&shell)?;
+    let session = operator(&shell).await?;
     session
         .require(Permission::ViewFollowUp)
         .map_err(|_| fail("reports.followup_not_permitted"))?;
@@ -761,7 +763,7 @@ pub async fn reports_export(
     shell: tauri::State<'_, Shell>,
     input: ExportInput,
 ) -> Result<ExportDone, ScreenError> {
-    let session = operator(&shell)?;
+    let session = operator(&shell).await?;
     export_to(&shell.config, queue(&shell)?, &session, &input).await
 }
 
@@ -808,7 +810,7 @@ pub async fn print_view(
     window: tauri::WebviewWindow,
     what: String,
 ) -> Result<(), ScreenError> {
-    let session = operator(&shell)?;
+    let session = operator(&shell).await?;
     match what.as_str() {
         "guide" | "receipt" => {}
         "progress" | "approved-not-activated" | "rejected" | "not-acknowledged" => {
@@ -829,7 +831,7 @@ pub async fn print_view(
 
 /// Every code this module answers with, for the dictionary test.
 #[cfg(test)]
-const CODES: [&str; 17] = [
+const CODES: [&str; 18] = [
     "reports.counter_only",
     "reports.followup_not_permitted",
     "reports.report_not_permitted",
@@ -846,6 +848,7 @@ const CODES: [&str; 17] = [
     "reports.key_unavailable",
     "reports.print_failed",
     "operators.signed_out",
+    "operators.desk_locked",
     "queue.unavailable",
 ];
 

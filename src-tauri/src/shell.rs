@@ -4,11 +4,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use cardread::keys::{KeyCandidates, KeyError};
 use emrtd::passive_auth::TrustStore;
 
+use enroll::audit::AuditAction;
 use enroll::consent::Consent;
+use enroll::desk::{Desk, DeskRefusal};
 use enroll::form::{EnrollmentForm, Field, RawForm};
 use enroll::ids::OperatorId;
 use enroll::ids::{DeviceId, GroupId};
@@ -36,15 +39,111 @@ pub(crate) struct Shell {
     /// The queue database (operators, audit log, packages); `None` when it could not open.
     pub(crate) queue: Option<Queue>,
     /// The operator signed in at the counter: kept across citizens, until they sign out or
-    /// the UI locks the desk after `OPERATOR_LOCK_SECS` without input.
-    pub(crate) operator: Mutex<Option<OperatorSession>>,
+    /// the desk locks after `operator_lock_minutes` without activity ([`Shell::acting_operator`]).
+    desk: Mutex<Desk>,
     /// The background sync loop, or why none runs.
     sync: Result<SyncHandle, Stopped>,
 }
 
-/// Counter mode: the operator's sign-in ends after this long without input (kiosk practice:
-/// about 15 minutes); each citizen's data is wiped much sooner, at `idle_timeout_secs`.
-const OPERATOR_LOCK_SECS: u32 = 15 * 60;
+/// How often the core looks for a desk past its lock time when no command comes (the UI's
+/// 2 s status poll usually finds it first).
+const DESK_SWEEP: Duration = Duration::from_secs(30);
+
+impl Shell {
+    fn new(config: Config, queue: Option<Queue>, sync: Result<SyncHandle, Stopped>) -> Shell {
+        let lock_after = Duration::from_secs(u64::from(config.operator_lock_minutes) * 60);
+        Shell {
+            sync,
+            queue,
+            desk: Mutex::new(Desk::new(lock_after)),
+            config,
+            session: Arc::new(Mutex::new(Session::default())),
+            card: std::sync::OnceLock::new(),
+            camera: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The signed-in operator, for a command acting on their behalf at `now` (which renews
+    /// their sign-in). Past the lock time the desk locks: the operator is signed out, the
+    /// citizen's data wiped, the lock audited, and the command refused with
+    /// `operators.desk_locked`.
+    pub(crate) async fn acting_operator(&self, now: Instant) -> Result<OperatorSession, UiError> {
+        let acted = lock(&self.desk).act(now);
+        match acted {
+            Ok(session) => Ok(session),
+            Err(DeskRefusal::SignedOut) => Err(UiError::new("operators.signed_out")),
+            Err(DeskRefusal::Locked(session)) => {
+                self.desk_locked(&session).await;
+                Err(UiError::new("operators.desk_locked"))
+            }
+        }
+    }
+
+    /// At the counter, the operator a citizen's step is done for (see
+    /// [`Shell::acting_operator`]); a self-service station has none.
+    async fn counter_operator(&self) -> Result<Option<OperatorSession>, UiError> {
+        match self.config.mode {
+            Mode::Counter => self.acting_operator(Instant::now()).await.map(Some),
+            Mode::SelfService => Ok(None),
+        }
+    }
+
+    /// The signed-in operator at `now` without renewing their sign-in (a status poll is not
+    /// activity); locks the desk when past its time.
+    async fn desk_operator(&self, now: Instant) -> Option<OperatorSession> {
+        let checked = lock(&self.desk).check(now);
+        match checked {
+            Ok(session) => Some(session),
+            Err(DeskRefusal::SignedOut) => None,
+            Err(DeskRefusal::Locked(session)) => {
+                self.desk_locked(&session).await;
+                None
+            }
+        }
+    }
+
+    /// After the desk locked: wipes the citizen's data and audits the lock (the operator's id,
+    /// nothing personal).
+    async fn desk_locked(&self, session: &OperatorSession) {
+        let wiped = self.wipe_citizen();
+        tracing::info!(
+            role = session.role.as_str(),
+            wiped = wiped.is_ok(),
+            "operator desk locked after no activity; citizen's session wiped"
+        );
+        let Some(queue) = &self.queue else {
+            return;
+        };
+        if let Err(err) = queue
+            .audit()
+            .append(
+                Timestamp::now(),
+                &session.operator,
+                AuditAction::DeskLocked,
+                None,
+            )
+            .await
+        {
+            tracing::error!(error = %err, "desk lock not audited");
+        }
+    }
+
+    /// Stops the camera and any chip read, and wipes the citizen's session.
+    fn wipe_citizen(&self) -> Result<(), UiError> {
+        if let Some(camera) = self.camera.get() {
+            let _ = camera.stop();
+        }
+        let mut session = lock(&self.session);
+        let cancelled = self.card.get().map(CardWorker::cancel);
+        let held_data = !session.is_empty();
+        session.wipe();
+        tracing::info!(held_data, "session wiped");
+        match cancelled {
+            Some(Err(_)) => Err(UiError::new("card.worker_stopped")),
+            _ => Ok(()),
+        }
+    }
+}
 
 /// A device's state as the header shows it.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -95,6 +194,11 @@ impl UiError {
     pub(crate) fn new(code: &'static str) -> UiError {
         UiError { code }
     }
+
+    /// The code the UI's dictionary turns into a sentence.
+    pub(crate) fn code(&self) -> &'static str {
+        self.code
+    }
 }
 
 fn probe_state(config: &Config, sync: SyncStatus) -> ShellState {
@@ -112,7 +216,7 @@ fn probe_state(config: &Config, sync: SyncStatus) -> ShellState {
         sync,
         queue_waiting: None,
         operator: None,
-        operator_lock_secs: OPERATOR_LOCK_SECS,
+        operator_lock_secs: config.operator_lock_minutes.saturating_mul(60),
         version: env!("CARGO_PKG_VERSION"),
     }
 }
@@ -137,37 +241,34 @@ async fn shell_state(
     if let Some(queue) = &shell.queue {
         state.queue_waiting = crate::backoffice_link::waiting(queue).await;
     }
-    state.operator = lock(&shell.operator)
-        .as_ref()
+    state.operator = shell
+        .desk_operator(Instant::now())
+        .await
         .map(|s| s.operator.as_str().to_string());
     Ok(state)
 }
 
 #[tauri::command]
 fn clear_session(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
-    if let Some(camera) = shell.camera.get() {
-        let _ = camera.stop();
-    }
-    let mut session = lock(&shell.session);
-    let cancelled = shell.card.get().map(CardWorker::cancel);
-    let held_data = !session.is_empty();
-    session.wipe();
-    tracing::info!(held_data, "session wiped");
-    match cancelled {
-        Some(Err(_)) => Err(UiError::new("card.worker_stopped")),
-        _ => Ok(()),
-    }
+    shell.wipe_citizen()
 }
 
 /// Ends the operator's sign-in (the "Đăng xuất" button or the UI's lock) and wipes the
 /// citizen's session with it.
 #[tauri::command]
 fn operator_sign_out(shell: tauri::State<'_, Shell>, locked: bool) -> Result<(), UiError> {
-    let signed_out = lock(&shell.operator).take();
+    let signed_out = lock(&shell.desk).sign_out();
     if let Some(session) = signed_out {
         tracing::info!(role = session.role.as_str(), locked, "operator signed out");
     }
-    clear_session(shell)
+    shell.wipe_citizen()
+}
+
+/// The UI saw the operator's input (sent at most every few tens of seconds): renews the
+/// sign-in, or answers `operators.desk_locked` when it had already lapsed.
+#[tauri::command]
+async fn operator_active(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
+    shell.acting_operator(Instant::now()).await.map(|_| ())
 }
 
 /// The reader side now (the `card-state` event reports each change after this).
@@ -182,11 +283,12 @@ fn card_state(shell: tauri::State<'_, Shell>) -> CardState {
 /// Starts a chip read with the typed ID number (kept in the session) and the typed birth and
 /// expiry dates (`ddmmyyyy`); the result arrives as `card-result` with the returned id.
 #[tauri::command]
-fn card_read_typed(
+async fn card_read_typed(
     shell: tauri::State<'_, Shell>,
     date_of_birth: String,
     date_of_expiry: String,
 ) -> Result<u64, UiError> {
+    shell.counter_operator().await?;
     let keys = {
         let session = lock(&shell.session);
         let id = session
@@ -200,7 +302,11 @@ fn card_read_typed(
 /// Starts a chip read with the keys the card's QR payload gives; without a payload, the QR
 /// code the camera read into the session.
 #[tauri::command]
-fn card_read_qr(shell: tauri::State<'_, Shell>, payload: Option<String>) -> Result<u64, UiError> {
+async fn card_read_qr(
+    shell: tauri::State<'_, Shell>,
+    payload: Option<String>,
+) -> Result<u64, UiError> {
+    shell.counter_operator().await?;
     let keys = match payload {
         Some(payload) => KeyCandidates::from_qr_payload(&payload),
         None => {
@@ -217,13 +323,11 @@ fn card_read_qr(shell: tauri::State<'_, Shell>, payload: Option<String>) -> Resu
 /// read): counter mode only, signed in, with a QR code the camera read. The package is then
 /// marked not chip-verified.
 #[tauri::command]
-fn enrollment_confirm_qr_only(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
+async fn enrollment_confirm_qr_only(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
     if shell.config.mode != Mode::Counter {
         return Err(UiError::new("qr_only.self_service"));
     }
-    if lock(&shell.operator).is_none() {
-        return Err(UiError::new("operators.signed_out"));
-    }
+    shell.acting_operator(Instant::now()).await?;
     lock(&shell.session)
         .confirm_qr_only()
         .map_err(|_| UiError::new("qr_only.no_qr"))?;
@@ -270,7 +374,12 @@ fn load_trust_store(dir: &Path) -> TrustStore {
 }
 
 #[tauri::command]
-fn session_set_id_number(shell: tauri::State<'_, Shell>, id_number: String) -> Result<(), UiError> {
+async fn session_set_id_number(
+    shell: tauri::State<'_, Shell>,
+    id_number: String,
+) -> Result<(), UiError> {
+    let id_number = Zeroizing::new(id_number);
+    shell.counter_operator().await?;
     lock(&shell.session)
         .set_id_number(&id_number)
         .map_err(|err| match err {
@@ -288,7 +397,7 @@ async fn operator_sign_in(
     let pin = Zeroizing::new(pin);
     let signed_in = sign_in(shell.queue.as_ref(), &operator_id, &pin, Timestamp::now()).await?;
     tracing::info!(role = signed_in.role.as_str(), "operator signed in");
-    *lock(&shell.operator) = Some(signed_in);
+    lock(&shell.desk).sign_in(signed_in, Instant::now());
     Ok(())
 }
 
@@ -344,12 +453,14 @@ fn queue_error(err: &QueueError) -> UiError {
 }
 
 #[tauri::command]
-fn session_consent(shell: tauri::State<'_, Shell>) {
+async fn session_consent(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
+    shell.counter_operator().await?;
     lock(&shell.session).consent(Timestamp::now());
     tracing::info!(
         notice = crate::enrollment::CONSENT_NOTICE_VERSION,
         "consent given"
     );
+    Ok(())
 }
 
 #[tauri::command]
@@ -473,10 +584,11 @@ fn parse_form(
 }
 
 #[tauri::command]
-fn enrollment_check_form(
+async fn enrollment_check_form(
     shell: tauri::State<'_, Shell>,
     form: FormInput,
 ) -> Result<FormCheck, UiError> {
+    shell.counter_operator().await?;
     let groups = crate::enrollment::load_groups(&shell.config.data_dir);
     let (form, group) = match parse_form(&form, &groups) {
         Ok(parsed) => parsed,
@@ -531,12 +643,9 @@ async fn enrollment_submit(
     let (form, group) =
         parse_form(&form, &groups).map_err(|_| UiError::new("enrollment.form_invalid"))?;
     let group = GroupId::new(group.id).map_err(|_| UiError::new("enrollment.unknown_group"))?;
-    let operator = match shell.config.mode {
-        Mode::Counter => lock(&shell.operator)
-            .as_ref()
-            .map(|s| s.operator.clone())
-            .ok_or(UiError::new("operators.signed_out"))?,
-        Mode::SelfService => {
+    let operator = match shell.counter_operator().await? {
+        Some(session) => session.operator,
+        None => {
             let id = OperatorId::new(shell.config.device_id.clone())
                 .map_err(|_| UiError::new("operators.self_service_missing"))?;
             queue
@@ -660,15 +769,7 @@ pub fn run(config: Config, kiosk: bool, setup: Option<std::path::PathBuf>) -> Ex
         Some(queue) => crate::backoffice_link::start(&config, queue),
         None => Err(Stopped::SetupFailed),
     };
-    let shell = Shell {
-        sync,
-        queue,
-        operator: Mutex::new(None),
-        config,
-        session: Arc::new(Mutex::new(Session::default())),
-        card: std::sync::OnceLock::new(),
-        camera: std::sync::OnceLock::new(),
-    };
+    let shell = Shell::new(config, queue, sync);
     let session = Arc::clone(&shell.session);
     let result = tauri::Builder::default()
         .manage(shell)
@@ -694,6 +795,15 @@ pub fn run(config: Config, kiosk: bool, setup: Option<std::path::PathBuf>) -> Ex
             if let (Ok(sync), Some(queue)) = (&shell.sync, &shell.queue) {
                 sync.forward(app.handle().clone(), queue.clone(), &shell.config);
             }
+            if shell.config.mode == Mode::Counter {
+                let app = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    loop {
+                        tokio::time::sleep(DESK_SWEEP).await;
+                        app.state::<Shell>().desk_operator(Instant::now()).await;
+                    }
+                });
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -702,6 +812,7 @@ pub fn run(config: Config, kiosk: bool, setup: Option<std::path::PathBuf>) -> Ex
             session_set_id_number,
             operator_sign_in,
             operator_sign_out,
+            operator_active,
             card_state,
             card_read_typed,
             card_read_qr,
@@ -876,6 +987,125 @@ mod tests {
         );
     }
 
+    /// A counter shell over a fresh queue, with `cb01` signed in at `start` and a citizen's
+    /// typed ID number in the session.
+    fn counter_desk(dir: &Path, start: Instant) -> (Shell, Queue) {
+        let queue = queue_in(dir);
+        let config = Config::embedded().expect("defaults");
+        assert_eq!(
+            (config.mode, config.operator_lock_minutes),
+            (Mode::Counter, 15)
+        );
+        let shell = Shell::new(config, Some(queue.clone()), Err(Stopped::NotRegistered));
+        let operator = OperatorSession {
+            operator: OperatorId::new("cb01").expect("id"),
+            role: Role::Operator,
+        };
+        lock(&shell.desk).sign_in(operator, start);
+        lock(&shell.session)
+            .set_id_number("001090123456")
+            .expect("12 digits");
+        (shell, queue)
+    }
+
+    fn desk_locks(queue: &Queue) -> Vec<enroll::audit::AuditEntry> {
+        tauri::async_runtime::block_on(queue.audit().entries())
+            .expect("audit log")
+            .into_iter()
+            .filter(|e| e.action == AuditAction::DeskLocked.as_str())
+            .collect()
+    }
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn activity_within_the_lock_time_keeps_the_operator_and_the_citizen() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let start = Instant::now();
+        let (shell, queue) = counter_desk(dir.path(), start);
+        for minutes in [14, 28, 42] {
+            let acting =
+                tauri::async_runtime::block_on(shell.acting_operator(start + minutes * MINUTE));
+            assert_eq!(
+                acting.map(|s| s.operator.as_str().to_owned()),
+                Ok("cb01".into())
+            );
+        }
+        assert_eq!(lock(&shell.session).id_number(), Some("001090123456"));
+        assert!(desk_locks(&queue).is_empty());
+    }
+
+    #[test]
+    fn past_the_lock_time_a_command_is_refused_the_operator_signed_out_the_lock_audited_and_the_citizen_wiped()
+     {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let start = Instant::now();
+        let (shell, queue) = counter_desk(dir.path(), start);
+        let late = start + 15 * MINUTE;
+        assert_eq!(
+            tauri::async_runtime::block_on(shell.acting_operator(late)).err(),
+            Some(UiError::new("operators.desk_locked"))
+        );
+        assert!(
+            lock(&shell.session).is_empty(),
+            "the citizen's data is wiped"
+        );
+        assert_eq!(
+            tauri::async_runtime::block_on(shell.acting_operator(late)).err(),
+            Some(UiError::new("operators.signed_out")),
+            "nobody is signed in any more"
+        );
+        let locks = desk_locks(&queue);
+        assert_eq!(locks.len(), 1, "the lock is audited once");
+        assert_eq!(locks[0].actor, "cb01");
+        assert_eq!(locks[0].subject, None, "nothing about the citizen");
+        assert!(tauri::async_runtime::block_on(queue.audit().verify()).is_ok());
+    }
+
+    #[test]
+    fn the_status_poll_is_not_activity_and_locks_a_lapsed_desk_by_itself() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let start = Instant::now();
+        let (shell, queue) = counter_desk(dir.path(), start);
+        let polled = tauri::async_runtime::block_on(shell.desk_operator(start + 14 * MINUTE));
+        assert!(polled.is_some());
+        assert!(
+            tauri::async_runtime::block_on(shell.desk_operator(start + 15 * MINUTE)).is_none(),
+            "the poll 14 minutes in did not renew the sign-in"
+        );
+        assert!(lock(&shell.session).is_empty());
+        assert_eq!(desk_locks(&queue).len(), 1);
+    }
+
+    #[test]
+    fn citizen_steps_at_the_counter_need_the_operator_and_at_a_self_service_station_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::embedded().expect("defaults");
+        let counter = Shell::new(
+            config.clone(),
+            Some(queue_in(dir.path())),
+            Err(Stopped::NotRegistered),
+        );
+        assert_eq!(
+            tauri::async_runtime::block_on(counter.counter_operator()).err(),
+            Some(UiError::new("operators.signed_out"))
+        );
+        config.mode = Mode::SelfService;
+        let station = Shell::new(config, None, Err(Stopped::NotRegistered));
+        assert_eq!(
+            tauri::async_runtime::block_on(station.counter_operator()),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn shell_state_tells_the_ui_the_configured_lock_time() {
+        let mut config = Config::embedded().expect("defaults");
+        config.operator_lock_minutes = 7;
+        let sync = Stopped::NotRegistered.status(&config);
+        assert_eq!(probe_state(&config, sync).operator_lock_secs, 420);
+    }
+
     #[test]
     fn every_sign_in_error_code_has_a_sentence_in_the_ui_dictionary() {
         let dictionary = include_str!("../../ui/src/i18n.ts");
@@ -891,10 +1121,11 @@ mod tests {
             OperatorError::Storage(QueueError::Migration(String::new())),
         ]
         .map(|e| operator_error(e).code);
-        for code in codes
-            .into_iter()
-            .chain(["operators.none_configured", "queue.unavailable"])
-        {
+        for code in codes.into_iter().chain([
+            "operators.none_configured",
+            "queue.unavailable",
+            "operators.desk_locked",
+        ]) {
             let entry = format!("\"{code}\": \"error.{code}\"");
             assert!(dictionary.contains(&entry), "no sentence for {code}");
         }

@@ -279,6 +279,8 @@ const vi = {
   "error.enrollment.seal_failed":
     "Không niêm phong được hồ sơ. Hãy thử lại; nếu vẫn lỗi, hãy báo quản trị viên.",
   "error.operators.signed_out": "Phiên đăng nhập của cán bộ đã kết thúc. Hãy đăng nhập lại.",
+  "error.operators.desk_locked":
+    "Máy đã tự đăng xuất cán bộ vì không có thao tác quá lâu; dữ liệu của công dân đã được xoá. Hãy đăng nhập lại.",
   "error.operators.self_service_missing":
     "Máy tự phục vụ chưa có tài khoản thiết bị. Hãy báo quản trị viên tạo tài khoản tự phục vụ cho máy.",
   "error.queue.unavailable":
@@ -658,6 +660,8 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "error.enrollment.seal_failed":
     "The application could not be sealed. Try again; if it keeps failing, tell the administrator.",
   "error.operators.signed_out": "The operator's sign-in has ended. Sign in again.",
+  "error.operators.desk_locked":
+    "The kiosk signed the operator out after too long without use; the citizen's data was wiped. Sign in again.",
   "error.operators.self_service_missing":
     "This self-service station has no device account. Ask the administrator to create its self-service account.",
   "error.queue.unavailable":
@@ -780,6 +784,7 @@ const ERROR_KEYS: Readonly<Record<string, PlainKey>> = {
   "enrollment.backoffice_key": "error.enrollment.backoffice_key",
   "enrollment.seal_failed": "error.enrollment.seal_failed",
   "operators.signed_out": "error.operators.signed_out",
+  "operators.desk_locked": "error.operators.desk_locked",
   "operators.self_service_missing": "error.operators.self_service_missing",
   "queue.disk_full": "error.queue.disk_full",
   "queue.corrupt": "error.queue.corrupt",

@@ -8,6 +8,8 @@ export interface IdleHandlers {
   warn?(secondsLeft: number): void;
   /** The person chose to continue: the warning goes away. */
   resume?(): void;
+  /** Each input that counts as activity. */
+  input?(): void;
   timeout(): void;
 }
 
@@ -67,6 +69,7 @@ export class IdleWatch {
     if (this.#warning) return;
     this.#armed = true;
     this.#lastInput = Date.now();
+    this.#handlers.input?.();
   }
 
   #tick(): void {

@@ -275,6 +275,10 @@ export interface Backend {
   /** Hands the typed ID number to the core's session (to derive the chip's access key). */
   sessionSetIdNumber(idNumber: string): Promise<void>;
   operatorSignIn(operatorId: string, pin: string): Promise<void>;
+  /** Tells the core the operator is at work (input seen), which keeps the desk unlocked. */
+  operatorActive(): Promise<void>;
+  /** Calls `handle` whenever the core refuses a command because it locked the desk. */
+  onDeskLocked(handle: () => void, signal: AbortSignal): void;
   /** Ends the operator's sign-in (button, or `locked` after no input) and the citizen's session. */
   operatorSignOut(locked: boolean): Promise<void>;
   /** Listens to the sync loop's `sync-status` events until `signal` aborts. */
@@ -322,9 +326,14 @@ export function toBackendError(cause: unknown): BackendError {
   return new BackendError("ipc.unexpected_error");
 }
 
+/** The core signed the operator out after the lock time without activity. */
+export const DESK_LOCKED = "operators.desk_locked";
+const deskLockedListeners = new Set<() => void>();
+
 /**
- * Calls a command. With `timeoutMs`, a core that does not answer in time is an `ipc.timeout`
- * error instead of a screen that waits forever.
+ * Calls a command. A refusal because the core locked the operator's desk is also told to
+ * `onDeskLocked`'s listeners, whichever screen called. With `timeoutMs`, a core that does not
+ * answer in time is an `ipc.timeout` error instead of a screen that waits forever.
  */
 async function call<T>(
   cmd: string,
@@ -344,7 +353,9 @@ async function call<T>(
   try {
     return await (late === null ? answer : Promise.race([answer, late]));
   } catch (cause) {
-    throw toBackendError(cause);
+    const error = toBackendError(cause);
+    if (error.code === DESK_LOCKED) for (const handle of deskLockedListeners) handle();
+    throw error;
   } finally {
     clearTimeout(timer);
   }
@@ -421,6 +432,14 @@ export const tauriBackend: Backend = {
   },
   async operatorSignIn(operatorId, pin) {
     await call<unknown>("operator_sign_in", { operatorId, pin });
+  },
+  async operatorActive() {
+    await call<null>("operator_active");
+  },
+  onDeskLocked(handle, signal) {
+    if (signal.aborted) return;
+    deskLockedListeners.add(handle);
+    signal.addEventListener("abort", () => deskLockedListeners.delete(handle), { once: true });
   },
   async operatorSignOut(locked) {
     await call<null>("operator_sign_out", { locked }, CLEAR_SESSION_TIMEOUT_MS);

@@ -3,8 +3,11 @@
 //! fresh session starts on the mode's start screen in the configured language. At the counter
 //! the operator's sign-in outlives the citizens' sessions: the next citizen starts on consent
 //! with the operator still shown, until "Đăng xuất" or the desk locks after no input
-//! (`operatorLockSecs`), which also wipes the citizen's data. The header follows the sync
-//! loop's `sync-status` events as they come, and the 2 s status poll.
+//! (`operatorLockSecs`), which also wipes the citizen's data. The core is the authority on the
+//! lock: input is reported to it (`operator_active`, at most every 30 s), and when it has locked
+//! the desk (a command refused with `operators.desk_locked`, or the status poll showing nobody
+//! signed in) the desk locks here too. The header follows the sync loop's `sync-status` events
+//! as they come, and the 2 s status poll.
 
 import { Draft } from "./draft";
 import { button, h } from "./dom";
@@ -17,6 +20,8 @@ import { Router } from "./router";
 import { screens, startScreen } from "./screens/index";
 
 const POLL_MS = 2000;
+/** The most often the operator's input is reported to the core. */
+const ACTIVE_EVERY_MS = 30_000;
 
 /** How a session ends, and what the next one must know. */
 interface Desk {
@@ -187,6 +192,10 @@ export class Kiosk {
   #operator: string | null;
   /** Aborts the operator desk's lock watch. */
   #desk: AbortController | null = null;
+  /** Counts sign-ins and sign-outs, so a status poll sent before one is not read after it. */
+  #deskEpoch = 0;
+  /** When the operator's activity was last reported to the core. */
+  #lastActive = 0;
 
   constructor(root: HTMLElement, backend: Backend, initial: ShellState) {
     this.#root = root;
@@ -195,6 +204,9 @@ export class Kiosk {
     this.#operator = initial.mode === "counter" ? initial.operator : null;
     if (this.#operator !== null) this.#watchDesk();
     this.#session = this.#start(null, false);
+    backend.onDeskLocked(() => {
+      if (this.#operator !== null) void this.signOut(true);
+    }, new AbortController().signal);
     this.#poll();
     // The kiosk lives as long as the page: this subscription never ends.
     void backend
@@ -222,6 +234,7 @@ export class Kiosk {
     this.#desk?.abort();
     this.#desk = null;
     this.#operator = null;
+    this.#deskEpoch++;
     await this.#end(() => this.#backend.operatorSignOut(locked), locked);
   }
 
@@ -251,9 +264,23 @@ export class Kiosk {
     new IdleWatch(
       this.#latest.operatorLockSecs,
       0,
-      { timeout: () => void this.signOut(true) },
+      {
+        timeout: () => void this.signOut(true),
+        input: () => {
+          this.#active();
+        },
+      },
       desk.signal,
     ).arm();
+  }
+
+  /** Reports the operator's input to the core, at most every `ACTIVE_EVERY_MS`. */
+  #active(): void {
+    const now = Date.now();
+    if (this.#operator === null || now - this.#lastActive < ACTIVE_EVERY_MS) return;
+    this.#lastActive = now;
+    // A lapsed desk answers `operators.desk_locked`, which `onDeskLocked` handles.
+    this.#backend.operatorActive().catch(() => undefined);
   }
 
   #start(clearFailure: string | null, locked: boolean): Session {
@@ -267,6 +294,8 @@ export class Kiosk {
         signOut: () => void this.signOut(false),
         signedIn: (operator) => {
           this.#operator = operator;
+          this.#deskEpoch++;
+          this.#lastActive = Date.now();
           this.#watchDesk();
         },
         locked,
@@ -278,8 +307,16 @@ export class Kiosk {
   #poll(): void {
     setTimeout(async () => {
       try {
+        const epoch = this.#deskEpoch;
         this.#latest = await this.#backend.shellState();
         if (!this.#wiping) this.#session.header.update(this.#latest);
+        // The core locked the desk on its own (no command came to be refused).
+        const lockedByCore =
+          this.#latest.mode === "counter" &&
+          this.#latest.operator === null &&
+          this.#operator !== null &&
+          epoch === this.#deskEpoch;
+        if (lockedByCore) void this.signOut(true);
       } catch (cause) {
         if (!this.#wiping) this.#session.header.showStale(toBackendError(cause).code);
       }

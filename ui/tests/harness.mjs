@@ -79,6 +79,7 @@ export function shellState(overrides = {}) {
     queueWaiting: 0,
     operator: null,
     operatorLockSecs: 900,
+    health: { state: "ok", level: "ok", number: null, at: null },
     version: "0.1.0",
     ...overrides,
     sync: { ...sync, ...overrides.sync },
@@ -199,6 +200,8 @@ function installMockCore(config) {
           throw { code: mock.signInCode };
         case "operator_sign_out":
           mock.state.operator = null;
+          return null;
+        case "operator_active":
           return null;
         case "plugin:event|listen": {
           const id = nextListener++;

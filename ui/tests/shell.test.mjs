@@ -520,6 +520,64 @@ describe("counter mode: the operator stays signed in across citizens", () => {
     assert.equal((await calls(page, "operator_sign_out")).length, 0);
   });
 
+  test("a command the core refuses because it locked the desk returns to sign-in with nothing of the citizen", async () => {
+    const { page, errors } = await open({ shell: { mode: "counter" }, signInCode: null });
+    await signIn(page);
+    await byId(page, "consent-agree").click();
+    await typeDigits(page, "079203004521");
+    await page.evaluate(() => {
+      // Only the refusal: the status poll still shows the operator, so the refusal alone locks.
+      window.__mock.failures.session_set_id_number = "operators.desk_locked";
+    });
+    await byId(page, "id-continue").click();
+    await byId(page, "screen-signin").waitFor();
+    assert.deepEqual(
+      (await calls(page, "operator_sign_out")).map((c) => c.args),
+      [{ locked: true }],
+    );
+    assert.equal(await byId(page, "operator").isVisible(), false);
+    assert.match(await text(page, "session-notice"), /^Máy đã tự đăng xuất/);
+    assert.equal(
+      await page.evaluate(() => document.body.innerHTML.includes("079203004521")),
+      false,
+      "the citizen's ID number is gone",
+    );
+    assert.equal(await byId(page, "signin-operator").inputValue(), "");
+    assert.deepEqual(errors, []);
+  });
+
+  test("a status poll showing nobody signed in locks the desk here too", async () => {
+    const { page } = await open({ shell: { mode: "counter" }, signInCode: null });
+    await signIn(page);
+    await byId(page, "consent-agree").click();
+    await page.evaluate(() => {
+      window.__mock.state.operator = null;
+    });
+    await byId(page, "screen-signin").waitFor({ timeout: 5000 });
+    assert.deepEqual(
+      (await calls(page, "operator_sign_out")).map((c) => c.args),
+      [{ locked: true }],
+    );
+    assert.match(await text(page, "session-notice"), /^Máy đã tự đăng xuất/);
+  });
+
+  test("the operator's input is reported to the core at most every 30 s", async () => {
+    const { page } = await open({ shell: { mode: "counter" }, signInCode: null });
+    await signIn(page);
+    for (let i = 0; i < 4; i++) await byId(page, "consent-why").click();
+    assert.equal(
+      (await calls(page, "operator_active")).length,
+      0,
+      "the sign-in itself was the last activity",
+    );
+    await page.evaluate(() => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() + 31_000;
+    });
+    for (let i = 0; i < 4; i++) await byId(page, "consent-why").click();
+    assert.equal((await calls(page, "operator_active")).length, 1);
+  });
+
   test("a core that already has the operator signed in resumes at consent", async () => {
     const { page } = await open({ shell: { mode: "counter", operator: "cb07" } });
     await byId(page, "screen-consent").waitFor();

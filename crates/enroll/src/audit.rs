@@ -32,6 +32,8 @@ pub enum AuditAction {
     LoginFailed,
     /// An account was locked after repeated failures.
     LockedOut,
+    /// The counter desk signed its operator out after the lock time without activity.
+    DeskLocked,
     /// An operator account was created (subject: the new operator).
     OperatorCreated,
     /// A report or list was exported (subject: the report's name).
@@ -54,6 +56,7 @@ impl AuditAction {
             Self::Login => "operator.login",
             Self::LoginFailed => "operator.login-failed",
             Self::LockedOut => "operator.locked-out",
+            Self::DeskLocked => "operator.desk-locked",
             Self::OperatorCreated => "operator.created",
             Self::Export => "report.export",
             Self::SettingChanged => "setting.changed",

@@ -7,8 +7,9 @@
 //! - [`package`]: the sealed, signed package (format in `FORMAT.md`) and its opening.
 //! - [`queue`]: the SQLite outbox that only takes sealed packages; [`local_key`]: the key
 //!   that protects what the follow-up screens need after purge.
-//! - [`operators`]: accounts, roles, Argon2id PINs, lockout; [`audit`]: the append-only,
-//!   hash-chained audit log, in the same database.
+//! - [`operators`]: accounts, roles, Argon2id PINs, lockout; [`desk`]: the counter's
+//!   sign-in and its lock after a quiet spell; [`audit`]: the append-only, hash-chained audit
+//!   log, in the same database.
 //! - [`demo`]: fictitious enrollments for the demo, benchmarks and crash tests.
 //! - [`ids`], [`timestamp`]: non-personal identifiers and times (callers pass the clock).
 
@@ -16,6 +17,7 @@ pub mod audit;
 pub mod citizen;
 pub mod consent;
 pub mod demo;
+pub mod desk;
 pub mod enrollment;
 pub mod evidence;
 pub mod form;

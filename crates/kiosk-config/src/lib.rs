@@ -18,7 +18,7 @@ pub const DEFAULT_TOML: &str = include_str!("../../../assets/config.default.toml
 /// Environment variable naming the configuration file when `--config` is not given.
 pub const CONFIG_ENV: &str = "VNEID_KIOSK_CONFIG";
 
-const KEYS: [&str; 12] = [
+const KEYS: [&str; 13] = [
     "device_id",
     "device_name",
     "mode",
@@ -28,6 +28,7 @@ const KEYS: [&str; 12] = [
     "trust_store",
     "idle_timeout_secs",
     "idle_warning_secs",
+    "operator_lock_minutes",
     "camera",
     "camera_fps",
     "face_models",
@@ -104,6 +105,8 @@ pub struct Config {
     pub trust_store: PathBuf,
     pub idle_timeout_secs: u32,
     pub idle_warning_secs: u32,
+    /// Counter mode: minutes without activity after which the core signs the operator out.
+    pub operator_lock_minutes: u32,
     pub camera: Camera,
     /// Frames per second asked of the webcam, or played by a replay.
     pub camera_fps: u32,
@@ -156,6 +159,7 @@ pub enum Rule {
     PlainHttpOnlyLoopback,
     IdleTimeoutRange,
     IdleWarningRange,
+    OperatorLockRange,
     NoHomeForDataDir,
     CameraChoice,
     CameraFpsRange,
@@ -257,6 +261,10 @@ fn rule_text(rule: Rule, lang: Language) -> &'static str {
         Rule::IdleWarningRange => lang.pick(
             "phải từ 3 giây trở lên và nhỏ hơn idle_timeout_secs.",
             "must be at least 3 seconds and less than idle_timeout_secs.",
+        ),
+        Rule::OperatorLockRange => lang.pick(
+            "phải từ 1 đến 240 phút.",
+            "must be between 1 and 240 minutes.",
         ),
         Rule::CameraChoice => lang.pick(
             "phải là \"auto\" (camera đầu tiên), \"index:N\" (camera /dev/videoN), \"name:TÊN\" (theo tên camera) hoặc \"replay:THƯ_MỤC\" (phát lại ảnh, chỉ để thử nghiệm).",
@@ -420,6 +428,10 @@ fn validate(table: &Table, base: PathBuf, origin: Origin) -> Result<Config, Prob
     if !(3..idle_timeout).contains(&idle_warning) {
         return Err(invalid("idle_warning_secs", Rule::IdleWarningRange));
     }
+    let operator_lock = number(table, "operator_lock_minutes")?;
+    if !(1..=240).contains(&operator_lock) {
+        return Err(invalid("operator_lock_minutes", Rule::OperatorLockRange));
+    }
     let camera = camera(text(table, "camera")?, &base)?;
     let camera_fps = number(table, "camera_fps")?;
     if !(1..=60).contains(&camera_fps) {
@@ -437,9 +449,10 @@ fn validate(table: &Table, base: PathBuf, origin: Origin) -> Result<Config, Prob
         data_dir,
         backoffice_url,
         trust_store,
-        // Both were range-checked above, so they fit.
+        // These were range-checked above, so they fit.
         idle_timeout_secs: u32::try_from(idle_timeout).unwrap_or(u32::MAX),
         idle_warning_secs: u32::try_from(idle_warning).unwrap_or(u32::MAX),
+        operator_lock_minutes: u32::try_from(operator_lock).unwrap_or(u32::MAX),
         camera,
         camera_fps: u32::try_from(camera_fps).unwrap_or(1),
         face_models,
@@ -514,6 +527,7 @@ mod tests {
         assert_eq!(config.mode, Mode::Counter);
         assert_eq!(config.language, Language::Vi);
         assert_eq!(config.idle_timeout_secs, 90);
+        assert_eq!(config.operator_lock_minutes, 15);
         assert_eq!(config.origin, Origin::Embedded);
         for key in KEYS {
             assert!(
@@ -578,6 +592,8 @@ mod tests {
             ("idle_timeout_secs = 4000", "idle_timeout_secs"),
             ("idle_warning_secs = 90", "idle_warning_secs"),
             ("idle_warning_secs = 2", "idle_warning_secs"),
+            ("operator_lock_minutes = 0", "operator_lock_minutes"),
+            ("operator_lock_minutes = 241", "operator_lock_minutes"),
             ("camera = \"webcam\"", "camera"),
             ("camera = \"index:one\"", "camera"),
             ("camera = \"replay:\"", "camera"),
