@@ -4,14 +4,16 @@
 //!
 //! Key files live in the data directory: the device's Ed25519 signing key (created on first use,
 //! mode 0600), the back office's X25519 package key (hex, as `backoffice serve` prints it) and
-//! the local follow-up key. The portrait sealed is the one captured at the kiosk (the ICAO crop
+//! the local follow-up key. The app loads them once ([`KeyCache`]) and follows a new
+//! registration's back-office key. The portrait sealed is the one captured at the kiosk (the ICAO crop
 //! from the camera); the chip's DG2 photo travels as chip evidence. When the chip could not be
 //! read and an officer confirmed it, the identity comes from the card's QR code alone and the
 //! package says so (`DataSource::QrOnly`, no chip evidence): not chip-verified.
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use cardread::read::CardReading;
 use cardread::verdict::Verdict;
@@ -127,19 +129,16 @@ pub fn load_groups(data_dir: &Path) -> Vec<Group> {
 
 /// What the seal needs from the data directory.
 pub struct Keys {
-    signer: DeviceSigningKey,
+    signer: Arc<DeviceSigningKey>,
     recipient: BackOfficePublicKey,
     followup: LocalKey,
 }
 
 impl Keys {
-    /// Loads the back office key and the local keys, creating the device and follow-up keys on
+    /// Loads the local keys to seal to `recipient`, creating the device and follow-up keys on
     /// first use.
-    pub fn load(data_dir: &Path) -> Result<Keys, SubmitError> {
-        let recipient = read_hex_key(&data_dir.join(BACKOFFICE_KEY_FILE))
-            .and_then(|bytes| BackOfficePublicKey::from_bytes(bytes.as_slice()).ok())
-            .ok_or(SubmitError::BackOfficeKey)?;
-        let signer = device_key(&data_dir.join(DEVICE_KEY_FILE))?;
+    fn load(data_dir: &Path, recipient: BackOfficePublicKey) -> Result<Keys, SubmitError> {
+        let signer = Arc::new(device_key(&data_dir.join(DEVICE_KEY_FILE))?);
         let (followup, origin) = LocalKey::load_or_create(&data_dir.join(FOLLOWUP_KEY_FILE))
             .map_err(|err| {
                 tracing::error!(error = %err, "follow-up key unavailable");
@@ -151,6 +150,56 @@ impl Keys {
             recipient,
             followup,
         })
+    }
+}
+
+/// The back office's package key, as the last registration wrote it.
+fn backoffice_key(data_dir: &Path) -> Result<BackOfficePublicKey, SubmitError> {
+    read_hex_key(&data_dir.join(BACKOFFICE_KEY_FILE))
+        .and_then(|bytes| BackOfficePublicKey::from_bytes(bytes.as_slice()).ok())
+        .ok_or(SubmitError::BackOfficeKey)
+}
+
+/// The seal's keys for the app's life. The device and follow-up keys (the latter an OS-keyring
+/// call) are loaded at the first enrollment and kept. The back office's key is read again from
+/// its file at each enrollment (a 65-byte file) and the kept keys follow it when it changed, so a
+/// registration while the app runs (`vneid-kiosk register` in another process, or the set-up,
+/// both writing the file) is never missed and no package is sealed to the old key.
+pub struct KeyCache {
+    data_dir: PathBuf,
+    loaded: Mutex<Option<Arc<Keys>>>,
+}
+
+impl KeyCache {
+    /// A cache over the key files of `data_dir`; nothing is read yet.
+    pub fn new(data_dir: &Path) -> Self {
+        Self {
+            data_dir: data_dir.to_path_buf(),
+            loaded: Mutex::new(None),
+        }
+    }
+
+    /// The keys to seal one enrollment with.
+    pub fn keys(&self) -> Result<Arc<Keys>, SubmitError> {
+        let recipient = backoffice_key(&self.data_dir)?;
+        let mut loaded = crate::shell::lock(&self.loaded);
+        let keys = match loaded.as_ref() {
+            Some(kept) if kept.recipient == recipient => return Ok(Arc::clone(kept)),
+            Some(kept) => {
+                tracing::info!(
+                    "the back office's package key changed (new registration): sealing to the new key"
+                );
+                Keys {
+                    signer: Arc::clone(&kept.signer),
+                    recipient,
+                    followup: kept.followup.clone(),
+                }
+            }
+            None => Keys::load(&self.data_dir, recipient)?,
+        };
+        let keys = Arc::new(keys);
+        *loaded = Some(Arc::clone(&keys));
+        Ok(keys)
     }
 }
 
@@ -469,7 +518,7 @@ mod tests {
         dir: &Path,
     ) -> (
         Queue,
-        Keys,
+        Arc<Keys>,
         BackOfficeSecretKey,
         EnrollmentForm,
         Consent,
@@ -481,7 +530,7 @@ mod tests {
             hex::encode(public.to_bytes()),
         )
         .expect("write");
-        let keys = Keys::load(dir).expect("keys");
+        let keys = KeyCache::new(dir).keys().expect("keys");
         let queue =
             tauri::async_runtime::block_on(Queue::open(&dir.join("q.sqlite"))).expect("queue");
         let mut raw = RawForm::default();
@@ -532,13 +581,51 @@ mod tests {
         assert_eq!(opened.enrollment.portrait().jpeg(), portrait.jpeg());
     }
 
+    /// Writes a new back office's package key as a registration does (a new file renamed over
+    /// the old one); returns the key.
+    fn register_office(dir: &Path) -> BackOfficePublicKey {
+        let (_, public) = BackOfficeSecretKey::generate(&mut UnwrapErr(SysRng));
+        let tmp = dir.join("office.tmp");
+        std::fs::write(&tmp, format!("{}\n", hex::encode(public.to_bytes()))).expect("write");
+        std::fs::rename(&tmp, dir.join(BACKOFFICE_KEY_FILE)).expect("rename");
+        public
+    }
+
+    #[test]
+    fn the_keys_load_once_and_follow_a_registration_made_while_the_app_runs() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = KeyCache::new(dir.path());
+        let first_office = register_office(dir.path());
+        let first = cache.keys().expect("keys");
+        assert!(first.recipient == first_office);
+        let again = cache.keys().expect("keys");
+        assert!(Arc::ptr_eq(&first, &again), "loaded once, then kept");
+        let second_office = register_office(dir.path());
+        let after = cache.keys().expect("keys");
+        assert!(
+            after.recipient == second_office && after.recipient != first_office,
+            "a new registration's key is used at once"
+        );
+        assert!(
+            Arc::ptr_eq(&after.signer, &first.signer),
+            "the device key is not loaded again"
+        );
+        assert!(Arc::ptr_eq(&after, &cache.keys().expect("keys")));
+        std::fs::remove_file(dir.path().join(BACKOFFICE_KEY_FILE)).expect("remove");
+        assert_eq!(
+            cache.keys().err(),
+            Some(SubmitError::BackOfficeKey),
+            "without the key file nothing is sealed to a kept key"
+        );
+    }
+
     #[test]
     fn an_enrollment_is_sealed_signed_and_queued_and_opens_at_the_back_office() {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut rng = UnwrapErr(SysRng);
         let (office, public) = BackOfficeSecretKey::generate(&mut rng);
         assert_eq!(
-            Keys::load(dir.path()).err(),
+            KeyCache::new(dir.path()).keys().err(),
             Some(SubmitError::BackOfficeKey),
             "no back-office key file yet"
         );
@@ -547,7 +634,7 @@ mod tests {
             hex::encode(public.to_bytes()),
         )
         .expect("write");
-        let keys = Keys::load(dir.path()).expect("keys");
+        let keys = KeyCache::new(dir.path()).keys().expect("keys");
         let device_key = dir.path().join(DEVICE_KEY_FILE);
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&device_key)
@@ -555,7 +642,7 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
-        let again = Keys::load(dir.path()).expect("loaded");
+        let again = KeyCache::new(dir.path()).keys().expect("loaded");
         assert_eq!(
             again.signer.verifying_key().to_bytes(),
             keys.signer.verifying_key().to_bytes(),

@@ -41,6 +41,8 @@ pub(crate) struct Shell {
     /// The operator signed in at the counter: kept across citizens, until they sign out or
     /// the desk locks after `operator_lock_minutes` without activity ([`Shell::acting_operator`]).
     desk: Mutex<Desk>,
+    /// The seal's keys, loaded at the first enrollment and kept (following a new registration).
+    keys: crate::enrollment::KeyCache,
     /// The background sync loop, or why none runs.
     sync: Result<SyncHandle, Stopped>,
 }
@@ -56,6 +58,7 @@ impl Shell {
             sync,
             queue,
             desk: Mutex::new(Desk::new(lock_after)),
+            keys: crate::enrollment::KeyCache::new(&config.data_dir),
             config,
             session: Arc::new(Mutex::new(Session::default())),
             card: std::sync::OnceLock::new(),
@@ -658,8 +661,7 @@ async fn enrollment_submit(
     };
     let device = DeviceId::new(shell.config.device_id.clone())
         .map_err(|_| UiError::new("enrollment.seal_failed"))?;
-    let keys = crate::enrollment::Keys::load(&shell.config.data_dir)
-        .map_err(|e| UiError::new(e.code()))?;
+    let keys = shell.keys.keys().map_err(|e| UiError::new(e.code()))?;
     let (identity, portrait, consented_at) = {
         let session = lock(&shell.session);
         let identity =
