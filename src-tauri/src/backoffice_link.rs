@@ -73,22 +73,39 @@ fn write_key(dir: &Path, file: &str, key: &[u8; 32]) -> Result<(), LinkError> {
     std::fs::rename(&tmp, dir.join(file)).map_err(LinkError::Write)
 }
 
-/// The running sync loop: wake it after an enrollment is queued; dropping this stops it.
+/// The back-office link: wake it after an enrollment is queued; dropping this stops it.
 pub struct SyncHandle {
     waker: Arc<Notify>,
-    progress: watch::Receiver<SyncProgress>,
+    link: watch::Receiver<Link>,
     _shutdown: watch::Sender<bool>,
 }
 
 impl SyncHandle {
-    /// Asks the loop to send now instead of at its next poll.
+    /// Asks the loop to send now instead of at its next poll (or, before the kiosk is
+    /// registered, to look for the registration now).
     pub fn wake(&self) {
         self.waker.notify_one();
     }
 
     /// The link's state now, from the loop's latest report.
     pub fn status(&self, config: &Config) -> SyncStatus {
-        SyncStatus::of(&self.progress.borrow(), endpoint(config))
+        self.link.borrow().status(endpoint(config))
+    }
+}
+
+/// The link as its supervisor last saw it: waiting for a registration, or the loop's report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Link {
+    Stopped(Stopped),
+    Running(SyncProgress),
+}
+
+impl Link {
+    fn status(&self, detail: Option<String>) -> SyncStatus {
+        match self {
+            Link::Stopped(stopped) => stopped.status_of(detail),
+            Link::Running(progress) => SyncStatus::of(progress, detail),
+        }
     }
 }
 
@@ -104,13 +121,17 @@ pub enum Stopped {
 impl Stopped {
     /// The header's state for it.
     pub fn status(self, config: &Config) -> SyncStatus {
+        self.status_of(endpoint(config))
+    }
+
+    fn status_of(self, detail: Option<String>) -> SyncStatus {
         let state = match self {
             Stopped::NotRegistered => "not_registered",
             Stopped::SetupFailed => "not_started",
         };
         SyncStatus {
             state,
-            detail: endpoint(config),
+            detail,
             last_sync_at: None,
             retry_at: None,
         }
@@ -217,12 +238,12 @@ impl SyncHandle {
     /// Emits `sync-status` to the window at each change of the loop's state or of the number
     /// of packages waiting, until the loop stops.
     pub fn forward(&self, app: AppHandle, queue: Queue, config: &Config) {
-        let mut progress = self.progress.clone();
+        let mut link = self.link.clone();
         let detail = endpoint(config);
         tauri::async_runtime::spawn(async move {
             let mut last: Option<SyncUpdate> = None;
             loop {
-                let sync = SyncStatus::of(&progress.borrow_and_update(), detail.clone());
+                let sync = link.borrow_and_update().status(detail.clone());
                 let update = SyncUpdate {
                     sync,
                     queue_waiting: waiting(&queue).await,
@@ -233,7 +254,7 @@ impl SyncHandle {
                     }
                     last = Some(update);
                 }
-                if progress.changed().await.is_err() {
+                if link.changed().await.is_err() {
                     return;
                 }
             }
@@ -241,27 +262,86 @@ impl SyncHandle {
     }
 }
 
-/// Starts the sync loop over `queue` when this kiosk is registered (the receipt key is in the
-/// data directory); otherwise why not, said in the log.
-pub fn start(config: &Config, queue: Queue) -> Result<SyncHandle, Stopped> {
-    let receipt = std::fs::read_to_string(config.data_dir.join(RECEIPT_KEY_FILE)).ok();
-    let Some(receipt) = receipt else {
-        tracing::warn!("kiosk not registered with the back office: packages stay queued");
-        return Err(Stopped::NotRegistered);
+/// How often a kiosk not yet registered looks for its registration: the set-up screen or
+/// `vneid-kiosk register` writes the back office's keys into the data directory while the app
+/// runs, and the loop then starts without a restart.
+const REGISTRATION_POLL: Duration = Duration::from_secs(3);
+
+/// The back office's receipt key from the data directory: `Ok(None)` while the kiosk is not
+/// registered, `Err` when the file is there but malformed.
+fn registration(config: &Config) -> Result<Option<ReceiptKey>, Stopped> {
+    let Ok(receipt) = std::fs::read_to_string(config.data_dir.join(RECEIPT_KEY_FILE)) else {
+        return Ok(None);
     };
     let mut bytes = [0u8; 32];
-    let receipt_key = hex::decode_to_slice(receipt.trim(), &mut bytes)
+    hex::decode_to_slice(receipt.trim(), &mut bytes)
         .ok()
-        .and_then(|()| ReceiptKey::from_bytes(&bytes).ok());
-    let Some(receipt_key) = receipt_key else {
-        tracing::error!("the back office's receipt key file is malformed: sync not started");
-        return Err(Stopped::SetupFailed);
+        .and_then(|()| ReceiptKey::from_bytes(&bytes).ok())
+        .map(Some)
+        .ok_or(Stopped::SetupFailed)
+}
+
+/// Starts the link over `queue`: the sync loop runs as soon as this kiosk is registered (the
+/// receipt key is in the data directory), now or when a registration appears later; until
+/// then the header says why not, and the log says it once.
+pub fn start(config: &Config, queue: Queue) -> SyncHandle {
+    let waker = Arc::new(Notify::new());
+    let (shutdown, stop) = watch::channel(false);
+    let (link, watched) = watch::channel(Link::Stopped(Stopped::NotRegistered));
+    tauri::async_runtime::spawn(supervise(
+        config.clone(),
+        queue,
+        Arc::clone(&waker),
+        link,
+        stop,
+    ));
+    SyncHandle {
+        waker,
+        link: watched,
+        _shutdown: shutdown,
+    }
+}
+
+/// Waits for the registration, then runs the sync loop, passing wake-ups to it and its
+/// progress to the handle, until the handle is dropped.
+async fn supervise(
+    config: Config,
+    queue: Queue,
+    waker: Arc<Notify>,
+    link: watch::Sender<Link>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut told = None;
+    let receipt_key = loop {
+        let stopped = match registration(&config) {
+            Ok(Some(key)) => break key,
+            Ok(None) => Stopped::NotRegistered,
+            Err(stopped) => stopped,
+        };
+        if told != Some(stopped) {
+            match stopped {
+                Stopped::NotRegistered => tracing::warn!(
+                    "kiosk not registered with the back office: packages stay queued until it is"
+                ),
+                Stopped::SetupFailed => tracing::error!(
+                    "the back office's receipt key file is malformed: sync waits for a new registration"
+                ),
+            }
+            told = Some(stopped);
+            link.send_replace(Link::Stopped(stopped));
+        }
+        tokio::select! {
+            () = waker.notified() => {}
+            () = tokio::time::sleep(REGISTRATION_POLL) => {}
+            _ = stop.changed() => return,
+        }
     };
-    let client = match client(config) {
+    let client = match client(&config) {
         Ok(client) => client,
         Err(err) => {
             tracing::error!(error = %err, "sync client could not start");
-            return Err(Stopped::SetupFailed);
+            link.send_replace(Link::Stopped(Stopped::SetupFailed));
+            return;
         }
     };
     let sync = SyncLoop::new(
@@ -276,16 +356,22 @@ pub fn start(config: &Config, queue: Queue) -> Result<SyncHandle, Stopped> {
         config.data_dir.join(CURSOR_FILE),
     )
     .with_idle_poll(Duration::from_secs(15));
-    let waker = sync.waker();
-    let progress = sync.progress();
-    let (shutdown, stop) = watch::channel(false);
-    tauri::async_runtime::spawn(sync.run(stop));
+    let loop_waker = sync.waker();
+    let mut progress = sync.progress();
+    tauri::async_runtime::spawn(sync.run(stop.clone()));
     tracing::info!(backoffice = %config.backoffice_url, "sync loop started");
-    Ok(SyncHandle {
-        waker,
-        progress,
-        _shutdown: shutdown,
-    })
+    loop {
+        link.send_replace(Link::Running(progress.borrow_and_update().clone()));
+        tokio::select! {
+            () = waker.notified() => loop_waker.notify_one(),
+            changed = progress.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -394,6 +480,43 @@ mod tests {
         assert!(json["sync"]["lastSyncAt"].is_null());
         assert!(json["sync"]["retryAt"].is_null());
         assert_eq!(json["queueWaiting"], 2);
+    }
+
+    /// Polls the handle's state until `want` (10 s at most).
+    fn wait_for_state(handle: &SyncHandle, config: &Config, want: &[&str]) -> &'static str {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let state = handle.status(config).state;
+            if want.contains(&state) || std::time::Instant::now() > deadline {
+                return state;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn a_registration_made_while_the_app_runs_starts_the_sync_loop() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::embedded().expect("defaults");
+        config.data_dir = dir.path().to_path_buf();
+        config.backoffice_url = "http://127.0.0.1:9".parse().expect("url");
+        let queue = tauri::async_runtime::block_on(Queue::open(&dir.path().join("queue.sqlite")))
+            .expect("queue");
+        let handle = start(&config, queue);
+        assert_eq!(handle.status(&config).state, "not_registered");
+        let receipt = dir.path().join(RECEIPT_KEY_FILE);
+        std::fs::write(&receipt, "not a key\n").expect("write");
+        handle.wake();
+        assert_eq!(
+            wait_for_state(&handle, &config, &["not_started"]),
+            "not_started"
+        );
+        let key = sync::receipt::ReceiptSigner::generate(&mut UnwrapErr(SysRng)).key();
+        std::fs::write(&receipt, hex::encode(key.to_bytes())).expect("write");
+        handle.wake();
+        let running = ["starting", "unreachable", "waiting", "sending"];
+        let state = wait_for_state(&handle, &config, &running);
+        assert!(running.contains(&state), "still {state}");
     }
 
     #[test]

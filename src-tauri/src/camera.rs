@@ -63,11 +63,23 @@ pub enum Purpose {
     Qr,
     /// Guide and capture the portrait.
     Portrait,
+    /// Only show the picture: the set-up's camera test.
+    Preview,
 }
 
 enum Command {
-    Start { run: u64, purpose: Purpose },
+    Start {
+        run: u64,
+        purpose: Purpose,
+        /// The camera to open instead of the configured one (the set-up's choice).
+        camera: Option<Camera>,
+    },
     Stop,
+    /// The configuration's camera and rate from now on (the set-up just wrote them).
+    Configure {
+        camera: Camera,
+        fps: u32,
+    },
 }
 
 /// The camera as the header and the screens see it.
@@ -119,6 +131,8 @@ pub struct CameraWorker {
     status: Arc<Mutex<CameraStatus>>,
     next_run: Arc<AtomicU64>,
     session: Arc<Mutex<Session>>,
+    /// Face models the analysis is to load instead of the ones it has (see `reconfigure`).
+    models: Arc<Mutex<Option<std::path::PathBuf>>>,
 }
 
 /// The header's camera state from the configuration: a replay folder with images is `ready`
@@ -210,11 +224,13 @@ impl CameraWorker {
             status: Arc::clone(&status),
             shared: Arc::clone(&shared),
         };
+        let models = Arc::new(Mutex::new(None));
         let analysis = Analysis {
             app,
             session: Arc::clone(&session),
             shared,
             face_models: config.face_models.clone(),
+            new_models: Arc::clone(&models),
             comparer: None,
         };
         spawn("camera", move || capture.run());
@@ -224,14 +240,46 @@ impl CameraWorker {
             status,
             next_run: Arc::new(AtomicU64::new(1)),
             session,
+            models,
         }
+    }
+
+    /// The citizen's session the camera fills (QR data, portrait).
+    pub fn session(&self) -> Arc<Mutex<Session>> {
+        Arc::clone(&self.session)
+    }
+
+    /// Uses `config`'s camera, rate and face models from the next run on: the set-up started
+    /// the worker on the defaults and has just written the kiosk's configuration.
+    pub fn reconfigure(&self, config: &Config) -> Result<(), WorkerGone> {
+        *lock(&self.models) = Some(config.face_models.clone());
+        self.commands
+            .send(Command::Configure {
+                camera: config.camera.clone(),
+                fps: config.camera_fps,
+            })
+            .map_err(|_| WorkerGone)
     }
 
     /// Opens the camera for `purpose`; returns the run's id, which its events carry.
     pub fn start_run(&self, purpose: Purpose) -> Result<u64, WorkerGone> {
+        self.send_start(purpose, None)
+    }
+
+    /// Shows `camera`'s picture, not the configured camera's, with nothing analysed: the
+    /// set-up's camera test, before any configuration exists.
+    pub fn start_preview(&self, camera: Camera) -> Result<u64, WorkerGone> {
+        self.send_start(Purpose::Preview, Some(camera))
+    }
+
+    fn send_start(&self, purpose: Purpose, camera: Option<Camera>) -> Result<u64, WorkerGone> {
         let run = self.next_run.fetch_add(1, Ordering::Relaxed);
         self.commands
-            .send(Command::Start { run, purpose })
+            .send(Command::Start {
+                run,
+                purpose,
+                camera,
+            })
             .map_err(|_| WorkerGone)?;
         Ok(run)
     }
@@ -291,7 +339,7 @@ struct Capture {
 }
 
 impl Capture {
-    fn run(self) {
+    fn run(mut self) {
         let mut next = None;
         loop {
             let command = match next.take() {
@@ -301,19 +349,29 @@ impl Capture {
                     Err(_) => return,
                 },
             };
-            let Command::Start { run, purpose } = command else {
-                continue;
+            let (run, purpose, camera) = match command {
+                Command::Start {
+                    run,
+                    purpose,
+                    camera,
+                } => (run, purpose, camera),
+                Command::Configure { camera, fps } => {
+                    self.camera = camera;
+                    self.fps = fps;
+                    continue;
+                }
+                Command::Stop => continue,
             };
-            next = self.serve(run, purpose);
+            next = self.serve(run, purpose, camera.as_ref().unwrap_or(&self.camera));
             self.set_mailbox(0, None);
         }
     }
 
     /// Runs the camera for one run until a command ends it; returns a new start, if that was
     /// the command.
-    fn serve(&self, run: u64, purpose: Purpose) -> Option<Command> {
+    fn serve(&self, run: u64, purpose: Purpose, camera: &Camera) -> Option<Command> {
         let started = Instant::now();
-        let mut source = match open(&self.camera, self.fps) {
+        let mut source = match open(camera, self.fps) {
             Ok(source) => source,
             Err(err) => {
                 tracing::warn!(error = %err, "camera did not open");
@@ -330,7 +388,8 @@ impl Capture {
             millis = started.elapsed().as_millis() as u64,
             "camera started"
         );
-        self.set_mailbox(run, Some(purpose));
+        // A preview leaves the analysis thread asleep.
+        self.set_mailbox(run, (purpose != Purpose::Preview).then_some(purpose));
         self.publish(run, "running", None);
         let interval = Duration::from_secs(1) / PREVIEW_FPS;
         // A frame within half a frame period of the preview's due time is sent, so a 15 or
@@ -339,9 +398,14 @@ impl Capture {
         let mut due = Instant::now();
         let mut previews = 0u64;
         let mut preview_time = Duration::ZERO;
+        let mut after = None;
         loop {
             match self.commands.try_recv() {
                 Ok(Command::Stop) => break,
+                Ok(configure @ Command::Configure { .. }) => {
+                    after = Some(configure);
+                    break;
+                }
                 Ok(start @ Command::Start { .. }) => {
                     drop(source);
                     return Some(start);
@@ -383,7 +447,7 @@ impl Capture {
             "camera stopped"
         );
         self.publish(run, "stopped", None);
-        None
+        after
     }
 
     fn set_mailbox(&self, run: u64, purpose: Option<Purpose>) {
@@ -453,6 +517,8 @@ struct Analysis {
     session: Arc<Mutex<Session>>,
     shared: Arc<Shared>,
     face_models: std::path::PathBuf,
+    /// Face models to use instead, set by [`CameraWorker::reconfigure`].
+    new_models: Arc<Mutex<Option<std::path::PathBuf>>>,
     /// The face comparer, loaded on the first capture (or why it could not be).
     comparer: Option<Result<FaceComparer, &'static str>>,
 }
@@ -649,6 +715,10 @@ impl Analysis {
         live: &[u8],
         chip: &[u8],
     ) -> Result<capture::compare::Comparison, &'static str> {
+        if let Some(models) = lock(&self.new_models).take() {
+            self.face_models = models;
+            self.comparer = None;
+        }
         compare_photos(&self.face_models, &mut self.comparer, live, chip)
     }
 
@@ -695,6 +765,7 @@ fn new_job(purpose: Purpose) -> Job {
             auto: AutoCapture::new(STEADY_FRAMES),
             steady: 0,
         },
+        Purpose::Preview => Job::Done,
     }
 }
 

@@ -1,10 +1,14 @@
 //! First-run set-up: when the kiosk is started with `--config PATH` (or `VNEID_KIOSK_CONFIG`)
 //! naming a file that does not exist yet, the window opens the administrator's set-up screen
 //! instead of the start screen. It takes the device's name and id, its mode, the commune's
-//! residential groups, the back office's address and CA certificate, a one-time registration
-//! token and the first administrator account; it registers the device key (whose fingerprint
-//! the screen shows) and then writes the configuration file: the file is the set-up's result,
-//! never something to edit by hand. Each setting is also recorded in the audit log.
+//! residential groups, the back office's address and CA certificate, the camera (tested with
+//! a live picture), a one-time registration token, the first administrator and further
+//! operator accounts; a test card read proves the reader and a card without reading anything
+//! personal. It registers the device key (whose fingerprint the screen shows) and then writes
+//! the configuration file: the file is the set-up's result, never something to edit by hand.
+//! Each setting and each account is also recorded in the audit log. The kiosk then opens its
+//! data directory and runs on the new configuration in the same process (`shell::open`,
+//! `shell::install`): the first enrollment can follow, and sync, without a restart.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,7 +17,7 @@ use enroll::audit::SettingValue;
 use enroll::ids::{GroupId, OperatorId, SettingKey};
 use enroll::operators::{Pin, Role};
 use enroll::timestamp::Timestamp;
-use kiosk_config::{Config, Language};
+use kiosk_config::{Camera, Config, Language};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -33,9 +37,32 @@ fn installed_face_models() -> Option<&'static Path> {
     dir.is_dir().then_some(dir)
 }
 
-/// Where the set-up writes the configuration, when the window starts in set-up.
+/// Where the set-up writes the configuration, while the window is in its set-up.
 pub struct FirstRun {
-    pub config_path: Option<PathBuf>,
+    config_path: std::sync::Mutex<Option<PathBuf>>,
+}
+
+impl FirstRun {
+    pub fn new(config_path: Option<PathBuf>) -> FirstRun {
+        FirstRun {
+            config_path: std::sync::Mutex::new(config_path),
+        }
+    }
+
+    /// The configuration file the set-up will write; `None` once the kiosk is configured.
+    fn path(&self) -> Option<PathBuf> {
+        crate::shell::lock(&self.config_path).clone()
+    }
+
+    /// The set-up is over: the kiosk runs on the file it wrote.
+    fn finish(&self) {
+        *crate::shell::lock(&self.config_path) = None;
+    }
+
+    fn required(&self) -> Result<PathBuf, SetupError> {
+        self.path()
+            .ok_or(SetupError::new("setup.not_first_run", None))
+    }
 }
 
 /// The configuration for the window: the named file, or, when the named file does not exist,
@@ -84,6 +111,17 @@ pub struct SetupStatus {
     data_dir: String,
     backoffice_url: String,
     trust_store: String,
+    camera: String,
+}
+
+/// The configuration file's spelling of a camera setting.
+fn camera_setting(camera: &Camera) -> String {
+    match camera {
+        Camera::First => "auto".to_string(),
+        Camera::Index(index) => format!("index:{index}"),
+        Camera::Name(name) => format!("name:{name}"),
+        Camera::Replay(folder) => format!("replay:{}", folder.display()),
+    }
 }
 
 #[tauri::command]
@@ -92,21 +130,125 @@ pub fn setup_status(
     config: tauri::State<'_, SetupBase>,
 ) -> SetupStatus {
     let config = &config.0;
-    let needed = first_run.config_path.is_some();
+    let config_path = first_run.path();
+    let needed = config_path.is_some();
     if needed {
         tracing::info!("set-up screen shown: no configuration file yet");
     }
     SetupStatus {
         needed,
-        config_path: first_run
-            .config_path
-            .as_ref()
-            .map(|p| p.display().to_string()),
+        config_path: config_path.map(|p| p.display().to_string()),
         device_id: config.device_id.clone(),
         device_name: config.device_name.clone(),
         data_dir: config.data_dir.display().to_string(),
         backoffice_url: config.backoffice_url.to_string(),
         trust_store: config.trust_store.display().to_string(),
+        camera: camera_setting(&config.camera),
+    }
+}
+
+/// The camera a set-up camera setting names (a relative replay folder is relative to the
+/// configuration's folder, as in the file).
+fn setup_camera(setting: &str, path: &Path) -> Result<Camera, SetupError> {
+    let mut table = toml::Table::new();
+    table.insert(
+        "camera".into(),
+        toml::Value::String(setting.trim().to_string()),
+    );
+    let text = toml::to_string(&table).unwrap_or_default();
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Config::from_toml(Some(&text), Some(path), base)
+        .map(|config| config.camera)
+        .map_err(|_| SetupError::new("setup.camera", Some("camera")))
+}
+
+/// Shows the live picture of the camera the set-up form names (the camera view's
+/// `camera-frame` events, nothing analysed); the run's id. Set-up only: no citizen is filmed.
+#[tauri::command]
+pub fn setup_camera_start(
+    first_run: tauri::State<'_, FirstRun>,
+    camera: tauri::State<'_, crate::camera::CameraWorker>,
+    setting: String,
+) -> Result<u64, SetupError> {
+    let path = first_run.required()?;
+    let chosen = setup_camera(&setting, &path)?;
+    camera
+        .start_preview(chosen)
+        .map_err(|_| SetupError::new("camera.worker_stopped", Some("camera")))
+}
+
+/// A passed test card read, as the set-up screen shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardCheckView {
+    reader: String,
+    atr: String,
+    /// `contactless-iso14443-4`, `contactless-storage` or `other`.
+    atr_kind: Option<&'static str>,
+    /// The model the reader's name identifies, with what it can do.
+    model: Option<ReaderModelView>,
+    /// The driver's own word on extended-length APDUs, when it gives one.
+    driver_extended_apdu: Option<bool>,
+}
+
+/// A known reader model's notes.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReaderModelView {
+    name: &'static str,
+    /// `verified`, `vendor_claim` or `unknown`.
+    extended_apdu: &'static str,
+    max_kbps: Option<u32>,
+    tested_on_hardware: bool,
+}
+
+impl CardCheckView {
+    fn of(check: cardread::card_check::CardCheck) -> CardCheckView {
+        use reader::models::Claim;
+        let facts = check.facts;
+        CardCheckView {
+            atr: hex::encode_upper(&check.atr),
+            reader: check.reader,
+            atr_kind: facts.atr.map(reader::models::AtrKind::as_str),
+            model: facts.model.map(|m| ReaderModelView {
+                name: m.name,
+                extended_apdu: match m.extended_apdu {
+                    Claim::Verified => "verified",
+                    Claim::VendorClaim => "vendor_claim",
+                    Claim::Unknown => "unknown",
+                },
+                max_kbps: m.max_kbps,
+                tested_on_hardware: m.tested_on_hardware,
+            }),
+            driver_extended_apdu: facts.ccid.and_then(|c| c.extended_apdu()),
+        }
+    }
+}
+
+/// The test card read (`cardread::card_check`): reader, card, ATR and the eMRTD application,
+/// nothing personal. Set-up only.
+#[tauri::command]
+pub async fn setup_card_check(
+    first_run: tauri::State<'_, FirstRun>,
+) -> Result<CardCheckView, SetupError> {
+    first_run.required()?;
+    let check = tauri::async_runtime::spawn_blocking(cardread::card_check::check_first_card)
+        .await
+        .map_err(|_| SetupError::new("check.reader_failure", None))?;
+    match check {
+        Ok(check) => {
+            let view = CardCheckView::of(check);
+            tracing::info!(
+                atr_kind = view.atr_kind,
+                model = view.model.as_ref().map(|m| m.name),
+                "set-up: test card read passed"
+            );
+            Ok(view)
+        }
+        Err(err) => {
+            tracing::info!(reason = %err, "set-up: test card read failed");
+            Err(SetupError::new(err.code(), None))
+        }
     }
 }
 
@@ -119,7 +261,7 @@ pub fn setup_device_key(
     data_dir: String,
     create: bool,
 ) -> Option<String> {
-    first_run.config_path.as_ref()?;
+    first_run.path()?;
     let dir = PathBuf::from(data_dir.trim());
     if !dir.is_absolute() || (!create && !dir.join(DEVICE_KEY_FILE).exists()) {
         return None;
@@ -152,15 +294,32 @@ pub struct SetupInput {
     backoffice_ca: String,
     /// One group a line: `ID Name`.
     groups: String,
+    /// `auto`, `index:N`, `name:TEXT` or `replay:FOLDER`, as in the configuration file.
+    camera: String,
     token: String,
     admin_id: String,
     admin_pin: String,
+    /// Operator accounts besides the first administrator.
+    operators: Vec<OperatorInput>,
+}
+
+/// One further account the set-up creates.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperatorInput {
+    id: String,
+    /// `operator` or `supervisor`.
+    role: String,
+    pin: String,
 }
 
 impl Drop for SetupInput {
     fn drop(&mut self) {
         self.token.zeroize();
         self.admin_pin.zeroize();
+        for operator in &mut self.operators {
+            operator.pin.zeroize();
+        }
     }
 }
 
@@ -204,6 +363,7 @@ fn config_text(input: &SetupInput, face_models: Option<&Path>) -> String {
         ("data_dir", &input.data_dir),
         ("trust_store", &input.trust_store),
         ("backoffice_url", &input.backoffice_url),
+        ("camera", &input.camera),
     ] {
         table.insert(key.into(), toml::Value::String(value.trim().to_string()));
     }
@@ -245,6 +405,31 @@ struct Checked {
     groups: Vec<(String, String)>,
     admin: OperatorId,
     pin: Pin,
+    operators: Vec<(OperatorId, Role, Pin)>,
+}
+
+/// Checks the further accounts: valid ids other than each other's and the administrator's,
+/// the operator or supervisor role, and a PIN each.
+fn parse_operators(
+    input: &[OperatorInput],
+    admin: &OperatorId,
+) -> Result<Vec<(OperatorId, Role, Pin)>, SetupError> {
+    let fail = |code| SetupError::new(code, Some("operators"));
+    let mut accounts: Vec<(OperatorId, Role, Pin)> = Vec::new();
+    for operator in input {
+        let id = OperatorId::new(operator.id.trim()).map_err(|_| fail("setup.operator_id"))?;
+        if &id == admin || accounts.iter().any(|(other, _, _)| other == &id) {
+            return Err(fail("setup.operator_duplicate"));
+        }
+        let role = match operator.role.as_str() {
+            "operator" => Role::Operator,
+            "supervisor" => Role::Supervisor,
+            _ => return Err(fail("setup.operator_role")),
+        };
+        let pin = Pin::new(operator.pin.trim()).map_err(|_| fail("setup.operator_pin"))?;
+        accounts.push((id, role, pin));
+    }
+    Ok(accounts)
 }
 
 /// Checks everything that can be checked before anything is written or sent.
@@ -269,6 +454,7 @@ fn validate(input: &SetupInput, path: &Path) -> Result<Checked, SetupError> {
         .map_err(|_| SetupError::new("setup.admin_id", Some("adminId")))?;
     let pin = Pin::new(input.admin_pin.trim())
         .map_err(|_| SetupError::new("setup.admin_pin", Some("adminPin")))?;
+    let operators = parse_operators(&input.operators, &admin)?;
     let ca = input.backoffice_ca.trim();
     if config.backoffice_url.scheme() == "https" && !ca.contains("-----BEGIN CERTIFICATE-----") {
         return Err(SetupError::new("setup.ca", Some("backofficeCa")));
@@ -281,6 +467,7 @@ fn validate(input: &SetupInput, path: &Path) -> Result<Checked, SetupError> {
         groups,
         admin,
         pin,
+        operators,
     })
 }
 
@@ -289,18 +476,17 @@ fn validate(input: &SetupInput, path: &Path) -> Result<Checked, SetupError> {
 /// and writes the configuration file last (so a failed set-up starts the set-up again).
 #[tauri::command]
 pub async fn setup_apply(
+    app: tauri::AppHandle,
     first_run: tauri::State<'_, FirstRun>,
     input: SetupInput,
 ) -> Result<SetupDone, SetupError> {
-    let path = first_run
-        .config_path
-        .clone()
-        .ok_or(SetupError::new("setup.not_first_run", None))?;
+    let path = first_run.required()?;
     let Checked {
         config,
         groups,
         admin,
         pin,
+        operators,
     } = validate(&input, &path)?;
     let data = &config.data_dir;
     std::fs::create_dir_all(data)
@@ -335,6 +521,10 @@ pub async fn setup_apply(
         tracing::warn!(error = %err, "set-up: first administrator not created");
         queue.close().await;
         return Err(SetupError::new("setup.admin_exists", Some("adminId")));
+    }
+    if let Err(err) = create_operators(&queue, &admin, &input.admin_pin, operators, now).await {
+        queue.close().await;
+        return Err(err);
     }
     let settings = [
         ("device-id", SettingValue::public(&config.device_id)),
@@ -376,6 +566,15 @@ pub async fn setup_apply(
         groups = groups.len(),
         "first-run set-up done; kiosk registered"
     );
+    // The kiosk starts on the file just written, in this process: its sync loop finds the
+    // registration, the accounts can sign in, nothing needs a restart.
+    let written =
+        Config::load_file(&path).map_err(|_| SetupError::new("setup.config_write", None))?;
+    let opened = crate::shell::open(written)
+        .await
+        .map_err(|_| SetupError::new("setup.open", Some("dataDir")))?;
+    crate::shell::install(&app, opened);
+    first_run.finish();
     Ok(SetupDone {
         config_path: path.display().to_string(),
         device_key_fingerprint: fingerprint,
@@ -383,24 +582,36 @@ pub async fn setup_apply(
     })
 }
 
-/// The exit code that asks a supervisor (`vneid-kiosk supervise`, systemd's
-/// `Restart=on-failure`) to start the kiosk again: EX_TEMPFAIL.
-pub const EXIT_RESTART: i32 = 75;
-
-/// Starts the app again, now with its configuration: under a supervisor by exiting with
-/// [`EXIT_RESTART`] (a process started from here would be killed with the service), else by
-/// starting a new process itself.
-#[tauri::command]
-pub fn setup_restart(app: tauri::AppHandle, kiosk: tauri::State<'_, crate::kiosk_mode::KioskMode>) {
-    kiosk.release_lock();
-    let supervised = std::env::var_os(crate::kiosk_mode::SUPERVISED_ENV).is_some()
-        || std::env::var_os("INVOCATION_ID").is_some();
-    tracing::info!(supervised, "restarting after the set-up");
-    if supervised {
-        app.exit(EXIT_RESTART);
-    } else {
-        app.restart();
+/// Creates the further accounts as the administrator just made (signed in with their PIN, so
+/// each account's creation is audited under their name).
+async fn create_operators(
+    queue: &enroll::queue::Queue,
+    admin: &OperatorId,
+    admin_pin: &str,
+    operators: Vec<(OperatorId, Role, Pin)>,
+    now: Timestamp,
+) -> Result<(), SetupError> {
+    if operators.is_empty() {
+        return Ok(());
     }
+    let fail = |code| SetupError::new(code, Some("operators"));
+    let pin = Pin::new(admin_pin.trim()).map_err(|_| fail("setup.admin_pin"))?;
+    let session = queue
+        .operators()
+        .login(admin, pin, now)
+        .await
+        .map_err(|_| fail("setup.operator_create"))?;
+    for (id, role, pin) in operators {
+        if let Err(err) = queue
+            .operators()
+            .create(Some(&session), &id, role, Some(pin), now)
+            .await
+        {
+            tracing::warn!(error = %err, "set-up: an operator account was not created");
+            return Err(fail("setup.operator_create"));
+        }
+    }
+    Ok(())
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename.
@@ -430,9 +641,19 @@ mod tests {
             backoffice_url: "http://127.0.0.1:8787".into(),
             backoffice_ca: String::new(),
             groups: "# thôn\nTHON-1 Thôn 1\n\nTHON-2 Thôn Đông\n".into(),
+            camera: "replay:frames".into(),
             token: "0123abcd".into(),
             admin_id: "admin".into(),
             admin_pin: "135790".into(),
+            operators: vec![operator("cb01", "operator", "246810")],
+        }
+    }
+
+    fn operator(id: &str, role: &str, pin: &str) -> OperatorInput {
+        OperatorInput {
+            id: id.into(),
+            role: role.into(),
+            pin: pin.into(),
         }
     }
 
@@ -444,8 +665,15 @@ mod tests {
             config,
             groups,
             admin,
+            operators,
             ..
         } = validate(&input(), &path).expect("valid");
+        assert_eq!(config.camera, Camera::Replay(dir.path().join("frames")));
+        assert_eq!(operators.len(), 1);
+        assert_eq!(
+            (operators[0].0.as_str(), operators[0].1),
+            ("cb01", Role::Operator)
+        );
         assert_eq!(config.device_id, "xa-cam-ngoc-01");
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[1], ("THON-2".to_string(), "Thôn Đông".to_string()));
@@ -486,6 +714,139 @@ mod tests {
         let mut bad = input();
         bad.token = " ".into();
         assert_eq!(field(bad).map(|f| f.0), Some("setup.token"));
+        let mut bad = input();
+        bad.camera = "webcam".into();
+        assert_eq!(
+            field(bad),
+            Some(("setup.config", Some("camera".to_string())))
+        );
+    }
+
+    #[test]
+    fn further_operators_need_distinct_ids_a_counter_role_and_a_pin() {
+        let path = PathBuf::from("/nonexistent/kiosk.toml");
+        let code = |operators: Vec<OperatorInput>| {
+            let mut form = input();
+            form.operators = operators;
+            validate(&form, &path).err().map(|e| (e.code, e.field))
+        };
+        let at = |code: &'static str| Some((code, Some("operators".to_string())));
+        assert_eq!(
+            code(vec![operator("bad id", "operator", "246810")]),
+            at("setup.operator_id")
+        );
+        assert_eq!(
+            code(vec![operator("admin", "operator", "246810")]),
+            at("setup.operator_duplicate")
+        );
+        assert_eq!(
+            code(vec![
+                operator("cb01", "operator", "246810"),
+                operator("cb01", "supervisor", "135791")
+            ]),
+            at("setup.operator_duplicate")
+        );
+        assert_eq!(
+            code(vec![operator("cb02", "administrator", "246810")]),
+            at("setup.operator_role")
+        );
+        assert_eq!(
+            code(vec![operator("cb02", "operator", "12ab")]),
+            at("setup.operator_pin")
+        );
+        assert_eq!(code(vec![operator("gs01", "supervisor", "97531864")]), None);
+    }
+
+    #[test]
+    fn operators_are_created_by_the_administrator_and_audited() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let queue = tauri::async_runtime::block_on(enroll::queue::Queue::open(
+            &dir.path().join("queue.sqlite"),
+        ))
+        .expect("queue");
+        let now = Timestamp::now();
+        let admin = OperatorId::new("admin").expect("id");
+        let pin = || Pin::new("135790").expect("pin");
+        tauri::async_runtime::block_on(queue.operators().create(
+            None,
+            &admin,
+            Role::Administrator,
+            Some(pin()),
+            now,
+        ))
+        .expect("administrator");
+        let accounts = parse_operators(
+            &[
+                operator("cb01", "operator", "246810"),
+                operator("gs01", "supervisor", "97531864"),
+            ],
+            &admin,
+        )
+        .expect("valid");
+        tauri::async_runtime::block_on(create_operators(&queue, &admin, "135790", accounts, now))
+            .expect("created");
+        let listed = tauri::async_runtime::block_on(queue.operators().list(now)).expect("list");
+        let roles: Vec<_> = listed.iter().map(|a| (a.id.as_str(), a.role)).collect();
+        assert!(roles.contains(&("cb01", Role::Operator)), "{roles:?}");
+        assert!(roles.contains(&("gs01", Role::Supervisor)), "{roles:?}");
+        let session = tauri::async_runtime::block_on(queue.operators().login(
+            &OperatorId::new("cb01").expect("id"),
+            Pin::new("246810").expect("pin"),
+            now,
+        ))
+        .expect("the operator signs in with their PIN");
+        assert_eq!(session.role, Role::Operator);
+        let audit = tauri::async_runtime::block_on(queue.audit().entries()).expect("audit");
+        let created: Vec<_> = audit
+            .iter()
+            .filter(|e| e.action == "operator.created")
+            .map(|e| (e.actor.as_str(), e.subject.as_deref()))
+            .collect();
+        assert_eq!(
+            created,
+            [
+                ("admin", Some("admin")),
+                ("admin", Some("cb01")),
+                ("admin", Some("gs01"))
+            ]
+        );
+        let wrong =
+            parse_operators(&[operator("cb02", "operator", "246810")], &admin).expect("valid");
+        assert_eq!(
+            tauri::async_runtime::block_on(create_operators(&queue, &admin, "000000", wrong, now))
+                .err()
+                .map(|e| e.code),
+            Some("setup.operator_create"),
+            "a wrong administrator PIN creates nobody"
+        );
+    }
+
+    #[test]
+    fn every_set_up_error_code_has_a_sentence_on_the_set_up_screen() {
+        let screen = include_str!("../../ui/src/screens/setup.ts");
+        let checks = [
+            cardread::card_check::CheckError::ServiceDown,
+            cardread::card_check::CheckError::NoReader,
+            cardread::card_check::CheckError::NoCard,
+            cardread::card_check::CheckError::NotIdCard,
+            cardread::card_check::CheckError::CardRemoved,
+            cardread::card_check::CheckError::ReaderFailure,
+        ]
+        .map(|e| e.code());
+        for code in checks.into_iter().chain([
+            "setup.camera",
+            "setup.operator_id",
+            "setup.operator_duplicate",
+            "setup.operator_role",
+            "setup.operator_pin",
+            "setup.operator_create",
+            "setup.open",
+        ]) {
+            assert!(
+                screen.contains(&format!("\"{code}\": [")),
+                "no sentence for {code}"
+            );
+        }
     }
 
     #[test]

@@ -184,6 +184,15 @@ impl KioskMode {
         }
     }
 
+    /// Holds the run lock of the data directory the kiosk opened (after its set-up, when the
+    /// window started without one).
+    pub fn hold(&self, lock: Option<RunLock>) {
+        *self
+            .lock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = lock;
+    }
+
     /// Marks the clean stop now: the event loop ends the process without running destructors.
     pub fn release_lock(&self) {
         let lock = self

@@ -731,6 +731,86 @@ pub(crate) fn lock<T>(session: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// What a configured kiosk runs on, opened before the window's state is made of it: the data
+/// directory's run lock, the CSCA trust store and the queue database.
+pub(crate) struct Opened {
+    config: Config,
+    run_lock: Option<crate::kiosk_mode::RunLock>,
+    trust_store: TrustStore,
+    queue: Option<Queue>,
+}
+
+/// Takes the data directory's run lock (recording in the audit log how the previous run
+/// ended), loads the trust store and opens the queue; the exit code when another kiosk runs on
+/// the directory or its lock cannot be used.
+pub(crate) async fn open(config: Config) -> Result<Opened, ExitCode> {
+    let (run_lock, previous_run) = crate::kiosk_mode::lock_for_run(&config.data_dir)?;
+    let trust_store = load_trust_store(&config.trust_store);
+    let queue = match crate::store::open(&config).await {
+        Ok(queue) => Some(queue),
+        Err(err) => {
+            tracing::error!(error = %err, "queue database unavailable: sign-in and enrollment refused");
+            None
+        }
+    };
+    if let Some(queue) = &queue {
+        crate::kiosk_mode::record_previous_run(queue, previous_run).await;
+    }
+    Ok(Opened {
+        config,
+        run_lock,
+        trust_store,
+        queue,
+    })
+}
+
+/// Makes an opened kiosk the window's state: the shell with its card worker, the camera on
+/// the configuration's camera, the back-office link and its `sync-status` events, the desk's
+/// lock sweep at the counter. At start, or once the first-run set-up has written the file.
+pub(crate) fn install(app: &tauri::AppHandle, opened: Opened) {
+    use tauri::Manager;
+    let Opened {
+        config,
+        run_lock,
+        trust_store,
+        queue,
+    } = opened;
+    app.state::<crate::kiosk_mode::KioskMode>().hold(run_lock);
+    let camera = app.state::<crate::camera::CameraWorker>().inner().clone();
+    if camera.reconfigure(&config).is_err() {
+        tracing::error!("camera worker gone: the camera will not open");
+    }
+    let sync = match queue.clone() {
+        Some(queue) => Ok(crate::backoffice_link::start(&config, queue)),
+        None => Err(Stopped::SetupFailed),
+    };
+    // The camera worker was made first (the set-up shows its picture): share its session.
+    let mut shell = Shell::new(config, queue, sync);
+    shell.session = camera.session();
+    let worker = CardWorker::start(app.clone(), Arc::clone(&shell.session), trust_store);
+    if shell.card.set(worker).is_err() {
+        tracing::error!("card worker started twice");
+    }
+    if shell.camera.set(camera).is_err() {
+        tracing::error!("camera worker started twice");
+    }
+    if let (Ok(sync), Some(queue)) = (&shell.sync, &shell.queue) {
+        sync.forward(app.clone(), queue.clone(), &shell.config);
+    }
+    let counter = shell.config.mode == Mode::Counter;
+    app.manage(crate::kiosk_mode::KioskQueue(shell.queue.clone()));
+    app.manage(shell);
+    if counter {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            loop {
+                tokio::time::sleep(DESK_SWEEP).await;
+                app.state::<Shell>().desk_operator(Instant::now()).await;
+            }
+        });
+    }
+}
+
 /// Opens the kiosk window and runs until it closes.
 pub fn run(config: Config, kiosk: bool, setup: Option<std::path::PathBuf>) -> ExitCode {
     let _log_guard = match crate::logging::init(&config.log_dir()) {
@@ -750,61 +830,32 @@ pub fn run(config: Config, kiosk: bool, setup: Option<std::path::PathBuf>) -> Ex
         version = env!("CARGO_PKG_VERSION"),
         "kiosk starting"
     );
-    let (run_lock, previous_run) = match crate::kiosk_mode::lock_for_run(&config.data_dir) {
-        Ok(lock) => lock,
-        Err(code) => return code,
-    };
-    let trust_store = load_trust_store(&config.trust_store);
-    let queue = match tauri::async_runtime::block_on(crate::store::open(&config)) {
-        Ok(queue) => Some(queue),
-        Err(err) => {
-            tracing::error!(error = %err, "queue database unavailable: sign-in and enrollment refused");
-            None
-        }
-    };
-    if let Some(queue) = &queue {
-        tauri::async_runtime::block_on(crate::kiosk_mode::record_previous_run(queue, previous_run));
-    }
-    let kiosk_queue = crate::kiosk_mode::KioskQueue(queue.clone());
     let setup_base = crate::first_run::SetupBase(config.clone());
-    let sync = match queue.clone() {
-        Some(queue) => crate::backoffice_link::start(&config, queue),
-        None => Err(Stopped::SetupFailed),
+    // In its first-run set-up the kiosk opens no data directory: the set-up opens the one it
+    // configured once it has written the configuration (`first_run::setup_apply`).
+    let opened = match setup {
+        Some(_) => None,
+        None => match tauri::async_runtime::block_on(open(config.clone())) {
+            Ok(opened) => Some(opened),
+            Err(code) => return code,
+        },
     };
-    let shell = Shell::new(config, queue, sync);
-    let session = Arc::clone(&shell.session);
     let result = tauri::Builder::default()
-        .manage(shell)
-        .manage(crate::kiosk_mode::KioskMode::new(kiosk, run_lock))
-        .manage(kiosk_queue)
-        .manage(crate::first_run::FirstRun { config_path: setup })
+        .manage(crate::kiosk_mode::KioskMode::new(kiosk, None))
+        .manage(crate::first_run::FirstRun::new(setup))
         .manage(setup_base)
         .on_window_event(crate::kiosk_mode::on_window_event)
         .setup(move |app| {
             use tauri::Manager;
             crate::kiosk_mode::setup_window(app);
-            let worker = CardWorker::start(app.handle().clone(), Arc::clone(&session), trust_store);
-            let shell = app.state::<Shell>();
-            if shell.card.set(worker).is_err() {
-                tracing::error!("card worker started twice");
-            }
-            let camera =
-                crate::camera::CameraWorker::start(app.handle().clone(), session, &shell.config);
-            if shell.camera.set(camera.clone()).is_err() {
-                tracing::error!("camera worker started twice");
-            }
-            app.manage(camera);
-            if let (Ok(sync), Some(queue)) = (&shell.sync, &shell.queue) {
-                sync.forward(app.handle().clone(), queue.clone(), &shell.config);
-            }
-            if shell.config.mode == Mode::Counter {
-                let app = app.handle().clone();
-                tauri::async_runtime::spawn(async move {
-                    loop {
-                        tokio::time::sleep(DESK_SWEEP).await;
-                        app.state::<Shell>().desk_operator(Instant::now()).await;
-                    }
-                });
+            let session = Arc::new(Mutex::new(Session::default()));
+            app.manage(crate::camera::CameraWorker::start(
+                app.handle().clone(),
+                session,
+                &config,
+            ));
+            if let Some(opened) = opened {
+                install(app.handle(), opened);
             }
             Ok(())
         })
@@ -838,7 +889,8 @@ pub fn run(config: Config, kiosk: bool, setup: Option<std::path::PathBuf>) -> Ex
             crate::first_run::setup_status,
             crate::first_run::setup_device_key,
             crate::first_run::setup_apply,
-            crate::first_run::setup_restart
+            crate::first_run::setup_camera_start,
+            crate::first_run::setup_card_check
         ])
         .run(tauri::generate_context!());
     match result {

@@ -1,9 +1,13 @@
-// First-run set-up through the real app against the reference back office: started with a
-// configuration path that does not exist, the kiosk shows the administrator's set-up screen
-// with its device key's fingerprint; a wrong one-time token is refused with the token field
-// flagged and nothing written; with a token from `backoffice create-kiosk-token` the kiosk
-// registers (the back office's keys land in its data directory), writes its residential groups,
-// its first administrator and then its configuration file, which the CLI then loads.
+// First-run set-up through the real app against the reference back office, then the first
+// enrollment in the same process: started with a configuration path that does not exist, the
+// kiosk shows the administrator's set-up screen with its device key's fingerprint; the camera
+// test shows the replayed camera's live picture; the test card read says "no card" with the
+// next step, then passes with the software card behind pcscd (the virtual reader's model and
+// the chip's eMRTD application, nothing personal); a further operator is added; a wrong
+// one-time token is refused with the token field flagged and nothing written; with a token
+// from `backoffice create-kiosk-token` the kiosk registers and writes its configuration. With
+// no restart, the operator added in the set-up signs in, enrolls the software card, and the
+// sync loop (which found the new registration) gets the package acknowledged.
 //
 // Run by scripts/test.sh like kiosk.test.mjs (VNEID_KIOSK_APP, SCREEN_SIZE, SCREENSHOT_DIR,
 // TAURI_DRIVER_URL), inside `flock /tmp/vneid-realstack.lock` when run by hand.
@@ -11,18 +15,29 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   APP,
   BackOffice,
   DRIVER,
+  GROUPS,
   ROOT,
+  fillForm,
+  insertCard,
   kioskCli,
+  pcscd,
+  queueCounts,
+  readCard,
+  removeCard,
   saveScreenshot,
+  signIn,
   step,
+  toCardScreen,
+  toForm,
   ui,
+  verdict,
 } from "./realstack.mjs";
 import { Session, testid, waitFor } from "./webdriver.mjs";
 
@@ -34,13 +49,21 @@ const set = (session, field, value) =>
     value,
   );
 
-test("first-run set-up registers the kiosk with the back office and writes its configuration", async () => {
+test("first-run set-up: camera picture, test card read, operators, registration, then an enrollment acknowledged without a restart", async (t) => {
   assert.ok(APP, "VNEID_KIOSK_APP must name the built kiosk binary");
   const dir = await mkdtemp(join(tmpdir(), "kiosk-setup-"));
+  const camera = join(dir, "camera");
+  await mkdir(camera);
+  await copyFile(
+    join(ROOT, "assets/frames/portrait/0-ok-960x540.jpg"),
+    join(camera, "0-ok.jpg"),
+  );
+  await pcscd("start");
   const office = new BackOffice(dir, 18_000 + (process.pid % 1000));
   await office.start();
   const config = join(dir, "kiosk.toml");
   const data = join(dir, "data");
+  let card;
   const session = await Session.start(DRIVER, APP, ["--config", config]);
   try {
     const u = ui(session);
@@ -53,7 +76,8 @@ test("first-run set-up registers the kiosk with the back office and writes its c
       dataDir: data,
       trustStore: join(ROOT, "assets/test-csca"),
       backofficeUrl: office.url,
-      groups: "TDP01 Tổ dân phố số 1\nTDP02 Tổ dân phố số 2\n",
+      camera: `replay:${camera}`,
+      groups: GROUPS,
       adminId: "admin",
       adminPin: "135790",
       token: "0123456789abcdef",
@@ -69,6 +93,79 @@ test("first-run set-up registers the kiosk with the back office and writes its c
       },
       10_000,
     );
+    await step(session, "setup-camera", async () => {
+      await u.click("setup-camera-test");
+      // The camera view counts the frames it shows: a live picture, not one still.
+      await waitFor(
+        "the camera's live picture",
+        async () =>
+          Number(
+            await session.execute(
+              "return document.querySelector(arguments[0])?.dataset.frames ?? 0;",
+              testid("camera"),
+            ),
+          ) >= 5,
+        20_000,
+      );
+      assert.match(
+        await u.attr("camera-preview", "src"),
+        /^data:image\/jpeg;base64,/,
+      );
+      assert.equal(await u.attr("camera", "data-state"), "running");
+    });
+    await step(session, "setup-card-none", async () => {
+      await u.click("setup-card-test");
+      await waitFor(
+        "the test read's refusal",
+        async () =>
+          (await u.attr("setup-card-result", "data-outcome")) === "failed",
+        15_000,
+      );
+      assert.equal(
+        await u.attr("setup-card-result", "data-code"),
+        "check.no_card",
+      );
+      assert.match(
+        await u.text("setup-card-result"),
+        /place a chip ID card on the reader/,
+      );
+    });
+    card = insertCard(dir, "nguyen-van-a");
+    await step(session, "setup-card-passed", async () => {
+      // pcscd sees the card within ~400 ms: test again until it does.
+      await waitFor(
+        "the test read passing",
+        async () => {
+          if ((await u.attr("setup-card-result", "data-outcome")) === "passed")
+            return true;
+          if ((await u.attr("setup-card-test", "disabled")) === null)
+            await u.click("setup-card-test");
+          return false;
+        },
+        15_000,
+        500,
+      );
+      const said = await u.text("setup-card-result");
+      assert.match(said, /Virtual PCD/);
+      assert.match(said, /eMRTD/);
+      assert.match(said, /no personal data was read/);
+      assert.equal(
+        await u.holds("Nguyễn Văn A"),
+        false,
+        "nothing of the holder shown",
+      );
+    });
+    await step(session, "setup-operator", async () => {
+      await set(session, "operator-id", "cb01");
+      await set(session, "operator-pin", "246813");
+      await u.click("setup-operator-add");
+      assert.match(
+        await u.text("setup-operator-cb01"),
+        /^cb01 — Cán bộ \/ Operator/,
+      );
+      assert.equal(await u.value("setup-operator-pin"), "");
+    });
+    await saveScreenshot(session, "setup");
     await step(session, "setup-wrong-token", async () => {
       await u.click("setup-submit");
       await waitFor(
@@ -80,7 +177,6 @@ test("first-run set-up registers the kiosk with the back office and writes its c
       assert.equal(await u.attr("setup-token", "aria-invalid"), "true");
       assert.equal(existsSync(config), false, "no configuration written");
     });
-    await saveScreenshot(session, "setup");
     await set(session, "token", await office.token());
     await step(session, "setup-registered", async () => {
       await u.click("setup-submit");
@@ -95,15 +191,46 @@ test("first-run set-up registers the kiosk with the back office and writes its c
     assert.ok(existsSync(join(data, "backoffice-package-x25519.pub")));
     assert.match(
       await readFile(join(data, "residential-groups.txt"), "utf8"),
-      /^TDP01 Tổ dân phố số 1\nTDP02/,
+      /^to-1 Tổ dân phố 1\nthon-dong Thôn Đông/,
     );
     assert.match(await kioskCli(config, ["check-config"]), /xa-setup-01/);
     assert.equal(
       await kioskCli(config, ["operator", "list"]),
-      "admin\tadministrator\n",
+      "admin\tadministrator\ncb01\toperator\n",
     );
+    // The same process runs the kiosk now: the operator from the set-up enrolls the card.
+    const t0 = Date.now();
+    await step(session, "setup-enroll", async () => {
+      await u.click("setup-start");
+      await u.waitVisible("screen-signin", 15_000);
+      await signIn(u, "cb01", "246813");
+      await toCardScreen(u, "001090012345");
+      await readCard(u, "01011990", "01012030");
+      assert.equal(await verdict(u), "genuine");
+      await toForm(u);
+      await fillForm(u, "0912345678");
+      await u.click("review-confirm");
+      await u.waitVisible("screen-done", 30_000);
+    });
+    await step(session, "setup-acknowledged", async () => {
+      const counts = await waitFor(
+        "the package acknowledged by the back office",
+        async () => {
+          const now = await queueCounts(config);
+          return now.acknowledged === 1 ? now : null;
+        },
+        60_000,
+        500,
+      );
+      assert.equal(counts.queued ?? 0, 0);
+    });
+    t.diagnostic(`start screen to acknowledged: ${Date.now() - t0} ms`);
+    await saveScreenshot(session, "setup-first-enrollment");
   } finally {
+    await removeCard(card);
     await session.end().catch(() => {});
     await office.stop();
+    await pcscd("stop").catch(() => {});
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -186,7 +186,7 @@ export interface Receipt {
 }
 
 /** What a screen wants the camera for. */
-export type CameraPurpose = "qr" | "portrait";
+export type CameraPurpose = "qr" | "portrait" | "preview";
 
 /** The camera (`camera-status`): running, stopped, or failed with an error code. */
 export interface CameraStatus {
@@ -709,9 +709,16 @@ export interface SetupStatus {
   readonly dataDir: string;
   readonly backofficeUrl: string;
   readonly trustStore: string;
+  /** The camera setting (`auto`, `index:N`, `name:TEXT`, `replay:FOLDER`). */
+  readonly camera: string;
 }
 
-/** The set-up form. */
+/** A further account the set-up creates. */
+export interface SetupOperator {
+  readonly id: string;
+  readonly role: "operator" | "supervisor";
+  readonly pin: string;
+}
 export interface SetupInput {
   readonly deviceId: string;
   readonly deviceName: string;
@@ -722,9 +729,25 @@ export interface SetupInput {
   readonly backofficeUrl: string;
   readonly backofficeCa: string;
   readonly groups: string;
+  readonly camera: string;
   readonly token: string;
   readonly adminId: string;
   readonly adminPin: string;
+  readonly operators: readonly SetupOperator[];
+}
+
+/** A passed test card read: the reader, the card's ATR and what the reader's model can do. */
+export interface CardCheck {
+  readonly reader: string;
+  readonly atr: string;
+  readonly atrKind: string | null;
+  readonly model: {
+    readonly name: string;
+    readonly extendedApdu: "verified" | "vendor_claim" | "unknown";
+    readonly maxKbps: number | null;
+    readonly testedOnHardware: boolean;
+  } | null;
+  readonly driverExtendedApdu: boolean | null;
 }
 
 export interface SetupDone {
@@ -754,9 +777,24 @@ export function setupDeviceKey(dataDir: string, create: boolean): Promise<string
   return call<string | null>("setup_device_key", { dataDir, create });
 }
 
-export async function setupApply(input: SetupInput): Promise<SetupDone> {
+export function setupApply(input: SetupInput): Promise<SetupDone> {
+  return setupCall<SetupDone>("setup_apply", { input });
+}
+
+/** Shows the live picture of the camera `setting` names (the camera view's events); the run. */
+export function setupCameraStart(setting: string): Promise<number> {
+  return setupCall<number>("setup_camera_start", { setting });
+}
+
+/** The test card read: reader, card, ATR and the chip's ID-card application, nothing personal. */
+export function setupCardCheck(): Promise<CardCheck> {
+  return setupCall<CardCheck>("setup_card_check");
+}
+
+/** A set-up command; a refusal becomes a `SetupFailure`. */
+async function setupCall<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    return await invoke<SetupDone>("setup_apply", { input });
+    return await invoke<T>(cmd, args);
   } catch (cause) {
     if (typeof cause === "object" && cause !== null && "code" in cause) {
       const c = cause as { code: unknown; field?: unknown; message?: unknown };
@@ -769,8 +807,4 @@ export async function setupApply(input: SetupInput): Promise<SetupDone> {
     }
     throw new SetupFailure("ipc.unexpected_error", null, null);
   }
-}
-
-export async function setupRestart(): Promise<void> {
-  await call<null>("setup_restart");
 }
