@@ -3,12 +3,14 @@
 # files (binary, desktop entry, autostart examples), then unpacks it with `dpkg -x` into a
 # temporary root and starts the unpacked binary: `doctor`, then the window under the current X
 # display (no configuration yet) until the UI's first-run set-up screen is up. Run after
-# scripts/build-deb.sh, with DISPLAY set (scripts/display.sh's start_display).
+# scripts/build-deb.sh, with DISPLAY set (scripts/display.sh's start_display). Checks the .deb
+# given as its argument, or else the newest one build-deb.sh made.
 set -euo pipefail
+given=${1:+$(realpath -m "$1")}
 cd "$(dirname "$0")/.."
 fail() { echo "check-deb: $*" >&2; exit 1; }
-deb=$(ls -1t target/*/bundle/deb/*.deb 2>/dev/null | head -n1)
-[ -n "$deb" ] || fail "no .deb in target/{release,debug}/bundle/deb (run scripts/build-deb.sh)"
+deb=${given:-$(ls -1t target/*/bundle/deb/*.deb 2>/dev/null | head -n1)}
+[ -f "$deb" ] || fail "no package ${given:-under target/*/bundle/deb/} (run scripts/build-deb.sh)"
 
 depends=$(dpkg-deb -f "$deb" Depends)
 for need in pcscd libccid libpcsclite1 libdlib19.1 liblapack3 libblas3 libwebkit2gtk-4.1-0 libgtk-3-0; do
