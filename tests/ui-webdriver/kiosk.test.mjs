@@ -1,41 +1,49 @@
 // The real kiosk app (Tauri + WebKitGTK) under Xvfb with a window manager, driven through
 // tauri-driver: for each mode it proves the start screen, both languages, the honest header,
-// the on-screen keypad, the core's sign-in answer, the idle wipe, and saves screenshots.
+// the on-screen keypad, the core's sign-in answer, the idle wipe, the card step through the
+// real pcscd, a whole enrollment, and saves screenshots. These are the layout-sensitive paths:
+// they run at every screen size; the unhappy paths (torn, wrong key, forged cards, no face,
+// camera lost) run once, in unhappy.test.mjs.
 //
 // Run by scripts/test.sh, which starts Xvfb (at SCREEN_SIZE) + matchbox + tauri-driver and sets
 // VNEID_KIOSK_APP (the built binary) and SCREEN_SIZE (e.g. 1280x800), plus optionally
-// SCREENSHOT_DIR (default: screenshots/), VNEID_KIOSK_CONFIG (where to write each case's
-// config; default: a temporary folder) and TAURI_DRIVER_URL (default http://127.0.0.1:4444).
+// SCREENSHOT_DIR (default: screenshots/) and TAURI_DRIVER_URL (default http://127.0.0.1:4444).
+// The real stack (app launch, software card, back office, element helpers) is realstack.mjs.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  copyFile,
-  mkdir,
-  mkdtemp,
-  readFile,
-  readdir,
-  rm,
-  writeFile,
-} from "node:fs/promises";
-import { execFile, spawn } from "node:child_process";
-import { createConnection } from "node:net";
 import { existsSync } from "node:fs";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
-import { Session, testid, waitFor } from "./webdriver.mjs";
+import { join } from "node:path";
+import { testid, waitFor } from "./webdriver.mjs";
+import {
+  BackOffice,
+  CARD_PRESENT,
+  CARD_WAITING,
+  CHIP_PORTRAIT,
+  GROUPS,
+  SIZE,
+  addOperator,
+  insertCard,
+  kioskCli,
+  launch,
+  machineWait,
+  pcscd,
+  queueCounts,
+  readCard,
+  removeCard,
+  saveScreenshot,
+  signIn,
+  step,
+  toCardScreen,
+  typeDigits,
+  ui,
+  verdict,
+} from "./realstack.mjs";
 
-const APP = process.env.VNEID_KIOSK_APP;
-const DRIVER = process.env.TAURI_DRIVER_URL ?? "http://127.0.0.1:4444";
-const SIZE = process.env.SCREEN_SIZE ?? "1280x800";
 const [WIDTH, HEIGHT] = SIZE.split("x").map(Number);
-const SHOTS = resolve(process.env.SCREENSHOT_DIR ?? "screenshots");
-
-// An address where nothing listens: the header must say the back office is unreachable.
-const UNREACHABLE_BACKOFFICE = "http://127.0.0.1:9";
-const IDLE_TIMEOUT_SECS = 10; // the configuration's minimum
+const IDLE_TIMEOUT_SECS = 10; // the configuration's minimum, realstack's default
 const IDLE_WARNING_SECS = 4;
 
 /** What the header says for each state the core reports (Vietnamese, the default). */
@@ -50,94 +58,13 @@ const READER_TEXT = {
 const CARD_STATE_TEXT = {
   service_down: "Dịch vụ đọc thẻ (PC/SC) chưa chạy — hãy báo quản trị viên.",
   no_reader: "Không tìm thấy đầu đọc thẻ — hãy kiểm tra cáp USB của đầu đọc.",
-  waiting: "Đầu đọc sẵn sàng — hãy đặt thẻ lên đầu đọc.",
-  present: "Đã thấy thẻ trên đầu đọc.",
+  waiting: CARD_WAITING,
+  present: CARD_PRESENT,
 };
 const CAMERA_TEXT = {
   no_camera: "Không tìm thấy camera — hãy kiểm tra cáp của camera",
   ready: "Sẵn sàng",
 };
-
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-// The software card's command (`cargo build -p cardsim`); tests through pcscd need it.
-const CARDSIM = process.env.VNEID_CARDSIM ?? join(ROOT, "target/debug/cardsim");
-
-function configToml(
-  dir,
-  mode,
-  trustStore = join(dir, "trust"),
-  backoffice = UNREACHABLE_BACKOFFICE,
-) {
-  return [
-    `device_id = "kiosk-uitest-${mode}"`,
-    `device_name = "Điểm thử nghiệm giao diện"`,
-    `mode = "${mode}"`,
-    `language = "vi"`,
-    `data_dir = "${join(dir, "data")}"`,
-    `backoffice_url = "${backoffice}"`,
-    `trust_store = "${trustStore}"`,
-    `idle_timeout_secs = ${IDLE_TIMEOUT_SECS}`,
-    `idle_warning_secs = ${IDLE_WARNING_SECS}`,
-    "",
-  ].join("\n");
-}
-
-/** Writes the case's configuration, runs `prepare(configPath)` if given, and starts the app. */
-async function launch(mode, trustStore, prepare, backoffice) {
-  assert.ok(
-    APP,
-    "VNEID_KIOSK_APP must name the built kiosk binary (scripts/test.sh sets it)",
-  );
-  const dir = await mkdtemp(join(tmpdir(), `kiosk-ui-${mode}-`));
-  await mkdir(join(dir, "trust"), { recursive: true });
-  // The camera replays one still face: the portrait step takes it (no QR code in it).
-  await mkdir(join(dir, "camera"), { recursive: true });
-  await copyFile(
-    join(ROOT, "assets/frames/portrait/0-ok-960x540.jpg"),
-    join(dir, "camera", "0-ok.jpg"),
-  );
-  const configPath = process.env.VNEID_KIOSK_CONFIG ?? join(dir, "kiosk.toml");
-  await mkdir(dirname(configPath), { recursive: true });
-  await writeFile(
-    configPath,
-    configToml(dir, mode, trustStore, backoffice) +
-      `camera = "replay:${join(dir, "camera")}"\n`,
-    "utf8",
-  );
-  await prepare?.(configPath);
-  const session = await Session.start(DRIVER, APP, ["--config", configPath]);
-  return { session, dir };
-}
-
-const js = {
-  text: "const el = document.querySelector(arguments[0]); return el ? el.textContent.trim() : null;",
-  value:
-    "const el = document.querySelector(arguments[0]); return el ? el.value : null;",
-  attr: "const el = document.querySelector(arguments[0]); return el ? el.getAttribute(arguments[1]) : null;",
-  visible:
-    "const el = document.querySelector(arguments[0]); return !!el && el.getClientRects().length > 0;",
-  focused:
-    "return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;",
-};
-
-function ui(session) {
-  return {
-    text: (id) => session.execute(js.text, testid(id)),
-    value: (id) => session.execute(js.value, testid(id)),
-    attr: (id, name) => session.execute(js.attr, testid(id), name),
-    visible: (id) => session.execute(js.visible, testid(id)),
-    click: (id) => session.click(testid(id)),
-    async keys(block, chars) {
-      for (const c of chars) await session.click(testid(`${block}-key-${c}`));
-    },
-    waitVisible: (id, ms = 10_000) =>
-      waitFor(
-        `${id} visible`,
-        () => session.execute(js.visible, testid(id)),
-        ms,
-      ),
-  };
-}
 
 /** PNG width and height from its IHDR chunk. */
 function pngSize(png) {
@@ -145,22 +72,14 @@ function pngSize(png) {
   return [png.readUInt32BE(16), png.readUInt32BE(20)];
 }
 
-async function saveScreenshot(session, name) {
-  const png = await session.screenshot();
-  await mkdir(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}-${SIZE}.png`);
-  await writeFile(path, png);
-  return { png, path };
-}
-
-/** Runs a step; on failure keeps a screenshot of what the app showed. */
-async function step(session, name, body) {
-  try {
-    await body();
-  } catch (err) {
-    await saveScreenshot(session, `failed-${name}`).catch(() => {});
-    throw err;
-  }
+/** The log files of the app's data folder, joined (empty while there are none). */
+async function logText(data) {
+  const logDir = join(data, "logs");
+  const files = existsSync(logDir) ? await readdir(logDir) : [];
+  const all = await Promise.all(
+    files.map((f) => readFile(join(logDir, f), "utf8")),
+  );
+  return all.join("\n");
 }
 
 async function checkFullScreen(session) {
@@ -202,54 +121,43 @@ async function checkHonestHeader(u) {
 }
 
 /**
- * The portrait step: the replayed face is taken by itself (input meanwhile keeps the idle watch
- * from wiping); saves `NAME-SIZE.png` of the picture beside the chip photo, then continues.
+ * The portrait step: the replayed face is taken by itself (the person's presence keeps the
+ * idle watch from wiping); saves `NAME-SIZE.png` of the picture beside the chip photo, then
+ * continues.
  */
 async function passPortrait(session, u, name) {
   await u.waitVisible("screen-portrait", 15_000);
-  await waitFor(
+  await machineWait(
+    u,
     "the portrait taken",
-    async () => {
-      await session.execute(
-        "document.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true }));",
-      );
-      return u.visible("portrait-continue");
-    },
+    () => u.visible("portrait-continue"),
     90_000,
-    250,
-  );
-  await session.execute(
-    "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));",
   );
   await saveScreenshot(session, name);
   await u.click("portrait-continue");
 }
 
-/** Waits through the warning to the wipe; returns the seconds the countdown showed first. */
 /** Waits until `queue status` shows exactly one package queued. The sync loop, woken by the
  * enrollment, may be trying the (stopped) back office at that moment: the package is then
  * briefly "uploading" before it goes back to "queued". */
 async function waitForOneQueued(config) {
-  let last = "";
+  let last = {};
   await waitFor(
     "one package queued",
     async () => {
-      const { stdout } = await promisify(execFile)(APP, [
-        "--config",
-        config,
-        "queue",
-        "status",
-      ]);
-      last = stdout;
-      return /^queued\t1$/m.test(stdout) && !/^uploading\t[1-9]/m.test(stdout);
+      last = await queueCounts(config);
+      return last.queued === 1 && !(last.uploading > 0);
     },
     15_000,
   ).catch((err) => {
-    throw new Error(`${err.message}; last queue status:\n${last}`);
+    throw new Error(
+      `${err.message}; last queue status: ${JSON.stringify(last)}`,
+    );
   });
 }
 
-async function waitForIdleWipe(session, u, startScreen) {
+/** Waits through the warning to the wipe; returns the seconds the countdown showed first. */
+async function waitForIdleWipe(u, startScreen) {
   const warning = await waitFor(
     "the idle warning",
     async () =>
@@ -265,6 +173,19 @@ async function waitForIdleWipe(session, u, startScreen) {
   return warning;
 }
 
+/** Starts the app in `mode`; resolves to { session, dir, data, config, u, startMs }. */
+async function start(mode, startScreen, options = {}) {
+  const app = await launch({
+    mode,
+    idleTimeoutSecs: IDLE_TIMEOUT_SECS,
+    idleWarningSecs: IDLE_WARNING_SECS,
+    ...options,
+  });
+  const u = ui(app.session);
+  await u.waitVisible(startScreen, 30_000);
+  return { ...app, u, startMs: Date.now() - app.startedMs };
+}
+
 describe(`counter mode, real app at ${SIZE}`, () => {
   let session;
   let dir;
@@ -272,11 +193,7 @@ describe(`counter mode, real app at ${SIZE}`, () => {
   let startMs;
 
   before(async () => {
-    const t0 = Date.now();
-    ({ session, dir } = await launch("counter"));
-    u = ui(session);
-    await u.waitVisible("screen-signin", 30_000);
-    startMs = Date.now() - t0;
+    ({ session, dir, u, startMs } = await start("counter", "screen-signin"));
   });
 
   after(async () => {
@@ -305,7 +222,9 @@ describe(`counter mode, real app at ${SIZE}`, () => {
       await u.keys("digits", "2468");
       assert.equal(await u.value("signin-pin"), "2468");
       assert.equal(
-        await session.execute(js.focused),
+        await session.execute(
+          "return document.activeElement ? document.activeElement.getAttribute('data-testid') : null;",
+        ),
         "signin-pin",
         "the field keeps the focus",
       );
@@ -338,7 +257,7 @@ describe(`counter mode, real app at ${SIZE}`, () => {
 
   test(`saves counter-${SIZE}.png at the screen's size`, async () => {
     await step(session, "counter-screenshot", async () => {
-      const { png } = await saveScreenshot(session, "counter");
+      const png = await readFile(await saveScreenshot(session, "counter"));
       assert.deepEqual(pngSize(png), [WIDTH, HEIGHT]);
     });
   });
@@ -349,60 +268,32 @@ describe(`counter mode, real app at ${SIZE}`, () => {
       await u.click("signin-operator");
       await u.keys("text", ["x", "y", "7"]);
       assert.equal((await u.value("signin-operator")).endsWith("xy7"), true);
-      const countdown = await waitForIdleWipe(session, u, "screen-signin");
+      const countdown = await waitForIdleWipe(u, "screen-signin");
       assert.match(countdown, /erased in [1-4] seconds/);
       assert.equal(await u.value("signin-operator"), "");
       assert.equal(await u.value("signin-pin"), "");
       assert.equal(await u.visible("signin-error"), false);
       assert.equal(await u.text("signin-submit"), "Đăng nhập");
-      assert.equal(
-        await session.execute(
-          "return document.documentElement.outerHTML.includes('xy7');",
-        ),
-        false,
-      );
+      assert.equal(await u.holds("xy7"), false);
     });
   });
 });
 
-/** `vneid-kiosk --config CONFIG operator ARGS`, with `stdin` (the PINs) on standard input. */
-function operatorCli(configPath, args, stdin) {
-  return new Promise((resolvePromise, reject) => {
-    const child = execFile(
-      APP,
-      ["--config", configPath, "operator", ...args],
-      (err, stdout, stderr) =>
-        err
-          ? reject(new Error(`${err.message}\n${stderr}`))
-          : resolvePromise(stdout),
-    );
-    child.stdin.end(stdin);
-  });
-}
-
 describe(`counter mode with an operator account made by the CLI, real app at ${SIZE}`, () => {
   let session;
+  let data;
   let dir;
   let u;
   const PIN = "246813";
 
   before(async () => {
-    ({ session, dir } = await launch("counter", undefined, async (config) => {
-      await operatorCli(
-        config,
-        ["add", "--id", "admin", "--role", "administrator"],
-        "97531864\n",
-      );
-      await operatorCli(
-        config,
-        ["add", "--id", "cb01", "--role", "operator", "--by", "admin"],
-        `${PIN}\n97531864\n`,
-      );
-      const list = await operatorCli(config, ["list"], "");
-      assert.equal(list, "admin\tadministrator\ncb01\toperator\n");
+    ({ session, dir, data, u } = await start("counter", "screen-signin", {
+      async prepare(config) {
+        await addOperator(config, PIN);
+        const list = await kioskCli(config, ["operator", "list"]);
+        assert.equal(list, "admin\tadministrator\ncb01\toperator\n");
+      },
     }));
-    u = ui(session);
-    await u.waitVisible("screen-signin", 30_000);
   });
 
   after(async () => {
@@ -410,17 +301,13 @@ describe(`counter mode with an operator account made by the CLI, real app at ${S
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function signIn(operator, pin) {
-    await u.click("signin-operator");
-    await u.keys("text", [...operator]);
-    await u.click("signin-pin");
-    await u.keys("digits", pin);
-    await u.click("signin-submit");
-  }
-
   test("a wrong PIN is refused with the store's sentence and the PIN field emptied", async () => {
     await step(session, "counter-wrong-pin", async () => {
-      await signIn("cb01", "111111");
+      await u.click("signin-operator");
+      await u.keys("text", [..."cb01"]);
+      await u.click("signin-pin");
+      await u.keys("digits", "111111");
+      await u.click("signin-submit");
       await u.waitVisible("signin-error");
       assert.equal(
         await u.text("signin-error"),
@@ -437,27 +324,17 @@ describe(`counter mode with an operator account made by the CLI, real app at ${S
         "document.querySelector(arguments[0]).value = '';",
         testid("signin-operator"),
       );
-      await signIn("cb01", PIN);
-      await u.waitVisible("screen-consent", 15_000);
-      await u.click("consent-agree");
-      await u.waitVisible("screen-id-entry");
-      await u.keys("digits", "001090012345");
-      await u.click("id-continue");
-      await u.waitVisible("screen-card");
+      await signIn(u, "cb01", PIN);
+      await toCardScreen(u, "001090012345");
       await saveScreenshot(session, "counter-card-after-sign-in");
     });
   });
 
   test("the log records the sign-in by role, never the PIN", async () => {
-    const logDir = join(dir, "data", "logs");
     const text = await waitFor(
       "a log line for the sign-in",
       async () => {
-        const files = existsSync(logDir) ? await readdir(logDir) : [];
-        const all = await Promise.all(
-          files.map((f) => readFile(join(logDir, f), "utf8")),
-        );
-        const joined = all.join("\n");
+        const joined = await logText(data);
         return joined.includes("operator signed in") ? joined : null;
       },
       10_000,
@@ -470,16 +347,16 @@ describe(`counter mode with an operator account made by the CLI, real app at ${S
 describe(`self-service mode, real app at ${SIZE}`, () => {
   let session;
   let dir;
+  let data;
   let u;
   let startMs;
   const ID = "001099012345";
 
   before(async () => {
-    const t0 = Date.now();
-    ({ session, dir } = await launch("self-service"));
-    u = ui(session);
-    await u.waitVisible("screen-welcome", 30_000);
-    startMs = Date.now() - t0;
+    ({ session, dir, data, u, startMs } = await start(
+      "self-service",
+      "screen-welcome",
+    ));
   });
 
   after(async () => {
@@ -500,7 +377,7 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
 
   test(`saves self-service-${SIZE}.png at the screen's size`, async () => {
     await step(session, "self-service-screenshot", async () => {
-      const { png } = await saveScreenshot(session, "self-service");
+      const png = await readFile(await saveScreenshot(session, "self-service"));
       assert.deepEqual(pngSize(png), [WIDTH, HEIGHT]);
     });
   });
@@ -546,7 +423,7 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
   test("idle timeout wipes the typed ID and returns to the welcome screen", async () => {
     await step(session, "self-service-idle", async () => {
       await u.click("lang-en");
-      const countdown = await waitForIdleWipe(session, u, "screen-welcome");
+      const countdown = await waitForIdleWipe(u, "screen-welcome");
       assert.match(countdown, /erased in [1-4] seconds/);
       assert.equal(await u.visible("id-input"), false);
       assert.equal(await u.text("welcome-start"), "Bắt đầu");
@@ -560,15 +437,10 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
   });
 
   test("the log records the wipe but never the typed ID", async () => {
-    const logDir = join(dir, "data", "logs");
     const text = await waitFor(
       "a log line for the wipe",
       async () => {
-        const files = await readdir(logDir);
-        const all = await Promise.all(
-          files.map((f) => readFile(join(logDir, f), "utf8")),
-        );
-        const joined = all.join("");
+        const joined = await logText(data);
         return joined.includes('"held_data":true') ? joined : null;
       },
       5_000,
@@ -587,49 +459,16 @@ describe(`self-service mode, real app at ${SIZE}`, () => {
   });
 });
 
-/** pcscd with the virtual reader (vpcd), started and stopped by the project's script. */
-const pcscd = (action) =>
-  promisify(execFile)("bash", [join(ROOT, "scripts/pcscd-vpcd.sh"), action]);
-
-/** Places a software card on the virtual reader; resolves to the process serving it. */
-function insertCard(dir, identity, extra = []) {
-  assert.ok(
-    existsSync(CARDSIM),
-    `${CARDSIM} missing: build it with cargo build -p cardsim`,
-  );
-  const pidFile = join(dir, `${identity}.pid`);
-  const child = spawn(
-    CARDSIM,
-    ["insert", "--identity", identity, "--pid-file", pidFile, ...extra],
-    { stdio: "ignore" },
-  );
-  return { child, pidFile };
-}
-
-async function removeCard(card) {
-  if (!card) return;
-  await promisify(execFile)(CARDSIM, [
-    "remove",
-    "--pid-file",
-    card.pidFile,
-  ]).catch(() => card.child.kill());
-}
-
 describe(`the card step through the real pcscd and a software card, real app at ${SIZE}`, () => {
   let session;
   let dir;
+  let data;
   let u;
   let card;
-  const PORTRAIT = join(ROOT, "assets/frames/qr/00-nguyen-van-a-640x480.jpg");
 
   before(async () => {
     await pcscd("start");
-    ({ session, dir } = await launch(
-      "self-service",
-      join(ROOT, "assets/test-csca"),
-    ));
-    u = ui(session);
-    await u.waitVisible("screen-welcome", 30_000);
+    ({ session, dir, data, u } = await start("self-service", "screen-welcome"));
   });
 
   after(async () => {
@@ -642,22 +481,17 @@ describe(`the card step through the real pcscd and a software card, real app at 
   test("the screen follows the reader live: waiting, then the card placed on it", async () => {
     await step(session, "card-waiting", async () => {
       await u.click("welcome-start");
-      await u.click("consent-agree");
-      await u.waitVisible("screen-id-entry");
-      await u.keys("digits", "001090012345");
-      await u.click("id-continue");
-      await u.waitVisible("screen-card");
+      await u.waitVisible("screen-consent");
+      await toCardScreen(u, "001090012345");
       await waitFor(
         "the reader waiting for a card",
-        async () =>
-          (await u.text("card-reader-state")) === CARD_STATE_TEXT.waiting,
+        async () => (await u.text("card-reader-state")) === CARD_WAITING,
         10_000,
       );
-      card = insertCard(dir, "nguyen-van-a", ["--portrait", PORTRAIT]);
+      card = insertCard(dir, "nguyen-van-a", ["--portrait", CHIP_PORTRAIT]);
       await waitFor(
         "the card seen on the reader",
-        async () =>
-          (await u.text("card-reader-state")) === CARD_STATE_TEXT.present,
+        async () => (await u.text("card-reader-state")) === CARD_PRESENT,
         15_000,
       );
       await saveScreenshot(session, "card-present");
@@ -666,24 +500,18 @@ describe(`the card step through the real pcscd and a software card, real app at 
 
   test("typed dates open the chip: the names, the chip portrait and the verdict 'genuine'", async (t) => {
     await step(session, "card-read", async () => {
-      await u.click("card-dob");
-      await u.keys("digits", "01011990");
-      await u.click("card-expiry");
-      await u.keys("digits", "01012030");
+      await typeDigits(u, "card-dob", "01011990");
+      await typeDigits(u, "card-expiry", "01012030");
       const t0 = Date.now();
       await u.click("card-read");
-      await waitFor(
+      await machineWait(
+        u,
         "the holder's name from DG13",
         async () => (await u.text("card-holder-name")) === "Nguyễn Văn A",
         20_000,
       );
-      await waitFor(
-        "the verdict",
-        async () => (await u.attr("card-verdict", "data-verdict")) || null,
-        20_000,
-      );
+      assert.equal(await verdict(u, 20_000), "genuine");
       t.diagnostic(`read and verify through pcscd: ${Date.now() - t0} ms`);
-      assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
       assert.match(await u.text("card-verdict-text"), /^Thẻ thật/);
       assert.equal(await u.text("card-holder-id"), "001090012345");
       assert.equal(await u.text("card-holder-dob"), "01/01/1990");
@@ -693,9 +521,6 @@ describe(`the card step through the real pcscd and a software card, real app at 
         testid("card-portrait-image"),
       );
       assert.equal(width, 640, "the chip's JPEG portrait is shown");
-      await session.execute(
-        "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));",
-      );
       await saveScreenshot(session, "card-genuine");
       await u.click("lang-en");
       assert.match(await u.text("card-verdict-text"), /^Genuine card/);
@@ -705,15 +530,10 @@ describe(`the card step through the real pcscd and a software card, real app at 
   });
 
   test("the log names the verdict and the issuer, never the holder", async () => {
-    const logDir = join(dir, "data", "logs");
     const text = await waitFor(
       "a log line for the card read",
       async () => {
-        const files = await readdir(logDir);
-        const all = await Promise.all(
-          files.map((f) => readFile(join(logDir, f), "utf8")),
-        );
-        const joined = all.join("");
+        const joined = await logText(data);
         return joined.includes("card read") ? joined : null;
       },
       5_000,
@@ -728,241 +548,58 @@ describe(`the card step through the real pcscd and a software card, real app at 
     await step(session, "card-wipe", async () => {
       await u.click("cancel");
       await u.waitVisible("screen-welcome");
-      assert.equal(
-        await session.execute(
-          "return document.documentElement.outerHTML.includes('Nguyễn Văn A');",
-        ),
-        false,
-      );
+      assert.equal(await u.holds("Nguyễn Văn A"), false);
     });
   });
-
-  /** From the welcome screen to a started read of the card on the reader. */
-  async function startRead(id, birth, expiry) {
-    await u.click("welcome-start");
-    await u.click("consent-agree");
-    await u.waitVisible("screen-id-entry");
-    await u.keys("digits", id);
-    await u.click("id-continue");
-    await u.waitVisible("screen-card");
-    await waitFor(
-      "the card on the reader",
-      async () =>
-        (await u.text("card-reader-state")) === CARD_STATE_TEXT.present,
-      15_000,
-    );
-    await u.click("card-dob");
-    await u.keys("digits", birth);
-    await u.click("card-expiry");
-    await u.keys("digits", expiry);
-    await u.click("card-read");
-  }
-
-  /** Swaps the card on the reader for another one. */
-  async function swapCard(identity, extra) {
-    await removeCard(card);
-    card = insertCard(dir, identity, extra);
-  }
-
-  test("a card lifted mid-portrait is named, and the read resumes when it is placed again", async () => {
-    await step(session, "card-torn", async () => {
-      await swapCard("nguyen-van-a", [
-        "--portrait",
-        PORTRAIT,
-        "--tear-after-bytes",
-        "9000",
-      ]);
-      await startRead("001090012345", "01011990", "01012030");
-      await waitFor(
-        "the removal sentence",
-        async () => await u.visible("card-error"),
-        20_000,
-      );
-      assert.match(
-        await u.text("card-error"),
-        /^Thẻ đã bị nhấc khỏi đầu đọc khi đang đọc/,
-      );
-      assert.equal(
-        await u.text("card-holder-name"),
-        "Nguyễn Văn A",
-        "the names read before the tear stay",
-      );
-      await saveScreenshot(session, "card-removed");
-      await waitFor(
-        "the reader without the card",
-        async () =>
-          (await u.text("card-reader-state")) === CARD_STATE_TEXT.waiting,
-        10_000,
-      );
-      card = insertCard(dir, "nguyen-van-a", ["--portrait", PORTRAIT]);
-      await waitFor(
-        "the verdict after the card came back",
-        async () => (await u.attr("card-verdict", "data-verdict")) || null,
-        20_000,
-      );
-      assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
-      assert.equal(await u.visible("card-error"), false);
-      await u.click("cancel");
-      await u.waitVisible("screen-welcome");
-    });
-  });
-
-  test("a wrong birth date is refused with the sentence that says what to check", async () => {
-    await step(session, "card-wrong-key", async () => {
-      await swapCard("tran-thi-bich-ngoc", []);
-      await startRead("079303001234", "16082003", "15082028");
-      await waitFor(
-        "the wrong-key sentence",
-        async () => await u.visible("card-error"),
-        20_000,
-      );
-      assert.match(
-        await u.text("card-error"),
-        /^Chip không mở được với số định danh, ngày sinh và ngày hết hạn đã nhập/,
-      );
-      assert.equal(await u.visible("card-dob"), true, "the dates can be fixed");
-      await saveScreenshot(session, "card-wrong-key");
-      await u.click("cancel");
-      await u.waitVisible("screen-welcome");
-    });
-  });
-
-  for (const [flag, verdict, sentence] of [
-    [["--clone"], "clone_suspected", /^Nghi chip sao chép/],
-    [["--issuer", "unknown"], "issuer_unknown", /^Chữ ký số hợp lệ, nhưng/],
-    [["--corrupt-dg", "13"], "invalid", /^Thẻ không hợp lệ/],
-  ]) {
-    test(`a card with ${flag.join(" ")} reads as ${verdict} and the citizen is sent to the police`, async () => {
-      await step(session, `card-${verdict}`, async () => {
-        await swapCard("nguyen-van-a", flag);
-        await startRead("001090012345", "01011990", "01012030");
-        await waitFor(
-          "the verdict",
-          async () => (await u.attr("card-verdict", "data-verdict")) || null,
-          20_000,
-        );
-        assert.equal(await u.attr("card-verdict", "data-verdict"), verdict);
-        assert.match(await u.text("card-verdict-text"), sentence);
-        assert.match(
-          await u.text("card-action"),
-          /^Máy không xác nhận được thẻ này/,
-        );
-        assert.equal(await u.visible("card-continue"), false);
-        await saveScreenshot(session, `card-${verdict}`);
-        await u.click("cancel");
-        await u.waitVisible("screen-welcome");
-      });
-    });
-  }
 });
 
 describe(`a whole enrollment at the counter: operator, software card through pcscd, form, review, done, real app at ${SIZE}`, () => {
   let session;
   let dir;
+  let data;
   let u;
   let card;
   let config;
   const PIN = "246813";
   const PHONE = "0912345678";
   // The reference back office, a real HTTP server on loopback (`cargo build -p backoffice`).
-  const BACKOFFICE =
-    process.env.VNEID_BACKOFFICE ?? join(ROOT, "target/debug/backoffice");
-  const PORT = 20000 + Math.floor(Math.random() * 10000);
   let office;
   let officeDir;
 
-  async function startBackOffice() {
-    assert.ok(
-      existsSync(BACKOFFICE),
-      `${BACKOFFICE} missing: build it with cargo build -p backoffice`,
-    );
-    officeDir ??= await mkdtemp(join(tmpdir(), "backoffice-"));
-    const db = join(officeDir, "office.sqlite");
-    office = spawn(
-      BACKOFFICE,
-      [
-        "--db",
-        db,
-        "serve",
-        "--listen",
-        `127.0.0.1:${PORT}`,
-        "--keys",
-        join(officeDir, "keys"),
-      ],
-      { stdio: "ignore" },
-    );
-    await waitFor(
-      "the back office listening",
-      () =>
-        new Promise((done) => {
-          const probe = createConnection(
-            { host: "127.0.0.1", port: PORT },
-            () => {
-              probe.end();
-              done(true);
-            },
-          );
-          probe.on("error", () => done(false));
-        }),
-      20_000,
-    );
-    const { stdout } = await promisify(execFile)(BACKOFFICE, [
-      "--db",
-      db,
-      "create-kiosk-token",
-    ]);
-    return stdout.trim();
-  }
-
-  async function stopBackOffice() {
-    if (!office || office.exitCode !== null) return;
-    const exited = new Promise((done) => office.once("exit", done));
-    office.kill();
-    await exited;
-  }
   before(async () => {
     await pcscd("start");
-    const token = await startBackOffice();
-    ({ session, dir } = await launch(
+    officeDir = await mkdtemp(join(tmpdir(), "backoffice-"));
+    office = new BackOffice(
+      officeDir,
+      20000 + Math.floor(Math.random() * 10000),
+    );
+    await office.start();
+    const token = await office.token();
+    ({ session, dir, data, config, u } = await start(
       "counter",
-      join(ROOT, "assets/test-csca"),
-      async (configPath) => {
-        config = configPath;
-        await operatorCli(
-          configPath,
-          ["add", "--id", "admin", "--role", "administrator"],
-          "97531864\n",
-        );
-        await operatorCli(
-          configPath,
-          ["add", "--id", "cb01", "--role", "operator", "--by", "admin"],
-          `${PIN}\n97531864\n`,
-        );
-        const data = join(dirname(configPath), "data");
-        const registered = await promisify(execFile)(APP, [
-          "--config",
-          configPath,
-          "register",
-          "--token",
-          token,
-        ]);
-        assert.match(registered.stdout, /^OK registered/);
-        await writeFile(
-          join(data, "residential-groups.txt"),
-          "# Phường thử nghiệm\nto-1 Tổ dân phố 1\nthon-dong Thôn Đông\n",
-          "utf8",
-        );
+      "screen-signin",
+      {
+        backoffice: office.url,
+        async prepare(configPath, dataDir) {
+          await addOperator(configPath, PIN);
+          assert.match(
+            await kioskCli(configPath, ["register", "--token", token]),
+            /^OK registered/,
+          );
+          await writeFile(
+            join(dataDir, "residential-groups.txt"),
+            GROUPS,
+            "utf8",
+          );
+        },
       },
-      `http://127.0.0.1:${PORT}`,
     ));
-    u = ui(session);
-    await u.waitVisible("screen-signin", 30_000);
   });
 
   after(async () => {
     await removeCard(card);
     await session?.end();
-    await stopBackOffice();
+    await office?.stop();
     await pcscd("stop").catch(() => {});
     if (dir) await rm(dir, { recursive: true, force: true });
     if (officeDir) await rm(officeDir, { recursive: true, force: true });
@@ -970,35 +607,11 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
 
   test("sign-in, consent and the chip read through pcscd reach the verdict 'genuine'", async () => {
     await step(session, "enroll-card", async () => {
-      await u.click("signin-operator");
-      await u.keys("text", ["c", "b", "0", "1"]);
-      await u.click("signin-pin");
-      await u.keys("digits", PIN);
-      await u.click("signin-submit");
-      await u.waitVisible("screen-consent", 15_000);
-      await u.click("consent-agree");
-      await u.waitVisible("screen-id-entry");
-      await u.keys("digits", "001090012345");
-      await u.click("id-continue");
-      await u.waitVisible("screen-card");
+      await signIn(u, "cb01", PIN);
+      await toCardScreen(u, "001090012345");
       card = insertCard(dir, "nguyen-van-a");
-      await waitFor(
-        "the card seen on the reader",
-        async () =>
-          (await u.text("card-reader-state")) === CARD_STATE_TEXT.present,
-        15_000,
-      );
-      await u.click("card-dob");
-      await u.keys("digits", "01011990");
-      await u.click("card-expiry");
-      await u.keys("digits", "01012030");
-      await u.click("card-read");
-      await waitFor(
-        "the verdict",
-        async () => (await u.attr("card-verdict", "data-verdict")) || null,
-        30_000,
-      );
-      assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
+      await readCard(u, "01011990", "01012030");
+      assert.equal(await verdict(u), "genuine");
     });
   });
 
@@ -1048,7 +661,7 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
   test("confirming seals and queues the package: the done screen, one package queued, the session wiped", async (t) => {
     await step(session, "enroll-done", async () => {
       // The back office goes down: the package must wait in the queue, and the header say so.
-      await stopBackOffice();
+      await office.stop();
       const t0 = Date.now();
       await u.click("review-confirm");
       await u.waitVisible("screen-done", 30_000);
@@ -1065,9 +678,6 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
       );
       assert.ok(qrWidth > 0, "the QR code image decodes");
       assert.match(await u.text("done-next-steps"), /OTP/);
-      await session.execute(
-        "return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));",
-      );
       await saveScreenshot(session, "enroll-done");
       await waitForOneQueued(config);
       await waitFor(
@@ -1094,23 +704,18 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
   });
 
   test("when the back office is back, the sync loop delivers the package and its signed receipt marks it acknowledged", async (t) => {
-    await startBackOffice();
+    await office.start();
     const t0 = Date.now();
     const status = await waitFor(
       "the package acknowledged",
       async () => {
-        const { stdout } = await promisify(execFile)(APP, [
-          "--config",
-          config,
-          "queue",
-          "status",
-        ]);
-        return /^acknowledged\t1$/m.test(stdout) ? stdout : null;
+        const counts = await queueCounts(config);
+        return counts.acknowledged === 1 ? counts : null;
       },
       90_000,
     );
     t.diagnostic(`back office up to acknowledged: ${Date.now() - t0} ms`);
-    assert.match(status, /^queued\t0$/m);
+    assert.equal(status.queued, 0);
     await waitFor(
       "the header with nothing waiting, synced",
       async () =>
@@ -1125,15 +730,10 @@ describe(`a whole enrollment at the counter: operator, software card through pcs
   });
 
   test("the log names the sealed package, never the citizen or the phone", async () => {
-    const logDir = join(dir, "data", "logs");
     const text = await waitFor(
       "a log line for the queued package",
       async () => {
-        const files = existsSync(logDir) ? await readdir(logDir) : [];
-        const all = await Promise.all(
-          files.map((f) => readFile(join(logDir, f), "utf8")),
-        );
-        const joined = all.join("\n");
+        const joined = await logText(data);
         return joined.includes("enrollment sealed and queued") ? joined : null;
       },
       10_000,
@@ -1161,44 +761,43 @@ describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, ()
 
   before(async () => {
     await pcscd("start");
-    ({ session, dir } = await launch(
+    ({ session, dir, config, u } = await start(
       "self-service",
-      join(ROOT, "assets/test-csca"),
-      async (configPath) => {
-        config = configPath;
-        await operatorCli(
-          configPath,
-          ["add", "--id", "admin", "--role", "administrator"],
-          "97531864\n",
-        );
-        await operatorCli(
-          configPath,
-          [
-            "add",
-            "--id",
-            "kiosk-uitest-self-service",
-            "--role",
-            "self-service",
-            "--by",
-            "admin",
-          ],
-          "97531864\n",
-        );
-        const data = join(dirname(configPath), "data");
-        await writeFile(
-          join(data, "residential-groups.txt"),
-          "thon-dong Thôn Đông\n",
-          "utf8",
-        );
-        await writeFile(
-          join(data, "backoffice-package-x25519.pub"),
-          `${PACKAGE_KEY}\n`,
-          "utf8",
-        );
+      "screen-welcome",
+      {
+        async prepare(configPath, data) {
+          await kioskCli(
+            configPath,
+            ["operator", "add", "--id", "admin", "--role", "administrator"],
+            "97531864\n",
+          );
+          await kioskCli(
+            configPath,
+            [
+              "operator",
+              "add",
+              "--id",
+              "kiosk-realstack-self-service",
+              "--role",
+              "self-service",
+              "--by",
+              "admin",
+            ],
+            "97531864\n",
+          );
+          await writeFile(
+            join(data, "residential-groups.txt"),
+            "thon-dong Thôn Đông\n",
+            "utf8",
+          );
+          await writeFile(
+            join(data, "backoffice-package-x25519.pub"),
+            `${PACKAGE_KEY}\n`,
+            "utf8",
+          );
+        },
       },
     ));
-    u = ui(session);
-    await u.waitVisible("screen-welcome", 30_000);
   });
 
   after(async () => {
@@ -1211,29 +810,11 @@ describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, ()
   test("the citizen alone: consent, card, form, review, done, and the package in the queue", async () => {
     await step(session, "self-enroll", async () => {
       await u.click("welcome-start");
-      await u.click("consent-agree");
-      await u.waitVisible("screen-id-entry");
-      await u.keys("digits", "001090012345");
-      await u.click("id-continue");
-      await u.waitVisible("screen-card");
+      await u.waitVisible("screen-consent");
+      await toCardScreen(u, "001090012345");
       card = insertCard(dir, "nguyen-van-a");
-      await waitFor(
-        "the card seen on the reader",
-        async () =>
-          (await u.text("card-reader-state")) === CARD_STATE_TEXT.present,
-        15_000,
-      );
-      await u.click("card-dob");
-      await u.keys("digits", "01011990");
-      await u.click("card-expiry");
-      await u.keys("digits", "01012030");
-      await u.click("card-read");
-      await waitFor(
-        "the verdict",
-        async () => (await u.attr("card-verdict", "data-verdict")) || null,
-        30_000,
-      );
-      assert.equal(await u.attr("card-verdict", "data-verdict"), "genuine");
+      await readCard(u, "01011990", "01012030");
+      assert.equal(await verdict(u), "genuine");
       await u.click("card-continue");
       await passPortrait(session, u, "self-service-portrait");
       await u.waitVisible("form-group-thon-dong");

@@ -1,22 +1,37 @@
-// The unhappy paths through the real app (tauri-driver + WebKitWebDriver under Xvfb), at the
-// counter, with the software card behind the real pcscd and the reference back office on
-// loopback. Each says what the person sees (Vietnamese) and that nothing is lost or sent twice:
-// a back office that refuses the kiosk, then one that is down while a package waits; a card
-// lifted mid-read that resumes; the next citizen's empty form with the operator still signed
-// in; the idle timeout mid-form; a wrong typed key, retried; forged cards. Screenshots of each
-// go to SCREENSHOT_DIR. Run at one screen size only (1280x800) to keep CI short.
+// The unhappy paths through the real app (tauri-driver + WebKitWebDriver under Xvfb), with the
+// software card behind the real pcscd, the replayed camera and the reference back office on
+// loopback. Each says what the person sees (Vietnamese) and that nothing is lost or sent twice.
+// At the counter: a back office that refuses the kiosk, then one that is down while a package
+// waits; a card lifted mid-read that resumes; the next citizen's empty form with the operator
+// still signed in; the idle timeout mid-form; a wrong typed key, retried; forged cards; nobody
+// in front of the camera; the camera lost mid-portrait (its replay folder taken away, the
+// closest this machine has to a webcam pulled out) and back after "Thử lại". At a
+// self-service station: a card lifted mid-read, a wrong key, forged cards, nobody in front of
+// the camera. Screenshots of each go to SCREENSHOT_DIR. Run at one screen size only (1280x800)
+// to keep CI short: these are not layout tests.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  rename,
+  rm,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { deflateSync } from "node:zlib";
 import { waitFor } from "./webdriver.mjs";
 import {
   BackOffice,
+  CARD_PRESENT,
   CARD_WAITING,
   CHIP_PORTRAIT,
   GROUPS,
+  ROOT,
   SIZE,
   addOperator,
   fillForm,
@@ -47,6 +62,124 @@ const IDLE_SECS = 12;
 
 const total = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
 
+/** The citizen in front of the camera (the replayed face the chip's photo also shows). */
+const FACE_FRAME = join(ROOT, "assets/frames/portrait/0-ok-960x540.jpg");
+const NO_FACE = "Chưa thấy khuôn mặt — hãy đứng trước camera, nhìn thẳng.";
+/** An enrollment form the core accepts (for a submit that must still be refused). */
+const VALID_FORM = {
+  phone: PHONE,
+  email: "",
+  healthInsurance: "",
+  drivingLicence: "",
+  vehiclePlates: [],
+  taxCode: "",
+  group: "thon-dong",
+};
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function pngChunk(type, data) {
+  const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  let crc = 0xffffffff;
+  for (const byte of body) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0, body.length + 4);
+  return out;
+}
+
+/**
+ * What the camera sees with nobody in front of it: an empty room (a lit wall with a door, the
+ * floor), as a PNG the replay plays. Made here, so no photo of a person is involved.
+ */
+function emptyRoomPng(width = 960, height = 540) {
+  const stride = 1 + width * 3;
+  const raw = Buffer.alloc(stride * height);
+  const floorAt = Math.round(height * 0.74);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const door =
+        y < floorAt &&
+        y >= height * 0.17 &&
+        x >= width * 0.65 &&
+        x < width * 0.81;
+      const shade =
+        y >= floorAt
+          ? 122 - (y - floorAt) * 0.25
+          : door
+            ? 165 - (x - width * 0.65) * 0.05
+            : 228 - (y / height) * 35 - Math.abs(x - width / 2) * 0.02;
+      const i = y * stride + 1 + x * 3;
+      raw[i] = Math.round(shade + 6);
+      raw[i + 1] = Math.round(shade);
+      raw[i + 2] = Math.round(shade - 12);
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** What the replayed camera shows from its next opening on: `"face"` or `"empty"` (room). */
+async function putInFrontOfCamera(folder, what) {
+  await mkdir(folder, { recursive: true });
+  for (const name of await readdir(folder)) await rm(join(folder, name));
+  if (what === "face") await copyFile(FACE_FRAME, join(folder, "frame.jpg"));
+  else await writeFile(join(folder, "frame.png"), emptyRoomPng());
+}
+
+/**
+ * The submit the review screen sends, sent from the portrait step with a valid form: the
+ * core's answer code ("queued" if it sealed a package).
+ */
+const submitWithoutPortrait = (session) =>
+  session.execute(
+    "return window.__TAURI_INTERNALS__.invoke('enrollment_submit', { form: arguments[0] })" +
+      ".then(() => 'queued', (e) => (e && e.code) || JSON.stringify(e));",
+    VALID_FORM,
+  );
+
+/**
+ * The portrait step with nobody in front of the camera: the no-face guidance over a live
+ * picture, after NO_FACE_HELP_MS the `help` sentence, and no picture taken meanwhile.
+ */
+async function noFaceOnPortraitStep(u, help) {
+  await u.waitVisible("screen-portrait", 15_000);
+  await machineWait(
+    u,
+    "the no-face guidance over a live picture",
+    async () =>
+      (await u.attr("portrait-guidance", "data-code")) === "no_face" &&
+      Number(await u.attr("camera", "data-frames")) >= 3,
+    20_000,
+  );
+  assert.equal(await u.text("portrait-guidance"), NO_FACE);
+  await machineWait(
+    u,
+    "the no-face help",
+    () => u.visible("portrait-no-face-help"),
+    25_000,
+  );
+  assert.equal(await u.text("portrait-no-face-help"), help);
+  assert.equal(await u.attr("portrait-guidance", "data-code"), "no_face");
+  assert.equal(await u.visible("portrait-continue"), false, "no way on");
+  assert.equal(await u.visible("portrait-captured"), false, "nothing taken");
+  assert.equal(await u.visible("portrait-retake"), false);
+  assert.equal(await u.attr("camera", "data-state"), "running");
+}
+
 describe(
   `unhappy paths at the counter, real app at ${SIZE}`,
   { skip: SIZE !== "1280x800" },
@@ -56,6 +189,7 @@ describe(
     let card;
     let office;
     let officeDir;
+    let camera;
 
     /** Stops the back office and starts it again over the database `db`. */
     async function restartOffice(db) {
@@ -81,10 +215,13 @@ describe(
       );
       await office.start("office.sqlite");
       const token = await office.token();
+      camera = join(officeDir, "camera");
+      await putInFrontOfCamera(camera, "face");
       app = await launch({
         mode: "counter",
         backoffice: office.url,
         idleTimeoutSecs: IDLE_SECS,
+        camera,
         prepare: async (config, data) => {
           await addOperator(config, PIN);
           assert.match(
@@ -377,12 +514,335 @@ describe(
       });
     }
 
-    test("'Đăng xuất' ends the operator's sign-in; nothing was queued by the unhappy paths", async () => {
+    test("nobody in front of the camera: the no-face guidance, the officer's help after a while, no picture, nothing can be queued, 'Hủy' goes back", async () => {
+      await step(app.session, "unhappy-no-face", async () => {
+        await swapCard();
+        await putInFrontOfCamera(camera, "empty");
+        await toCardScreen(u, ID);
+        await readCard(u, BIRTH, EXPIRY);
+        assert.equal(await verdict(u), "genuine");
+        await u.click("card-continue");
+        await noFaceOnPortraitStep(
+          u,
+          "Đã lâu máy không thấy khuôn mặt. Cán bộ: hướng dẫn công dân đứng thẳng trước camera, bỏ khẩu trang, mũ, kính râm, và kiểm tra camera không bị che.",
+        );
+        await saveScreenshot(app.session, "unhappy-no-face");
+        // Even the review's own submit, sent now, is refused: no package without a portrait.
+        assert.equal(
+          await submitWithoutPortrait(app.session),
+          "enrollment.portrait_unavailable",
+        );
+        assert.equal(
+          total(await queueCounts(app.config)),
+          1,
+          "nothing queued without a portrait",
+        );
+        await u.click("cancel");
+        await u.waitVisible("screen-consent");
+        assert.equal(
+          await u.holds("Nguyễn Văn A"),
+          false,
+          "the names are gone",
+        );
+        assert.equal(await u.text("operator-name"), "Cán bộ: cb01");
+      });
+    });
+
+    test("the camera lost mid-portrait: the header and the step say so and what to do; back with 'Thử lại', the picture is taken and the enrollment queued", async () => {
+      await step(app.session, "unhappy-camera-lost", async () => {
+        await toCardScreen(u, ID);
+        await readCard(u, BIRTH, EXPIRY);
+        assert.equal(await verdict(u), "genuine");
+        await u.click("card-continue");
+        await u.waitVisible("screen-portrait", 15_000);
+        await machineWait(
+          u,
+          "the live picture, nobody in front of it yet",
+          async () =>
+            (await u.attr("portrait-guidance", "data-code")) === "no_face" &&
+            (await u.attr("status-camera", "data-state")) === "ready",
+          20_000,
+        );
+        // The camera goes away: its replay folder is gone, as a webcam's device is.
+        const unplugged = `${camera}-unplugged`;
+        await rename(camera, unplugged);
+        await machineWait(
+          u,
+          "the portrait step's camera failed",
+          async () => (await u.attr("camera", "data-state")) === "failed",
+          10_000,
+        );
+        assert.equal(
+          await u.text("camera-state"),
+          "Camera đã bị rút ra hoặc ngừng gửi hình. Hãy cắm lại cáp camera rồi chạm “Thử lại”.",
+        );
+        assert.equal(await u.visible("camera-retry"), true);
+        assert.equal(await u.text("camera-retry"), "Thử lại");
+        assert.equal(await u.visible("portrait-guidance"), false);
+        assert.equal(await u.visible("portrait-continue"), false);
+        await machineWait(
+          u,
+          "the header's camera lost",
+          async () =>
+            (await u.attr("status-camera", "data-state")) === "failed",
+          10_000,
+        );
+        assert.equal(
+          await u.text("status-camera-text"),
+          "Camera không hoạt động (bị rút ra hoặc đang bận) — hãy kiểm tra cáp của camera",
+        );
+        assert.equal(await u.attr("status-camera", "data-level"), "problem");
+        await saveScreenshot(app.session, "unhappy-camera-lost");
+        // Plugged in again, with the citizen now in front of it; the officer taps "Thử lại".
+        await rename(unplugged, camera);
+        await putInFrontOfCamera(camera, "face");
+        await u.click("camera-retry");
+        await machineWait(
+          u,
+          "the portrait taken after the retry",
+          () => u.visible("portrait-continue"),
+          60_000,
+        );
+        assert.equal(await u.visible("camera-retry"), false);
+        assert.equal(await u.visible("portrait-captured-image"), true);
+        await machineWait(
+          u,
+          "the header's camera ready again",
+          async () => (await u.attr("status-camera", "data-state")) === "ready",
+          10_000,
+        );
+        assert.equal(await u.text("status-camera-text"), "Sẵn sàng");
+        await saveScreenshot(app.session, "unhappy-camera-back");
+        await u.click("portrait-continue");
+        await u.waitVisible("form-group-thon-dong", 15_000);
+        await fillForm(u, PHONE);
+        await u.click("review-confirm");
+        await machineWait(u, "the done screen", () => u.visible("screen-done"));
+        await waitFor(
+          "the second package in the queue",
+          async () => total(await queueCounts(app.config)) === 2,
+          15_000,
+        );
+        await u.click("done-finish");
+        await u.waitVisible("screen-consent", 15_000);
+      });
+    });
+
+    test("'Đăng xuất' ends the operator's sign-in; the unhappy paths queued nothing beyond the two enrollments completed", async () => {
       await step(app.session, "unhappy-sign-out", async () => {
         await u.click("operator-sign-out");
         await u.waitVisible("screen-signin");
         assert.equal(await u.visible("operator"), false);
-        assert.deepEqual(await queueCounts(app.config).then(total), 1);
+        assert.deepEqual(await queueCounts(app.config).then(total), 2);
+      });
+    });
+  },
+);
+
+describe(
+  `unhappy paths at a self-service station, real app at ${SIZE}`,
+  { skip: SIZE !== "1280x800" },
+  () => {
+    let app;
+    let u;
+    let card;
+    let camera;
+    // Any 32 bytes are an X25519 public key: the station could seal to it (the counter suite
+    // proves the real back office opens what the kiosk seals).
+    const PACKAGE_KEY =
+      "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f";
+
+    before(async () => {
+      await pcscd("start");
+      camera = await mkdtemp(join(tmpdir(), "camera-self-service-"));
+      await putInFrontOfCamera(camera, "empty");
+      app = await launch({
+        mode: "self-service",
+        idleTimeoutSecs: 60,
+        idleWarningSecs: 20,
+        camera,
+        prepare: async (config, data) => {
+          await kioskCli(
+            config,
+            ["operator", "add", "--id", "admin", "--role", "administrator"],
+            "97531864\n",
+          );
+          await kioskCli(
+            config,
+            [
+              "operator",
+              "add",
+              "--id",
+              "kiosk-realstack-self-service",
+              "--role",
+              "self-service",
+              "--by",
+              "admin",
+            ],
+            "97531864\n",
+          );
+          await writeFile(join(data, "residential-groups.txt"), GROUPS, "utf8");
+          await writeFile(
+            join(data, "backoffice-package-x25519.pub"),
+            `${PACKAGE_KEY}\n`,
+            "utf8",
+          );
+        },
+      });
+      u = ui(app.session);
+      await u.waitVisible("screen-welcome", 30_000);
+    });
+
+    after(async () => {
+      await removeCard(card);
+      await app?.session.end();
+      await pcscd("stop").catch(() => {});
+      if (app) await rm(app.dir, { recursive: true, force: true });
+      if (camera) await rm(camera, { recursive: true, force: true });
+    });
+
+    /** Swaps the card on the reader for another one. */
+    async function swapCard(identity, extra) {
+      await removeCard(card);
+      card = insertCard(app.dir, identity, extra);
+    }
+
+    /** From the welcome screen to a started read of the card on the reader. */
+    async function startRead(id, birth, expiry) {
+      await u.click("welcome-start");
+      await u.waitVisible("screen-consent");
+      await toCardScreen(u, id);
+      await readCard(u, birth, expiry);
+    }
+
+    test("a card lifted mid-portrait is named, and the read resumes when it is placed again", async () => {
+      await step(app.session, "self-service-card-torn", async () => {
+        await swapCard("nguyen-van-a", [
+          "--portrait",
+          CHIP_PORTRAIT,
+          "--tear-after-bytes",
+          "9000",
+        ]);
+        await startRead(ID, BIRTH, EXPIRY);
+        await machineWait(
+          u,
+          "the removal sentence",
+          () => u.visible("card-error"),
+          20_000,
+        );
+        assert.match(
+          await u.text("card-error"),
+          /^Thẻ đã bị nhấc khỏi đầu đọc khi đang đọc/,
+        );
+        assert.equal(
+          await u.text("card-holder-name"),
+          "Nguyễn Văn A",
+          "the names read before the tear stay",
+        );
+        await saveScreenshot(app.session, "card-removed");
+        await waitFor(
+          "the reader without the card",
+          async () => (await u.text("card-reader-state")) === CARD_WAITING,
+          10_000,
+        );
+        card = insertCard(app.dir, "nguyen-van-a", [
+          "--portrait",
+          CHIP_PORTRAIT,
+        ]);
+        assert.equal(await verdict(u, 20_000), "genuine");
+        assert.equal(await u.visible("card-error"), false);
+        await u.click("cancel");
+        await u.waitVisible("screen-welcome");
+      });
+    });
+
+    test("a wrong birth date is refused with the sentence that says what to check", async () => {
+      await step(app.session, "self-service-card-wrong-key", async () => {
+        await swapCard("tran-thi-bich-ngoc", []);
+        await startRead("079303001234", "16082003", "15082028");
+        await machineWait(
+          u,
+          "the wrong-key sentence",
+          () => u.visible("card-error"),
+          20_000,
+        );
+        assert.match(
+          await u.text("card-error"),
+          /^Chip không mở được với số định danh, ngày sinh và ngày hết hạn đã nhập/,
+        );
+        assert.equal(
+          await u.visible("card-dob"),
+          true,
+          "the dates can be fixed",
+        );
+        await saveScreenshot(app.session, "card-wrong-key");
+        await u.click("cancel");
+        await u.waitVisible("screen-welcome");
+      });
+    });
+
+    for (const [flag, expected, sentence] of [
+      [["--clone"], "clone_suspected", /^Nghi chip sao chép/],
+      [["--issuer", "unknown"], "issuer_unknown", /^Chữ ký số hợp lệ, nhưng/],
+      [["--corrupt-dg", "13"], "invalid", /^Thẻ không hợp lệ/],
+    ]) {
+      test(`a card with ${flag.join(" ")} reads as ${expected} and the citizen is sent to the police`, async () => {
+        await step(app.session, `self-service-card-${expected}`, async () => {
+          await swapCard("nguyen-van-a", flag);
+          await startRead(ID, BIRTH, EXPIRY);
+          assert.equal(await verdict(u, 20_000), expected);
+          assert.match(await u.text("card-verdict-text"), sentence);
+          assert.match(
+            await u.text("card-action"),
+            /^Máy không xác nhận được thẻ này/,
+          );
+          assert.equal(await u.visible("card-continue"), false);
+          await saveScreenshot(app.session, `card-${expected}`);
+          await u.click("cancel");
+          await u.waitVisible("screen-welcome");
+        });
+      });
+    }
+
+    test("nobody in front of the camera: the no-face guidance, then where to get help; no picture, nothing queued, 'Hủy' back to the start", async () => {
+      await step(app.session, "self-service-no-face", async () => {
+        await swapCard("nguyen-van-a", ["--portrait", CHIP_PORTRAIT]);
+        await startRead(ID, BIRTH, EXPIRY);
+        assert.equal(await verdict(u), "genuine");
+        assert.equal(await u.text("card-reader-state"), CARD_PRESENT);
+        await u.click("card-continue");
+        await noFaceOnPortraitStep(
+          u,
+          "Máy chưa thấy khuôn mặt của bạn. Hãy đứng thẳng trước camera, cách khoảng một sải tay, bỏ khẩu trang, mũ và kính râm. Nếu vẫn không được, hãy nhờ nhân viên hỗ trợ hoặc chạm “Hủy” để làm lại sau.",
+        );
+        assert.match(
+          await u.text("cancel"),
+          /^Hủy\b/,
+          "the button the help names",
+        );
+        await saveScreenshot(app.session, "self-service-no-face");
+        assert.equal(
+          await submitWithoutPortrait(app.session),
+          "enrollment.portrait_unavailable",
+        );
+        assert.equal(
+          total(await queueCounts(app.config)),
+          0,
+          "no package without a portrait",
+        );
+        // At 1280x800 the help pushes "Hủy" below the fold: the citizen scrolls to it.
+        await app.session.execute(
+          "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+          '[data-testid="cancel"]',
+        );
+        await u.click("cancel");
+        await u.waitVisible("screen-welcome");
+        assert.equal(
+          await u.holds("Nguyễn Văn A"),
+          false,
+          "the names are gone",
+        );
+        assert.equal(await u.holds(ID), false, "the typed ID is gone");
       });
     });
   },

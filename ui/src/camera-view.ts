@@ -2,7 +2,7 @@
 //! its purpose (the card's QR code, or the portrait), shows the preview frames as the core
 //! sends them, keeps room for what the screen draws over them, closes the camera when the
 //! screen is left, and says in one sentence why the camera does not work, with "Thử lại".
-//! Events of an earlier run (a retake, another screen) are ignored.
+//! Events of an earlier run (a retake, another screen) and of a run that failed are ignored.
 
 import { button, h } from "./dom";
 import type { I18n, PlainKey } from "./i18n";
@@ -78,6 +78,8 @@ export function cameraView(
   }
 
   function fail(code: string): void {
+    // What the failed run's last frame still yields (a late guidance) would be stale.
+    current = null;
     element.dataset.state = "failed";
     i18n.error(state, code);
     state.classList.add("inline-error");

@@ -4,6 +4,10 @@
 //! Tests, the demo and the benchmark feed the analysis through this source instead of a
 //! webcam. Timestamps are `sequence / frame rate`, so a replay is reproducible; with
 //! [`Pacing::RealTime`] `next_frame` also waits until that time has come, as a camera does.
+//! A folder replay reads each image when its frame is due: once the folder goes away (removed,
+//! renamed, unmounted, no longer readable) the replay reports [`CaptureError::Disconnected`],
+//! as a webcam pulled out does, while an image that is there but does not decode is
+//! [`CaptureError::ReplayImage`].
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -38,7 +42,8 @@ impl Pictures {
         match self {
             Pictures::Files(files) => {
                 let path = files.get(index).ok_or(CaptureError::EndOfStream)?;
-                image::open(path)
+                let bytes = std::fs::read(path).map_err(|_| CaptureError::Disconnected)?;
+                image::load_from_memory(&bytes)
                     .map(|picture| picture.into_rgb8())
                     .map_err(|_| CaptureError::ReplayImage(path.clone()))
             }
@@ -268,6 +273,29 @@ mod tests {
             replay.next_frame(),
             Err(CaptureError::ReplayImage(_))
         ));
+    }
+
+    #[test]
+    fn a_folder_that_goes_away_mid_replay_is_a_disconnected_camera_and_comes_back() {
+        let parent = tempfile::tempdir().unwrap();
+        let folder = parent.path().join("camera");
+        std::fs::create_dir(&folder).unwrap();
+        solid(8, 8, 40).save(folder.join("a.png")).unwrap();
+        let mut replay = ReplaySource::from_folder(&folder, 30)
+            .unwrap()
+            .looping(true);
+        assert!(replay.next_frame().is_ok());
+        let away = parent.path().join("unplugged");
+        std::fs::rename(&folder, &away).unwrap();
+        let gone = replay.next_frame();
+        assert!(matches!(gone, Err(CaptureError::Disconnected)), "{gone:?}");
+        assert!(gone.is_err_and(|err| err.is_fatal()));
+        std::fs::rename(&away, &folder).unwrap();
+        let mut reopened = ReplaySource::from_folder(&folder, 30).unwrap();
+        assert_eq!(
+            reopened.next_frame().unwrap().image.get_pixel(0, 0).0[0],
+            40
+        );
     }
 
     #[test]
