@@ -16,6 +16,7 @@
 //! always used: a kiosk that started on a file keeps it.
 
 pub mod keyring;
+pub mod transport;
 
 use crate::enrollment::Enrollment;
 use crate::package::PackageId;
@@ -71,6 +72,21 @@ pub enum LocalKeyError {
     /// The record decrypted but is not a follow-up record.
     #[error("the follow-up record is malformed")]
     MalformedRecord,
+    /// A key export's passphrase is shorter than [`transport::MIN_PASSPHRASE_CHARS`].
+    #[error(
+        "the passphrase must have at least {} characters",
+        transport::MIN_PASSPHRASE_CHARS
+    )]
+    PassphraseTooShort,
+    /// An exported key does not open: another passphrase, or a damaged or foreign file.
+    #[error("the exported key does not open with this passphrase (or the file is damaged)")]
+    ExportUnreadable,
+    /// There is no key to export: no key file, and no marker of a key in the OS keyring.
+    #[error("there is no local data key to export")]
+    NoKey,
+    /// A key import would replace the key already kept here (in its file or the OS keyring).
+    #[error("a different local data key is already kept here; it is not replaced")]
+    KeyAlreadyKept,
 }
 
 impl From<io::Error> for LocalKeyError {
@@ -199,14 +215,8 @@ impl LocalKey {
             .map_err(|_| LocalKeyError::Malformed)
     }
 
-    fn read(mut file: fs::File) -> Result<Self, LocalKeyError> {
-        let mode = file.metadata()?.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            return Err(LocalKeyError::TooOpen(mode));
-        }
-        let mut bytes = Zeroizing::new(Vec::with_capacity(KEY_LEN + 1));
-        Read::take(&mut file, KEY_LEN as u64 + 1).read_to_end(&mut bytes)?;
-        Self::from_bytes(&bytes, KeyStore::File)
+    fn read(file: fs::File) -> Result<Self, LocalKeyError> {
+        Self::from_bytes(&read_key_file(file)?, KeyStore::File)
     }
 
     fn random_key() -> Result<Zeroizing<Vec<u8>>, LocalKeyError> {
@@ -296,6 +306,17 @@ impl fmt::Debug for LocalKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "LocalKey(<secret>, {:?})", self.store)
     }
+}
+
+/// The bytes of a key file, refused when others may read it.
+fn read_key_file(mut file: fs::File) -> Result<Zeroizing<Vec<u8>>, LocalKeyError> {
+    let mode = file.metadata()?.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(LocalKeyError::TooOpen(mode));
+    }
+    let mut bytes = Zeroizing::new(Vec::with_capacity(KEY_LEN + 1));
+    Read::take(&mut file, KEY_LEN as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The marker left where the key file would be when the key is in the keyring.

@@ -93,3 +93,56 @@ async fn the_local_key_round_trips_through_the_os_keyring_and_no_key_file_is_wri
     ));
     assert!(!path.exists());
 }
+
+#[tokio::test]
+#[ignore = "needs a Secret Service: run crates/enroll/tests/with-secret-service.sh"]
+async fn a_key_in_the_keyring_is_exported_under_a_passphrase_and_imported_into_another_data_directory()
+ {
+    use enroll::local_key::transport;
+    let old_pc = tempfile::tempdir().expect("tempdir");
+    let path = old_pc.path().join("followup.key");
+    let (key, _) = LocalKey::load_or_create(&path).expect("created in the keyring");
+    assert_eq!(key.store(), KeyStore::SecretService);
+    let sealed = key
+        .seal_bytes(b"vneid-kiosk/test/v1", b"follow-up data")
+        .expect("seal");
+    let exported = transport::export(&path, "mật khẩu chuyển máy 2026").expect("exported");
+    assert!(!path.exists(), "the export writes no key file");
+
+    // The new PC's data directory holds only the marker a backup carried.
+    let new_pc = tempfile::tempdir().expect("tempdir");
+    let moved = new_pc.path().join("followup.key");
+    std::fs::copy(
+        old_pc.path().join("followup.key.in-keyring"),
+        new_pc.path().join("followup.key.in-keyring"),
+    )
+    .expect("marker");
+    assert!(matches!(
+        LocalKey::load_or_create(&moved),
+        Err(LocalKeyError::KeyringKeyMissing)
+    ));
+    assert!(matches!(
+        transport::import(&moved, &exported, "not the passphrase"),
+        Err(LocalKeyError::ExportUnreadable)
+    ));
+    assert_eq!(
+        transport::import(&moved, &exported, "mật khẩu chuyển máy 2026").expect("imported"),
+        KeyStore::SecretService
+    );
+    assert!(!moved.exists(), "kept in the keyring, not in a file");
+    assert_eq!(items_for(&moved).await.len(), 1);
+    let (imported, origin) = LocalKey::load_or_create(&moved).expect("loaded");
+    assert_eq!(
+        (imported.store(), origin),
+        (KeyStore::SecretService, KeyOrigin::Loaded)
+    );
+    assert_eq!(
+        imported
+            .open_bytes(b"vneid-kiosk/test/v1", &sealed)
+            .expect("the imported key opens what the old PC sealed")
+            .as_slice(),
+        b"follow-up data"
+    );
+    delete_items_for(&path).await;
+    delete_items_for(&moved).await;
+}
