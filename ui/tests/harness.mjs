@@ -92,6 +92,8 @@ function installMockCore(config) {
     state: config.shell,
     signInCode: config.signInCode,
     shellStateError: config.shellStateError,
+    // The first-run set-up: { status, cardCheck (an answer or { code }), done }.
+    setup: config.setup,
     // Command name -> error code it rejects with, for the unhappy paths.
     failures: {},
     // Command name -> true: the command never answers.
@@ -232,9 +234,20 @@ function installMockCore(config) {
           return mock.formCheck(args.form);
         case "enrollment_submit":
           return mock.receipt;
-        // A configured kiosk (no first-run set-up), not in kiosk mode.
+        // A configured kiosk (no first-run set-up) unless the test gives a set-up; not in
+        // kiosk mode.
         case "setup_status":
-          return { needed: false };
+          return mock.setup?.status ?? { needed: false };
+        case "setup_device_key":
+          return null;
+        case "setup_camera_start":
+          mock.cameraRun = (mock.cameraRun ?? 0) + 1;
+          return mock.cameraRun;
+        case "setup_card_check":
+          if (mock.setup.cardCheck.code) throw mock.setup.cardCheck;
+          return mock.setup.cardCheck;
+        case "setup_apply":
+          return mock.setup.done;
         case "kiosk_mode":
           return false;
         default:
@@ -260,9 +273,11 @@ export async function openKiosk(browser, url, options = {}) {
     signInCode: options.signInCode === undefined ? "operators.none_configured" : options.signInCode,
     cardState: options.cardState ?? { state: "waiting", reader: "ACS ACR1252 Dual Reader PICC" },
     shellStateError: options.shellStateError ?? null,
+    setup: options.setup ?? null,
   });
   await page.goto(url);
-  if (!options.shellStateError) await page.getByTestId("shell").waitFor();
+  if (options.setup) await page.getByTestId("setup").waitFor();
+  else if (!options.shellStateError) await page.getByTestId("shell").waitFor();
   return { page, context, errors };
 }
 

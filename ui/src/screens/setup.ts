@@ -224,7 +224,7 @@ export function showSetup(root: HTMLElement, status: SetupStatus, backend: Backe
   language.addEventListener("change", () => {
     i18n.setLang(language.value === "en" ? "en" : "vi");
   });
-  const cameraBox = h("div", { class: "setup-camera", testid: "setup-camera" });
+  const cameraBox = h("div", { class: "setup-camera", testid: "setup-camera-view" });
   const cameraError = h("p", { class: "setup-error", testid: "setup-camera-error", role: "alert" });
   let camera: { view: CameraView; stop: AbortController } | null = null;
   const closeCamera = () => {
@@ -364,7 +364,7 @@ export function showSetup(root: HTMLElement, status: SetupStatus, backend: Backe
       token: fields.token.value,
       adminId: fields.adminId.value,
       adminPin: fields.adminPin.value,
-      operators,
+      operators: [...operators],
     };
     setupApply(form)
       .then((done) => {
