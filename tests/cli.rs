@@ -78,12 +78,13 @@ fn doctor_reports_every_dependency_and_fails_when_one_is_missing() {
     assert_eq!(out.status.code(), Some(1));
     let report = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = report.lines().collect();
-    assert_eq!(lines.len(), 6, "{report}");
-    assert!(lines[0].starts_with("OK      config"), "{report}");
-    assert!(lines[1].starts_with("OK      data_dir"), "{report}");
-    assert!(lines[2].starts_with("PROBLEM trust_store"), "{report}");
+    assert_eq!(lines.len(), 7, "{report}");
+    assert!(lines[0].starts_with("HEALTH PROBLEM: "), "{report}");
+    assert!(lines[1].starts_with("OK      config"), "{report}");
+    assert!(lines[2].starts_with("OK      data_dir"), "{report}");
+    assert!(lines[3].starts_with("PROBLEM trust_store"), "{report}");
     assert!(
-        lines[5].starts_with("PROBLEM back_office") && lines[5].contains("127.0.0.1:9"),
+        lines[6].starts_with("PROBLEM back_office") && lines[6].contains("127.0.0.1:9"),
         "{report}"
     );
     assert!(
@@ -360,6 +361,10 @@ fn support_bundle_holds_config_versions_logs_doctor_and_counts_but_no_personal_d
         assert!(file("versions.txt").contains(part), "{part}");
     }
     assert!(file("doctor.txt").contains("PROBLEM back_office"));
+    assert!(
+        file("doctor.txt").starts_with("HEALTH "),
+        "the health line leads"
+    );
     assert!(file("logs/kiosk.2026-11-27.log").contains("kiosk starting"));
     assert!(file("data-dir.txt").contains("device-ed25519.key\tfile\t64\t"));
     assert!(file("config.toml").contains("127.0.0.1:9"));

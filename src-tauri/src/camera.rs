@@ -135,36 +135,15 @@ pub struct CameraWorker {
     models: Arc<Mutex<Option<std::path::PathBuf>>>,
 }
 
-/// The header's camera state from the configuration: a replay folder with images is `ready`
-/// (named as a replay), a webcam is what the system lists (`ready` with its name, or
-/// `no_camera`).
+/// The header's camera state from the configuration (`doctor` and the health line read it the
+/// same way): a replay folder with images is `ready` (named as a replay), a webcam is what the
+/// system lists (`ready` with its name, or `no_camera`).
 pub fn header_state(camera: &Camera) -> (&'static str, Option<String>) {
-    match camera {
-        Camera::Replay(folder) => {
-            let has_images = std::fs::read_dir(folder).is_ok_and(|entries| {
-                entries.flatten().any(|e| {
-                    e.path()
-                        .extension()
-                        .and_then(|x| x.to_str())
-                        .is_some_and(|x| matches!(x, "jpg" | "jpeg" | "png"))
-                })
-            });
-            let name = folder
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            if has_images {
-                ("ready", Some(format!("replay: {name}")))
-            } else {
-                ("no_camera", None)
-            }
-        }
-        Camera::First | Camera::Index(_) | Camera::Name(_) => {
-            let status =
-                health::probes::camera_status(std::path::Path::new(health::probes::V4L_SYSFS));
-            (status.code(), status.detail().map(str::to_string))
-        }
-    }
+    let status = health::probes::configured_camera_status(
+        camera,
+        std::path::Path::new(health::probes::V4L_SYSFS),
+    );
+    (status.code(), status.detail().map(str::to_string))
 }
 
 /// Opens the camera for a screen (the card step's QR, or the portrait); returns the run id

@@ -1,7 +1,7 @@
 //! The command-line face for operations and support, in the same binary as the kiosk.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -11,7 +11,6 @@ use enroll::operators::{OperatorError, Pin, Role};
 use enroll::queue::{Queue, QueueError};
 use enroll::state::EnrollmentState;
 use enroll::timestamp::Timestamp;
-use health::doctor::{self, Verdict};
 use kiosk_config::{Config, Language};
 use zeroize::Zeroizing;
 
@@ -33,8 +32,9 @@ pub struct Args {
 /// Support commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Checks the configuration, data directory, trust store, reader, camera and back office,
-    /// one OK/PROBLEM line each. Exits 1 when any check finds a problem.
+    /// The kiosk's health line (as the header shows it: OK or the first problem, with what to
+    /// do), then the configuration, data directory, trust store, reader, camera and back
+    /// office, one OK/PROBLEM line each. Exits 1 when the line or any check finds a problem.
     Doctor {
         /// Language of the report (default: the configured one).
         #[arg(long, value_parser = ["vi", "en"])]
@@ -153,9 +153,9 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
                 Some(_) => Language::Vi,
                 None => config.language,
             };
-            let checks = doctor::run(config, Path::new(health::probes::V4L_SYSFS));
-            print(&doctor::render(&checks, lang));
-            if checks.iter().all(|c| c.verdict == Verdict::Ok) {
+            let report = tauri::async_runtime::block_on(crate::kiosk_health::doctor_report(config));
+            print(&report.render(lang));
+            if report.fine() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

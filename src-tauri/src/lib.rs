@@ -9,6 +9,7 @@ mod card;
 mod cli;
 mod enrollment;
 mod first_run;
+mod kiosk_health;
 mod kiosk_mode;
 mod logging;
 mod reports_screen;

@@ -45,6 +45,8 @@ pub(crate) struct Shell {
     keys: crate::enrollment::KeyCache,
     /// The background sync loop, or why none runs.
     sync: Result<SyncHandle, Stopped>,
+    /// The header's health line, with the audit chain's last reading.
+    health: crate::kiosk_health::HeaderHealth,
 }
 
 /// How often the core looks for a desk past its lock time when no command comes (the UI's
@@ -63,6 +65,7 @@ impl Shell {
             session: Arc::new(Mutex::new(Session::default())),
             card: std::sync::OnceLock::new(),
             camera: std::sync::OnceLock::new(),
+            health: crate::kiosk_health::HeaderHealth::default(),
         }
     }
 
@@ -184,6 +187,8 @@ struct ShellState {
     /// The operator signed in at the counter (their operator code), if any.
     operator: Option<String>,
     operator_lock_secs: u32,
+    /// The health line (set from the probes of the same poll; `doctor` prints the same).
+    health: Option<crate::kiosk_health::HealthLine>,
     version: &'static str,
 }
 
@@ -220,6 +225,7 @@ fn probe_state(config: &Config, sync: SyncStatus) -> ShellState {
         queue_waiting: None,
         operator: None,
         operator_lock_secs: config.operator_lock_minutes.saturating_mul(60),
+        health: None,
         version: env!("CARGO_PKG_VERSION"),
     }
 }
@@ -244,6 +250,11 @@ async fn shell_state(
     if let Some(queue) = &shell.queue {
         state.queue_waiting = crate::backoffice_link::waiting(queue).await;
     }
+    let devices = (state.reader.state, state.camera.state == "ready");
+    let health = shell
+        .health
+        .line(&shell.config, shell.queue.as_ref(), devices, &state.sync);
+    state.health = Some(health.await);
     state.operator = shell
         .desk_operator(Instant::now())
         .await
@@ -930,6 +941,10 @@ mod tests {
         assert_eq!(json["mode"], "counter");
         assert_eq!(json["language"], "vi");
         assert!(json["queueWaiting"].is_null());
+        assert!(
+            json["health"].is_null(),
+            "set by shell_state after the probes"
+        );
         assert!(json["operator"].is_null(), "nobody signed in yet");
         assert_eq!(json["sync"]["state"], "not_registered");
         for device in ["reader", "camera", "sync"] {

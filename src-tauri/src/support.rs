@@ -9,7 +9,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use health::doctor;
 use kiosk_config::{Config, Language, Origin};
 use toml::{Table, Value};
 
@@ -198,11 +197,11 @@ fn debian_version(package: &str) -> String {
 }
 
 fn doctor_report(config: &Config) -> String {
-    let checks = doctor::run(config, Path::new(health::probes::V4L_SYSFS));
+    let report = tauri::async_runtime::block_on(crate::kiosk_health::doctor_report(config));
     format!(
         "{}\n{}",
-        doctor::render(&checks, Language::En),
-        doctor::render(&checks, Language::Vi)
+        report.render(Language::En),
+        report.render(Language::Vi)
     )
 }
 

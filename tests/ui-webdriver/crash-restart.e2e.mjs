@@ -3,8 +3,9 @@
 // through the app (their packages queued), a third is driven to the review screen (chip read,
 // portrait, form typed) and the app process is killed with SIGKILL. Proves: the supervisor
 // starts it again, it shows its start screen with nothing of the interrupted citizen, the queue
-// holds exactly the two earlier packages, the audit chain verifies and records the restart, and
-// no file the app wrote (data directory, WebKit's storage) holds a citizen's data in clear.
+// holds exactly the two earlier packages, the audit chain verifies and records the restart (the
+// health line of the header and of `doctor` both tell of it), and no file the app wrote (data
+// directory, WebKit's storage) holds a citizen's data in clear.
 //
 // Not a `*.test.mjs`: the app is not started by tauri-driver (which would start the supervisor
 // once and lose the window at the kill) but by the test, with WebKit's inspector on a fixed
@@ -15,7 +16,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -250,6 +251,15 @@ test("a kiosk killed mid-enrollment comes back to its start screen with its queu
       ]) {
         assert.equal(await u.holds(secret), false, `${secret} on screen`);
       }
+      // The header's health line tells the technician about the restart, as `doctor` does.
+      await waitFor(
+        "the health line's notice",
+        async () =>
+          (await u.attr("health-line", "data-state")) ===
+          "recovered_from_crash",
+        10_000,
+      );
+      assert.equal(await u.attr("health-line", "data-level"), "notice");
       await saveScreenshot(session, "crash-restarted");
     });
     await session.end().catch(() => {});
@@ -261,6 +271,16 @@ test("a kiosk killed mid-enrollment comes back to its start screen with its queu
     supervisor.kill("SIGKILL");
     stop(await lockPid(data).catch(() => null));
     assert.match(said, /starting it again/, said);
+
+    const doctor = await new Promise((done) =>
+      execFile(APP, ["--config", config, "doctor", "--lang", "en"], (_, out) =>
+        done(out),
+      ),
+    );
+    assert.match(
+      doctor,
+      /^HEALTH NOTICE: The kiosk restarted itself after a crash at /,
+    );
 
     const counts = Object.entries(await queueCounts(config)).filter(
       ([, n]) => n > 0,

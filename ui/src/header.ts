@@ -1,11 +1,12 @@
 //! The header every screen sits under: the device's name, the honest state of the card reader,
 //! the camera, the back-office link (from the sync loop: synced and when, sending, unreachable,
-//! refused, each with the next step) and the packages waiting, the operator signed in at the
-//! counter with their "Đăng xuất" button, and the language switch.
+//! refused, each with the next step) and the packages waiting, the kiosk's health line (the same
+//! finding `doctor` prints: OK, or the first problem and what to do), the operator signed in at
+//! the counter with their "Đăng xuất" button, and the language switch.
 
 import { button, h } from "./dom";
-import { LANGS, type I18n, type Lang, type PlainKey } from "./i18n";
-import type { DeviceStatus, ShellState, SyncStatus } from "./ipc";
+import { LANGS, type I18n, type Lang, type MessageKey, type PlainKey } from "./i18n";
+import type { DeviceStatus, HealthLine, ShellState, SyncStatus } from "./ipc";
 
 type Level = "ok" | "warn" | "problem" | "info";
 
@@ -34,6 +35,31 @@ const SYNC: Readonly<Record<SyncStatus["state"], readonly [PlainKey, Level]>> = 
   unreachable: ["sync.unreachable", "warn"],
   refused: ["sync.refused", "problem"],
   clock_skew: ["sync.clock_skew", "problem"],
+};
+
+type HealthKey = Extract<MessageKey, `health.${string}`>;
+
+/** The health line's sentence for each state the core names (`{number}`, `{time}` filled). */
+const HEALTH: Readonly<Record<string, HealthKey>> = {
+  ok: "health.ok",
+  audit_broken: "health.audit_broken",
+  data_dir_unwritable: "health.data_dir_unwritable",
+  queue_unavailable: "health.queue_unavailable",
+  disk_low: "health.disk_low",
+  reader_service_down: "health.reader_service_down",
+  no_reader: "health.no_reader",
+  reader_error: "health.reader_error",
+  no_camera: "health.no_camera",
+  no_trust_store: "health.no_trust_store",
+  clock_skew: "health.clock_skew",
+  refused: "health.refused",
+  not_registered: "health.not_registered",
+  sync_not_started: "health.sync_not_started",
+  quarantined: "health.quarantined",
+  backoffice_unreachable: "health.backoffice_unreachable",
+  packages_waiting: "health.packages_waiting",
+  recovered_from_crash: "health.recovered_from_crash",
+  backoffice_unreachable_briefly: "health.backoffice_unreachable_briefly",
 };
 
 const pad = (n: number) => String(n).padStart(2, "0");
@@ -96,6 +122,9 @@ export class Header {
   readonly #sync: StatusItem;
   readonly #queue: StatusItem;
   readonly #stale: HTMLElement;
+  readonly #health: HTMLElement;
+  readonly #healthText: HTMLElement;
+  #healthShown = "";
   readonly #operator: HTMLElement;
   readonly #operatorName: HTMLElement;
   readonly #langButtons = new Map<Lang, HTMLButtonElement>();
@@ -107,6 +136,14 @@ export class Header {
     this.#camera = new StatusItem(i18n, "camera", "header.camera");
     this.#sync = new StatusItem(i18n, "sync", "header.sync");
     this.#queue = new StatusItem(i18n, "queue", "header.queue");
+    this.#healthText = h("span", { class: "health-text", testid: "health-line-text" });
+    this.#health = h(
+      "p",
+      { class: "health-line", testid: "health-line", "data-level": "ok" },
+      i18n.text(h("span", { class: "status-label" }), "header.health"),
+      " ",
+      this.#healthText,
+    );
     this.#stale = h("p", {
       class: "status-stale",
       testid: "status-stale",
@@ -158,6 +195,7 @@ export class Header {
           this.#deviceName,
           i18n.text(h("span", { class: "app-title" }), "app.title"),
         ),
+        this.#health,
         h("div", { class: "header-actions" }, this.#operator, langs),
       ),
       statuses,
@@ -182,7 +220,25 @@ export class Header {
     this.#device(this.#camera, CAMERA, state.camera);
     this.#showSync(state.sync);
     this.#showQueue(state.queueWaiting);
+    this.#showHealth(state.health);
     this.showStale(null);
+  }
+
+  /** The health line; rebinds only on change, like the status items. */
+  #showHealth(health: HealthLine): void {
+    const time = health.at === null ? "" : clockTime(health.at);
+    const number = health.number ?? "";
+    const signature = `${health.state}\n${health.level}\n${number}\n${time}`;
+    if (signature === this.#healthShown) return;
+    this.#healthShown = signature;
+    this.#health.dataset.level = health.level;
+    this.#health.dataset.state = health.state;
+    const key = HEALTH[health.state];
+    if (key === undefined) {
+      this.#i18n.text(this.#healthText, "status.unknown", { state: health.state });
+    } else {
+      this.#i18n.text(this.#healthText, key, { number, time });
+    }
   }
 
   /** Says the status could not be refreshed, and why, without hiding the last known one. */

@@ -39,6 +39,17 @@ export interface SyncUpdate {
   readonly queueWaiting: number | null;
 }
 
+/**
+ * The kiosk's health in one line (the same finding `doctor` prints): `state` names the
+ * sentence (`health.<state>`), `number` and `time` (Unix ms) fill it.
+ */
+export interface HealthLine {
+  readonly state: string;
+  readonly level: "ok" | "notice" | "problem";
+  readonly number: number | null;
+  readonly at: number | null;
+}
+
 export interface ShellState {
   readonly deviceId: string;
   readonly deviceName: string;
@@ -55,6 +66,7 @@ export interface ShellState {
   readonly operator: string | null;
   /** Counter mode: the operator's sign-in ends after this long without input. */
   readonly operatorLockSecs: number;
+  readonly health: HealthLine;
   readonly version: string;
 }
 
@@ -385,6 +397,16 @@ function isSyncStatus(v: unknown): v is SyncStatus {
   return isStatus(v) && isRecord(v) && maybeNumber(v.lastSyncAt) && maybeNumber(v.retryAt);
 }
 
+function isHealthLine(v: unknown): v is HealthLine {
+  return (
+    isRecord(v) &&
+    typeof v.state === "string" &&
+    (v.level === "ok" || v.level === "notice" || v.level === "problem") &&
+    maybeNumber(v.number) &&
+    maybeNumber(v.at)
+  );
+}
+
 /** Checks the shape of `shell_state`'s answer, so a contract mismatch is an error, not a blank. */
 export function parseShellState(v: unknown): ShellState {
   const ok =
@@ -402,6 +424,7 @@ export function parseShellState(v: unknown): ShellState {
     maybeNumber(v.queueWaiting) &&
     (v.operator === null || typeof v.operator === "string") &&
     typeof v.operatorLockSecs === "number" &&
+    isHealthLine(v.health) &&
     typeof v.version === "string";
   if (!ok) throw new BackendError("ipc.bad_shell_state");
   return v as unknown as ShellState;

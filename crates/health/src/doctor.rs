@@ -1,11 +1,12 @@
 //! `doctor`: one OK/problem line per thing the kiosk depends on, in Vietnamese or English,
-//! each problem saying what to do next.
+//! each problem saying what to do next, under the health line the header shows too.
 
 use std::path::Path;
 use std::time::Duration;
 
 use kiosk_config::{Config, Language};
 
+use crate::line::{Finding, LOW_SPACE_BYTES, Level};
 use crate::probes::{self, BackOfficeStatus, CameraStatus, ReaderStatus};
 
 /// What a check found.
@@ -41,20 +42,48 @@ impl Check {
     }
 }
 
-/// Runs every check against `config` (the reader probe asks pcscd, the camera probe reads
-/// `v4l_sysfs`, the back-office probe opens a TCP connection).
-pub fn run(config: &Config, v4l_sysfs: &Path) -> Vec<Check> {
+/// What the probes saw, once: the checks and the health line are both made from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probed {
+    pub data_dir: Result<probes::DataDirInfo, String>,
+    pub trust_store_files: usize,
+    pub reader: ReaderStatus,
+    pub camera: CameraStatus,
+    pub back_office: BackOfficeStatus,
+}
+
+/// Runs every probe for `config` (the reader probe asks pcscd, the camera probe reads
+/// `v4l_sysfs` unless the camera is a replay, the back-office probe opens a TCP connection).
+pub fn probe(config: &Config, v4l_sysfs: &Path) -> Probed {
+    Probed {
+        data_dir: probes::data_dir_status(&config.data_dir).map_err(|e| e.to_string()),
+        trust_store_files: probes::trust_store_files(&config.trust_store),
+        reader: probes::reader_status(),
+        camera: probes::configured_camera_status(&config.camera, v4l_sysfs),
+        back_office: probes::back_office_status(&config.backoffice_url, Duration::from_secs(3)),
+    }
+}
+
+/// One check per thing the kiosk depends on, from what the probes saw.
+pub fn run(config: &Config, probed: &Probed) -> Vec<Check> {
     vec![
         config_check(config),
-        data_dir_check(&config.data_dir),
-        trust_store_check(&config.trust_store),
-        reader_check(probes::reader_status()),
-        camera_check(probes::camera_status(v4l_sysfs)),
-        back_office_check(probes::back_office_status(
-            &config.backoffice_url,
-            Duration::from_secs(3),
-        )),
+        data_dir_check(&config.data_dir, &probed.data_dir),
+        trust_store_check(&config.trust_store, probed.trust_store_files),
+        reader_check(probed.reader.clone()),
+        camera_check(probed.camera.clone()),
+        back_office_check(probed.back_office.clone()),
     ]
+}
+
+/// The health line atop the report: `HEALTH OK|NOTICE|PROBLEM` and the sentence.
+pub fn render_health(finding: Finding, lang: Language, time: impl Fn(i64) -> String) -> String {
+    let mark = match finding.level() {
+        Level::Ok => "OK",
+        Level::Notice => "NOTICE",
+        Level::Problem => "PROBLEM",
+    };
+    format!("HEALTH {mark}: {}\n", finding.text(lang, time))
 }
 
 /// Formats the report, one `OK`/`PROBLEM` line per check.
@@ -99,11 +128,10 @@ fn config_check(config: &Config) -> Check {
     )
 }
 
-fn data_dir_check(dir: &Path) -> Check {
-    const LOW_SPACE: u64 = 500 * 1024 * 1024;
+fn data_dir_check(dir: &Path, status: &Result<probes::DataDirInfo, String>) -> Check {
     let shown = dir.display();
-    match probes::data_dir_status(dir) {
-        Ok(info) if info.free_bytes < LOW_SPACE => Check::new(
+    match status {
+        Ok(info) if info.free_bytes < LOW_SPACE_BYTES => Check::new(
             "data_dir",
             Verdict::Problem,
             format!(
@@ -136,21 +164,10 @@ fn data_dir_check(dir: &Path) -> Check {
     }
 }
 
-fn trust_store_check(dir: &Path) -> Check {
+fn trust_store_check(dir: &Path, count: usize) -> Check {
     let shown = dir.display();
-    let count = std::fs::read_dir(dir).map(|entries| {
-        entries
-            .flatten()
-            .filter(|e| {
-                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
-                [".der", ".pem", ".cer", ".crt", ".ml"]
-                    .iter()
-                    .any(|ext| name.ends_with(ext))
-            })
-            .count()
-    });
     match count {
-        Ok(n) if n > 0 => Check::new(
+        n if n > 0 => Check::new(
             "trust_store",
             Verdict::Ok,
             format!("{shown} — {n} tệp chứng thư"),
@@ -264,7 +281,7 @@ mod tests {
         );
         let config =
             Config::from_toml(Some(&text), None, root.path().to_path_buf()).expect("config");
-        let checks = run(&config, &root.path().join("no-v4l"));
+        let checks = run(&config, &probe(&config, &root.path().join("no-v4l")));
         let subjects: Vec<_> = checks.iter().map(|c| c.subject).collect();
         assert_eq!(
             subjects,
@@ -298,11 +315,25 @@ mod tests {
     }
 
     #[test]
+    fn the_health_line_heads_the_report_with_its_level() {
+        let time = |_| "14:05".to_string();
+        assert_eq!(
+            render_health(Finding::NoCamera, Language::En, time),
+            "HEALTH PROBLEM: No camera: plug the camera's USB cable in again.\n"
+        );
+        assert!(render_health(Finding::Ok, Language::Vi, time).starts_with("HEALTH OK: "));
+        assert!(
+            render_health(Finding::RecoveredFromCrash { at: 0 }, Language::En, time)
+                .starts_with("HEALTH NOTICE: The kiosk restarted itself after a crash at 14:05")
+        );
+    }
+
+    #[test]
     fn trust_store_with_certificates_is_ok() {
         let root = tempfile::tempdir().expect("tempdir");
         std::fs::write(root.path().join("csca.der"), b"\x30\x00").expect("write");
         std::fs::write(root.path().join("README.txt"), b"not a cert").expect("write");
-        let check = trust_store_check(root.path());
+        let check = trust_store_check(root.path(), probes::trust_store_files(root.path()));
         assert_eq!(check.verdict, Verdict::Ok);
         assert!(check.en.contains("1 certificate files"));
     }

@@ -114,6 +114,50 @@ pub fn camera_status(sysfs: &Path) -> CameraStatus {
         .map_or(CameraStatus::NoCamera, CameraStatus::Ready)
 }
 
+/// The camera the configuration names: a replay folder is ready when it holds image files
+/// (named `replay: FOLDER`); a device camera is the first video capture device under `sysfs`.
+pub fn configured_camera_status(camera: &kiosk_config::Camera, sysfs: &Path) -> CameraStatus {
+    match camera {
+        kiosk_config::Camera::Replay(folder) => {
+            let has_images = std::fs::read_dir(folder).is_ok_and(|entries| {
+                entries.flatten().any(|e| {
+                    e.path()
+                        .extension()
+                        .and_then(|x| x.to_str())
+                        .is_some_and(|x| matches!(x, "jpg" | "jpeg" | "png"))
+                })
+            });
+            let name = folder
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if has_images {
+                CameraStatus::Ready(format!("replay: {name}"))
+            } else {
+                CameraStatus::NoCamera
+            }
+        }
+        kiosk_config::Camera::First
+        | kiosk_config::Camera::Index(_)
+        | kiosk_config::Camera::Name(_) => camera_status(sysfs),
+    }
+}
+
+/// How many certificate or master-list files the trust store directory holds.
+pub fn trust_store_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+                [".der", ".pem", ".cer", ".crt", ".ml"]
+                    .iter()
+                    .any(|ext| name.ends_with(ext))
+            })
+            .count()
+    })
+}
+
 /// Whether the back office answers on its address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BackOfficeStatus {
@@ -204,6 +248,28 @@ mod tests {
         assert_eq!(
             camera_status(root.path()),
             CameraStatus::Ready("HD Webcam C615".into())
+        );
+    }
+
+    #[test]
+    fn a_replay_camera_is_ready_only_with_images_in_its_folder() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let folder = root.path().join("frames");
+        std::fs::create_dir_all(&folder).expect("mkdir");
+        let camera = kiosk_config::Camera::Replay(folder.clone());
+        let sysfs = root.path().join("no-v4l");
+        assert_eq!(
+            configured_camera_status(&camera, &sysfs),
+            CameraStatus::NoCamera
+        );
+        std::fs::write(folder.join("0.jpg"), b"x").expect("write");
+        assert_eq!(
+            configured_camera_status(&camera, &sysfs),
+            CameraStatus::Ready("replay: frames".into())
+        );
+        assert_eq!(
+            configured_camera_status(&kiosk_config::Camera::First, &sysfs),
+            CameraStatus::NoCamera
         );
     }
 
