@@ -86,18 +86,31 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** The portrait step until the picture is taken; resolves to the guidance codes seen. */
-  async function portraitTaken(prefix) {
+  /**
+   * Presses `button`, which opens the portrait step, and waits until the picture is taken;
+   * resolves to the guidance codes the step showed. The page records them as they change (a
+   * poll through WebDriver can miss the 0.4 s the replay shows a citizen too far away).
+   */
+  async function portraitTaken(prefix, button) {
+    await session.execute(
+      "const seen = (window.__guidanceSeen = []);" +
+        " new MutationObserver((records) => { for (const r of records) {" +
+        " const code = r.target.getAttribute('data-code');" +
+        " if (r.target.getAttribute('data-testid') === 'portrait-guidance' && code) seen.push(code);" +
+        " } }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-code'] });",
+    );
+    await u.click(button);
     await u.waitVisible("screen-portrait", 15_000);
-    const seen = new Set();
+    let shot = false;
     await machineWait(
       u,
       "the portrait taken by itself",
       async () => {
-        const code = await u.attr("portrait-guidance", "data-code");
-        if (code) seen.add(code);
-        if (code === "move_closer" && !seen.has("shot")) {
-          seen.add("shot");
+        if (
+          !shot &&
+          (await u.attr("portrait-guidance", "data-code")) === "move_closer"
+        ) {
+          shot = true;
           await settle(session);
           await saveScreenshot(session, `${prefix}-portrait-guidance`);
         }
@@ -105,7 +118,7 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
       },
       120_000,
     );
-    return seen;
+    return new Set(await session.execute("return window.__guidanceSeen;"));
   }
 
   test("the camera reads the card's QR code, the chip opens with its keys (nothing typed), the portrait is taken by itself", async (t) => {
@@ -135,9 +148,8 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
         false,
         "the camera closed once the QR was read",
       );
-      await u.click("card-continue");
       const t1 = Date.now();
-      const seen = await portraitTaken("camera");
+      const seen = await portraitTaken("camera", "card-continue");
       t.diagnostic(`portrait step to picture taken: ${Date.now() - t1} ms`);
       assert.ok(seen.has("move_closer"), `guidance seen: ${[...seen]}`);
       const sizes = await session.execute(
@@ -204,8 +216,7 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
       );
       await settle(session);
       await saveScreenshot(session, "camera-qr-fallback");
-      await u.click("card-fallback-confirm");
-      await portraitTaken("camera-fallback");
+      await portraitTaken("camera-fallback", "card-fallback-confirm");
       assert.equal(
         await u.text("portrait-chip-missing"),
         "Không có ảnh trong chip để đối chiếu: hồ sơ lập từ mã QR.",
