@@ -17,7 +17,7 @@ use enroll::audit::SettingValue;
 use enroll::ids::{GroupId, OperatorId, SettingKey};
 use enroll::operators::{Pin, Role};
 use enroll::timestamp::Timestamp;
-use kiosk_config::{Camera, Config, Language};
+use kiosk_config::{Camera, Config, Language, Mode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
@@ -522,7 +522,17 @@ pub async fn setup_apply(
         queue.close().await;
         return Err(SetupError::new("setup.admin_exists", Some("adminId")));
     }
-    if let Err(err) = create_operators(&queue, &admin, &input.admin_pin, operators, now).await {
+    let mut accounts: Vec<Account> = operators
+        .into_iter()
+        .map(|(id, role, pin)| (id, role, Some(pin)))
+        .collect();
+    if config.mode == Mode::SelfService {
+        // The touchscreen station's own account, named after the device, with no PIN.
+        let station = OperatorId::new(config.device_id.clone())
+            .map_err(|_| SetupError::new("setup.operator_create", Some("deviceId")))?;
+        accounts.push((station, Role::SelfService, None));
+    }
+    if let Err(err) = create_operators(&queue, &admin, &input.admin_pin, accounts, now).await {
         queue.close().await;
         return Err(err);
     }
@@ -582,13 +592,17 @@ pub async fn setup_apply(
     })
 }
 
+/// An account the set-up creates after the administrator: id, role, PIN (none for the
+/// self-service station's account).
+type Account = (OperatorId, Role, Option<Pin>);
+
 /// Creates the further accounts as the administrator just made (signed in with their PIN, so
 /// each account's creation is audited under their name).
 async fn create_operators(
     queue: &enroll::queue::Queue,
     admin: &OperatorId,
     admin_pin: &str,
-    operators: Vec<(OperatorId, Role, Pin)>,
+    operators: Vec<Account>,
     now: Timestamp,
 ) -> Result<(), SetupError> {
     if operators.is_empty() {
@@ -604,7 +618,7 @@ async fn create_operators(
     for (id, role, pin) in operators {
         if let Err(err) = queue
             .operators()
-            .create(Some(&session), &id, role, Some(pin), now)
+            .create(Some(&session), &id, role, pin, now)
             .await
         {
             tracing::warn!(error = %err, "set-up: an operator account was not created");
@@ -775,14 +789,19 @@ mod tests {
             now,
         ))
         .expect("administrator");
-        let accounts = parse_operators(
+        let mut accounts: Vec<Account> = parse_operators(
             &[
                 operator("cb01", "operator", "246810"),
                 operator("gs01", "supervisor", "97531864"),
             ],
             &admin,
         )
-        .expect("valid");
+        .expect("valid")
+        .into_iter()
+        .map(|(id, role, pin)| (id, role, Some(pin)))
+        .collect();
+        let station = OperatorId::new("xa-cam-ngoc-01").expect("id");
+        accounts.push((station.clone(), Role::SelfService, None));
         tauri::async_runtime::block_on(create_operators(&queue, &admin, "135790", accounts, now))
             .expect("created");
         let listed = tauri::async_runtime::block_on(queue.operators().list(now)).expect("list");
@@ -796,6 +815,10 @@ mod tests {
         ))
         .expect("the operator signs in with their PIN");
         assert_eq!(session.role, Role::Operator);
+        let station_session =
+            tauri::async_runtime::block_on(queue.operators().self_service_session(&station))
+                .expect("the station's account enrolls without a PIN");
+        assert_eq!(station_session.role, Role::SelfService);
         let audit = tauri::async_runtime::block_on(queue.audit().entries()).expect("audit");
         let created: Vec<_> = audit
             .iter()
@@ -807,11 +830,15 @@ mod tests {
             [
                 ("admin", Some("admin")),
                 ("admin", Some("cb01")),
-                ("admin", Some("gs01"))
+                ("admin", Some("gs01")),
+                ("admin", Some("xa-cam-ngoc-01"))
             ]
         );
-        let wrong =
-            parse_operators(&[operator("cb02", "operator", "246810")], &admin).expect("valid");
+        let wrong = vec![(
+            OperatorId::new("cb02").expect("id"),
+            Role::Operator,
+            Some(Pin::new("246810").expect("pin")),
+        )];
         assert_eq!(
             tauri::async_runtime::block_on(create_operators(&queue, &admin, "000000", wrong, now))
                 .err()

@@ -466,6 +466,12 @@ export function showSetup(root: HTMLElement, status: SetupStatus, backend: Backe
           { id: "setup-operators-title" },
           "Tài khoản cán bộ khác / Further operator accounts",
         ),
+        h(
+          "p",
+          {},
+          "Ở chế độ tự phục vụ, tài khoản của trạm (theo mã thiết bị, không có PIN) được tạo thêm / " +
+            "In self-service mode the station's own account (the device id, no PIN) is made too",
+        ),
         operatorList,
         h(
           "div",
