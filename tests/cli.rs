@@ -706,3 +706,124 @@ fn audit_verify_passes_on_an_intact_log_and_names_the_first_altered_entry() {
     );
     assert!(broken.stdout.is_empty());
 }
+
+/// Runs `cmd` with `stdin` as its standard input.
+fn with_stdin(cmd: &mut Command, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn a_backup_with_sealed_keys_restores_on_a_fresh_pc_where_the_follow_up_names_and_notes_open() {
+    use enroll::local_key::LocalKey;
+    const PASSPHRASE: &str = "chuyển máy xã Cẩm Ngọc 2026";
+    let old_pc = tempfile::tempdir().expect("tempdir");
+    let config = old_pc.path().join("kiosk.toml");
+    std::fs::write(&config, "data_dir = \"data\"\n").expect("write");
+    let data = old_pc.path().join("data");
+    enroll_one(&data);
+    let (notes_key, _) =
+        LocalKey::load_or_create(&data.join("contact-notes.key")).expect("notes key");
+    let note = notes_key
+        .seal_bytes(b"vneid-kiosk/test/note", b"goi lai sau 17h")
+        .expect("note");
+
+    let backup_dir = old_pc.path().join("backup");
+    let mut backup = kiosk();
+    backup
+        .arg("--config")
+        .arg(&config)
+        .args(["backup", "--seal-keys", "--out"])
+        .arg(&backup_dir);
+    let short = with_stdin(&mut backup, "short\n");
+    assert!(!short.status.success(), "a short passphrase is refused");
+    let _ = std::fs::remove_dir_all(&backup_dir);
+    let backed_up = with_stdin(&mut backup, &format!("{PASSPHRASE}\n"));
+    assert!(backed_up.status.success(), "{backed_up:?}");
+    let mut names: Vec<String> = std::fs::read_dir(&backup_dir)
+        .expect("backup")
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.contains(".key"))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "contact-notes.key.sealed",
+            "device-ed25519.key",
+            "followup.key.sealed"
+        ],
+        "the local keys travel only sealed, whether this PC kept them in files or its keyring"
+    );
+
+    let new_pc = tempfile::tempdir().expect("tempdir");
+    let new_config = new_pc.path().join("kiosk.toml");
+    std::fs::write(&new_config, "data_dir = \"data\"\n").expect("write");
+    let new_data = new_pc.path().join("data");
+    let mut restore = kiosk();
+    restore
+        .arg("--config")
+        .arg(&new_config)
+        .args(["restore", "--from"])
+        .arg(&backup_dir);
+    let wrong = with_stdin(&mut restore, "not the passphrase at all\n");
+    assert!(!wrong.status.success(), "{wrong:?}");
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("passphrase"),
+        "{wrong:?}"
+    );
+    assert!(!new_data.exists(), "a wrong passphrase writes nothing");
+    let restored = with_stdin(&mut restore, &format!("{PASSPHRASE}\n"));
+    assert!(restored.status.success(), "{restored:?}");
+    assert!(
+        String::from_utf8_lossy(&restored.stdout).contains("2 local keys sealed"),
+        "{restored:?}"
+    );
+
+    let (followup_key, _) =
+        LocalKey::load_or_create(&new_data.join("followup.key")).expect("restored key");
+    let names = tauri::async_runtime::block_on(async {
+        let queue = enroll::queue::Queue::open(&new_data.join("queue.sqlite"))
+            .await
+            .expect("restored queue");
+        let mut names = Vec::new();
+        for status in queue
+            .in_state(enroll::state::EnrollmentState::Queued, 100)
+            .await
+            .expect("rows")
+        {
+            let sealed = queue
+                .followup(status.id)
+                .await
+                .expect("read")
+                .expect("follow-up record");
+            let record = followup_key.open(status.id, &sealed).expect("opens");
+            names.push(record.full_name.clone());
+        }
+        queue.close().await;
+        names
+    });
+    assert_eq!(names, [CITIZEN_NAME]);
+    let (notes_again, _) =
+        LocalKey::load_or_create(&new_data.join("contact-notes.key")).expect("restored key");
+    assert_eq!(
+        notes_again
+            .open_bytes(b"vneid-kiosk/test/note", &note)
+            .expect("the contact note opens")
+            .as_slice(),
+        b"goi lai sau 17h"
+    );
+}

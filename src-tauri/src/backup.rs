@@ -8,6 +8,11 @@
 //! can sign packages as this kiosk. Every file is written 0600 in a 0700 directory; keep
 //! backups on media only the technician holds.
 //!
+//! The local data keys (follow-up names, contact notes) may live in the OS keyring, which a
+//! file copy cannot reach: with a passphrase, a backup carries each of them sealed under it
+//! (`<key file>.sealed`, `enroll::local_key::transport`) instead of the key file or its keyring
+//! marker, and restore puts them into the new PC's keyring, or 0600 files where it has none.
+//!
 //! Restore checks the manifest, copies into a staging directory beside the data directory,
 //! opens the copy (SQLite integrity check, migrations) and verifies the audit chain, and only
 //! then moves it into place, so a failed restore leaves the data directory as it was.
@@ -18,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use enroll::audit::AuditError;
+use enroll::local_key::{LocalKeyError, transport};
 use enroll::queue::{Queue, QueueError};
 use enroll::state::EnrollmentState;
 use kiosk_config::Config;
@@ -29,6 +35,15 @@ use crate::store::QUEUE_FILE;
 pub const MANIFEST_FILE: &str = "MANIFEST.txt";
 /// The manifest's first line (format version).
 const MANIFEST_HEADER: &str = "vneid-kiosk backup 1";
+/// The local data key files a backup can carry sealed under a passphrase.
+const LOCAL_KEYS: [&str; 2] = [
+    crate::enrollment::FOLLOWUP_KEY_FILE,
+    crate::reports_screen::NOTES_KEY_FILE,
+];
+/// What a sealed key's file name adds to its key file's.
+const SEALED: &str = ".sealed";
+/// What a keyring marker's file name adds to its key file's.
+const IN_KEYRING: &str = ".in-keyring";
 
 /// Why a backup or restore did not happen (no personal data: names of files and counts).
 #[derive(Debug, thiserror::Error)]
@@ -56,6 +71,10 @@ pub enum BackupError {
     Snapshot(#[from] sqlx::Error),
     #[error(transparent)]
     Audit(#[from] AuditError),
+    #[error("the backup holds local data keys sealed under a passphrase: give the passphrase")]
+    PassphraseNeeded,
+    #[error("local data key {file}: {source}")]
+    LocalKey { file: String, source: LocalKeyError },
 }
 
 impl BackupError {
@@ -76,10 +95,11 @@ pub struct Summary {
     pub unsent: u64,
     /// Audit log entries, the chain verified.
     pub audit_entries: u64,
-    /// The follow-up key lives in the OS keyring (its `.in-keyring` marker is in the data
-    /// directory): the backup holds only the marker, so follow-up records will not open on
-    /// another PC.
-    pub followup_key_in_keyring: bool,
+    /// Local data keys carried (or put back) sealed under the passphrase.
+    pub sealed_keys: usize,
+    /// Local data keys that stayed in the OS keyring (a backup without a passphrase holds only
+    /// their markers): what they sealed will not open on another PC.
+    pub keys_left_in_keyring: usize,
 }
 
 /// One file of a backup, as its manifest lists it.
@@ -90,8 +110,13 @@ struct Entry {
     sha256: String,
 }
 
-/// Takes a backup of `config`'s data directory into `out` (a new or empty directory).
-pub fn backup(config: &Config, out: &Path) -> Result<Summary, BackupError> {
+/// Takes a backup of `config`'s data directory into `out` (a new or empty directory); with a
+/// `passphrase`, the local data keys travel sealed under it.
+pub fn backup(
+    config: &Config,
+    out: &Path,
+    passphrase: Option<&str>,
+) -> Result<Summary, BackupError> {
     let data = &config.data_dir;
     let queue = data.join(QUEUE_FILE);
     if !queue.is_file() {
@@ -110,37 +135,77 @@ pub fn backup(config: &Config, out: &Path) -> Result<Summary, BackupError> {
     }
     set_private(&snapshot)?;
     let mut entries = vec![entry_of(&snapshot)?];
+    let mut sealed_keys = 0;
+    let mut carried_sealed = Vec::new();
+    if let Some(passphrase) = passphrase {
+        for key in LOCAL_KEYS {
+            let exported = match transport::export(&data.join(key), passphrase) {
+                Err(LocalKeyError::NoKey) => continue,
+                exported => exported.map_err(local_key_error(key))?,
+            };
+            let name = format!("{key}{SEALED}");
+            write_private(&out.join(&name), &exported)?;
+            entries.push(entry_of(&out.join(&name))?);
+            carried_sealed.extend([key.to_string(), format!("{key}{IN_KEYRING}")]);
+            sealed_keys += 1;
+        }
+    }
     for name in state_files(data)? {
-        entries.push(copy_private(&data.join(&name), &out.join(&name))?);
+        if !carried_sealed.contains(&name) {
+            entries.push(copy_private(&data.join(&name), &out.join(&name))?);
+        }
     }
     let manifest = render_manifest(config, &entries);
     write_private(&out.join(MANIFEST_FILE), manifest.as_bytes())?;
     sync_dir(out)?;
-    let followup_key_in_keyring = entries
+    let keys_left_in_keyring = LOCAL_KEYS
         .iter()
-        .any(|e| e.name == format!("{}.in-keyring", crate::enrollment::FOLLOWUP_KEY_FILE));
+        .filter(|key| {
+            entries
+                .iter()
+                .any(|e| e.name == format!("{key}{IN_KEYRING}"))
+        })
+        .count();
     let summary = Summary {
         files: entries.len(),
-        followup_key_in_keyring,
+        sealed_keys,
+        keys_left_in_keyring,
         ..summary
     };
     tracing::info!(
         files = summary.files,
         packages = summary.packages,
         unsent = summary.unsent,
-        followup_key_in_keyring,
+        sealed_keys,
+        keys_left_in_keyring,
         "backup written"
     );
     Ok(summary)
 }
 
+fn local_key_error(file: &str) -> impl FnOnce(LocalKeyError) -> BackupError {
+    let file = file.to_string();
+    move |source| BackupError::LocalKey { file, source }
+}
+
+/// The local data keys `from` holds sealed under a passphrase (their key file names).
+pub fn sealed_keys(from: &Path) -> Result<Vec<&'static str>, BackupError> {
+    let entries = read_manifest(from)?;
+    Ok(LOCAL_KEYS
+        .into_iter()
+        .filter(|key| entries.iter().any(|e| e.name == format!("{key}{SEALED}")))
+        .collect())
+}
+
 /// Restores the backup in `from` into `config`'s data directory, which must be empty or
 /// missing unless `force` (then the old one is kept beside it, renamed, and its new name
-/// returned).
+/// returned). Local data keys the backup holds sealed need the `passphrase` they were sealed
+/// under; it is checked before anything is written.
 pub fn restore(
     config: &Config,
     from: &Path,
     force: bool,
+    passphrase: Option<&str>,
 ) -> Result<(Summary, Option<PathBuf>), BackupError> {
     let data = &config.data_dir;
     let entries = read_manifest(from)?;
@@ -148,6 +213,14 @@ pub fn restore(
         if entry_of(&from.join(&entry.name)).ok().as_ref() != Some(entry) {
             return Err(BackupError::Damaged(entry.name.clone()));
         }
+    }
+    let mut sealed = Vec::new();
+    for key in sealed_keys(from)? {
+        let passphrase = passphrase.ok_or(BackupError::PassphraseNeeded)?;
+        let path = from.join(format!("{key}{SEALED}"));
+        let bytes = std::fs::read(&path).map_err(BackupError::io("cannot read", &path))?;
+        transport::check(&bytes, passphrase).map_err(local_key_error(key))?;
+        sealed.push((key, bytes, passphrase));
     }
     if crate::kiosk_mode::RunLock::is_held(data) {
         return Err(BackupError::KioskRunning(data.clone()));
@@ -162,7 +235,7 @@ pub fn restore(
     }
     make_private_dir(&staging)?;
     let staged = (|| {
-        for entry in &entries {
+        for entry in entries.iter().filter(|e| !e.name.ends_with(SEALED)) {
             if copy_private(&from.join(&entry.name), &staging.join(&entry.name))? != *entry {
                 return Err(BackupError::Damaged(entry.name.clone()));
             }
@@ -198,8 +271,12 @@ pub fn restore(
     if let Some(parent) = data.parent() {
         sync_dir(parent)?;
     }
+    for (key, bytes, passphrase) in &sealed {
+        transport::import(&data.join(key), bytes, passphrase).map_err(local_key_error(key))?;
+    }
     let summary = Summary {
         files: entries.len(),
+        sealed_keys: sealed.len(),
         ..summary
     };
     tracing::info!(
@@ -297,7 +374,8 @@ async fn check_queue(path: &Path) -> Result<Summary, BackupError> {
                 .map(|(_, n)| n)
                 .sum(),
             audit_entries,
-            followup_key_in_keyring: false,
+            sealed_keys: 0,
+            keys_left_in_keyring: 0,
         })
     }
     .await;

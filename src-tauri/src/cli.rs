@@ -72,6 +72,11 @@ pub enum Command {
         /// The directory to create (it must not exist or be empty).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Carry the local data keys (follow-up names, contact notes) sealed under a passphrase
+        /// read from standard input (first line, 12 characters or more), so they open on another
+        /// PC even when this one keeps them in the OS keyring. `restore` asks for it.
+        #[arg(long)]
+        seal_keys: bool,
     },
     /// Restores a backup into the data directory, after checking its hashes, the database's
     /// integrity and the audit chain. Refuses a non-empty data directory unless --force (the
@@ -207,51 +212,68 @@ pub fn run(command: Command, config: &Config) -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::Backup { out } => match crate::backup::backup(config, &out) {
-            Ok(summary) => {
-                print(&format!(
-                    "OK {} ({} files, {} packages, {} not yet acknowledged, audit chain of {} verified)\n",
-                    out.display(),
-                    summary.files,
-                    summary.packages,
-                    summary.unsent,
-                    summary.audit_entries
-                ));
-                if summary.followup_key_in_keyring {
-                    eprintln!(
-                        "Chú ý / warning: the follow-up key is in the OS keyring, not in the backup: follow-up lists will not open on another PC"
-                    );
-                }
-                ExitCode::SUCCESS
-            }
-            Err(err) => {
-                eprintln!("Không sao lưu được / backup failed: {err}");
-                ExitCode::FAILURE
-            }
-        },
-        Command::Restore { from, force } => match crate::backup::restore(config, &from, force) {
-            Ok((summary, kept)) => {
-                print(&format!(
-                    "OK {} ({} files, {} packages, {} not yet acknowledged, audit chain of {} verified)\n",
-                    config.data_dir.display(),
-                    summary.files,
-                    summary.packages,
-                    summary.unsent,
-                    summary.audit_entries
-                ));
-                if let Some(kept) = kept {
+        Command::Backup { out, seal_keys } => {
+            let passphrase = seal_keys.then(read_passphrase);
+            match crate::backup::backup(config, &out, passphrase.as_deref().map(|p| p.as_str())) {
+                Ok(summary) => {
                     print(&format!(
-                        "the previous data directory is kept at {}\n",
-                        kept.display()
+                        "OK {} ({} files, {} packages, {} not yet acknowledged, audit chain of {} verified, {} local keys sealed)\n",
+                        out.display(),
+                        summary.files,
+                        summary.packages,
+                        summary.unsent,
+                        summary.audit_entries,
+                        summary.sealed_keys
                     ));
+                    if summary.keys_left_in_keyring > 0 {
+                        eprintln!(
+                            "Chú ý: khoá dữ liệu cục bộ nằm trong kho khoá của hệ điều hành, không có trong bản sao lưu; dùng --seal-keys để mang theo.\nwarning: {} local data key(s) stay in the OS keyring, not in the backup: follow-up lists and contact notes will not open on another PC; use --seal-keys",
+                            summary.keys_left_in_keyring
+                        );
+                    }
+                    ExitCode::SUCCESS
                 }
-                ExitCode::SUCCESS
+                Err(err) => {
+                    eprintln!("Không sao lưu được / backup failed: {err}");
+                    ExitCode::FAILURE
+                }
             }
-            Err(err) => {
-                eprintln!("Không khôi phục được / restore failed: {err}");
-                ExitCode::FAILURE
+        }
+        Command::Restore { from, force } => {
+            let passphrase = match crate::backup::sealed_keys(&from) {
+                Ok(keys) if !keys.is_empty() => Some(read_passphrase()),
+                _ => None,
+            };
+            match crate::backup::restore(
+                config,
+                &from,
+                force,
+                passphrase.as_deref().map(|p| p.as_str()),
+            ) {
+                Ok((summary, kept)) => {
+                    print(&format!(
+                        "OK {} ({} files, {} packages, {} not yet acknowledged, audit chain of {} verified, {} local keys sealed)\n",
+                        config.data_dir.display(),
+                        summary.files,
+                        summary.packages,
+                        summary.unsent,
+                        summary.audit_entries,
+                        summary.sealed_keys
+                    ));
+                    if let Some(kept) = kept {
+                        print(&format!(
+                            "the previous data directory is kept at {}\n",
+                            kept.display()
+                        ));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("Không khôi phục được / restore failed: {err}");
+                    ExitCode::FAILURE
+                }
             }
-        },
+        }
         Command::Supervise { kiosk } => {
             let path = match &config.origin {
                 kiosk_config::Origin::File(path) => Some(path.as_path()),
@@ -488,6 +510,14 @@ async fn operator(
     };
     queue.close().await;
     Ok(text)
+}
+
+/// The passphrase sealing the local data keys: the first line of standard input (the prompt
+/// goes to standard error, so a pipe works too).
+fn read_passphrase() -> Zeroizing<String> {
+    eprintln!("Mật khẩu niêm phong khoá / key passphrase:");
+    let line = std::io::stdin().lines().next().and_then(Result::ok);
+    Zeroizing::new(line.unwrap_or_default().trim_end_matches('\r').to_string())
 }
 
 fn print(text: &str) {

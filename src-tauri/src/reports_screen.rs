@@ -35,7 +35,8 @@ use crate::shell::Shell;
 pub const GROUPS_TOML: &str = "residential-groups.toml";
 /// Who called whom, with encrypted notes (`reports::contacts`).
 const CONTACTS_FILE: &str = "contacts.sqlite";
-const NOTES_KEY_FILE: &str = "contact-notes.key";
+/// The contact notes' own local data key (`reports::contacts::NotesKey`).
+pub const NOTES_KEY_FILE: &str = "contact-notes.key";
 /// Where exports are written, inside the data directory.
 pub const EXPORTS_DIR: &str = "exports";
 /// The most entries one follow-up page shows.

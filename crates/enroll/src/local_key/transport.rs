@@ -100,6 +100,11 @@ pub fn import(path: &Path, exported: &[u8], passphrase: &str) -> Result<KeyStore
     }
 }
 
+/// `Ok` when `passphrase` opens `exported` (to check before anything is moved or written).
+pub fn check(exported: &[u8], passphrase: &str) -> Result<(), LocalKeyError> {
+    open(exported, passphrase).map(|_| ())
+}
+
 /// The 32 key bytes `exported` holds, if `passphrase` opens it.
 fn open(exported: &[u8], passphrase: &str) -> Result<Zeroizing<Vec<u8>>, LocalKeyError> {
     let unreadable = || LocalKeyError::ExportUnreadable;
@@ -207,9 +212,10 @@ mod tests {
             b"Nguyen Van A"
         );
         assert!(matches!(
-            open(&exported, "another passphrase"),
+            check(&exported, "another passphrase"),
             Err(LocalKeyError::ExportUnreadable)
         ));
+        assert!(check(&exported, PASSPHRASE).is_ok());
     }
 
     #[test]
