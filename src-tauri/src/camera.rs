@@ -926,6 +926,23 @@ mod tests {
     }
 
     #[test]
+    fn a_replay_folder_taken_away_mid_use_is_a_camera_unplugged() {
+        let parent = tempfile::tempdir().expect("temporary folder");
+        let folder = parent.path().join("camera");
+        std::fs::create_dir(&folder).expect("camera folder");
+        std::fs::copy(
+            frames("portrait").join("0-ok-960x540.jpg"),
+            folder.join("0.jpg"),
+        )
+        .expect("a frame");
+        let mut source = open(&Camera::Replay(folder.clone()), 30).expect("opens");
+        assert!(source.next_frame().is_ok());
+        std::fs::rename(&folder, parent.path().join("unplugged")).expect("taken away");
+        let lost = source.next_frame().err();
+        assert_eq!(lost.as_ref().map(error_code), Some("camera.unplugged"));
+    }
+
+    #[test]
     fn every_camera_error_has_a_code_with_a_sentence_in_the_ui_dictionary() {
         let dictionary = include_str!("../../ui/src/i18n.ts");
         for err in [
