@@ -134,25 +134,6 @@ pub struct Keys {
     followup: LocalKey,
 }
 
-impl Keys {
-    /// Loads the local keys to seal to `recipient`, creating the device and follow-up keys on
-    /// first use.
-    fn load(data_dir: &Path, recipient: BackOfficePublicKey) -> Result<Keys, SubmitError> {
-        let signer = Arc::new(device_key(&data_dir.join(DEVICE_KEY_FILE))?);
-        let (followup, origin) = LocalKey::load_or_create(&data_dir.join(FOLLOWUP_KEY_FILE))
-            .map_err(|err| {
-                tracing::error!(error = %err, "follow-up key unavailable");
-                SubmitError::FollowUpKey
-            })?;
-        tracing::debug!(?origin, "follow-up key");
-        Ok(Keys {
-            signer,
-            recipient,
-            followup,
-        })
-    }
-}
-
 /// The back office's package key, as the last registration wrote it.
 fn backoffice_key(data_dir: &Path) -> Result<BackOfficePublicKey, SubmitError> {
     read_hex_key(&data_dir.join(BACKOFFICE_KEY_FILE))
@@ -161,13 +142,15 @@ fn backoffice_key(data_dir: &Path) -> Result<BackOfficePublicKey, SubmitError> {
 }
 
 /// The seal's keys for the app's life. The device and follow-up keys (the latter an OS-keyring
-/// call) are loaded at the first enrollment and kept. The back office's key is read again from
+/// call) are loaded at their first use and kept; the follow-up screens use the same follow-up
+/// key. The back office's key is read again from
 /// its file at each enrollment (a 65-byte file) and the kept keys follow it when it changed, so a
 /// registration while the app runs (`vneid-kiosk register` in another process, or the set-up,
 /// both writing the file) is never missed and no package is sealed to the old key.
 pub struct KeyCache {
     data_dir: PathBuf,
     loaded: Mutex<Option<Arc<Keys>>>,
+    followup: Mutex<Option<LocalKey>>,
 }
 
 impl KeyCache {
@@ -176,7 +159,24 @@ impl KeyCache {
         Self {
             data_dir: data_dir.to_path_buf(),
             loaded: Mutex::new(None),
+            followup: Mutex::new(None),
         }
+    }
+
+    /// The follow-up key, created on first use.
+    pub fn followup(&self) -> Result<LocalKey, SubmitError> {
+        let mut kept = crate::shell::lock(&self.followup);
+        if let Some(key) = kept.as_ref() {
+            return Ok(key.clone());
+        }
+        let (key, origin) = LocalKey::load_or_create(&self.data_dir.join(FOLLOWUP_KEY_FILE))
+            .map_err(|err| {
+                tracing::error!(error = %err, "follow-up key unavailable");
+                SubmitError::FollowUpKey
+            })?;
+        tracing::debug!(?origin, "follow-up key");
+        *kept = Some(key.clone());
+        Ok(key)
     }
 
     /// The keys to seal one enrollment with.
@@ -195,7 +195,11 @@ impl KeyCache {
                     followup: kept.followup.clone(),
                 }
             }
-            None => Keys::load(&self.data_dir, recipient)?,
+            None => Keys {
+                signer: Arc::new(device_key(&self.data_dir.join(DEVICE_KEY_FILE))?),
+                recipient,
+                followup: self.followup()?,
+            },
         };
         let keys = Arc::new(keys);
         *loaded = Some(Arc::clone(&keys));
@@ -611,6 +615,22 @@ mod tests {
             "the device key is not loaded again"
         );
         assert!(Arc::ptr_eq(&after, &cache.keys().expect("keys")));
+        let sealed = cache
+            .followup()
+            .expect("follow-up key")
+            .seal_bytes(b"test", b"Tran Thi B")
+            .expect("sealed");
+        // Without the file a fresh load would make a new key (where no OS keyring holds it).
+        let _ = std::fs::remove_file(dir.path().join(FOLLOWUP_KEY_FILE));
+        assert_eq!(
+            cache
+                .followup()
+                .expect("kept")
+                .open_bytes(b"test", &sealed)
+                .expect("the kept key, not a new one")
+                .as_slice(),
+            b"Tran Thi B"
+        );
         std::fs::remove_file(dir.path().join(BACKOFFICE_KEY_FILE)).expect("remove");
         assert_eq!(
             cache.keys().err(),

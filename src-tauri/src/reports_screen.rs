@@ -527,7 +527,10 @@ pub async fn reports_followup(
     let group = group_of(input.group.as_deref())?;
     let lang = lang_of(&input.lang);
     let directory = load_directory(&shell.config)?;
-    let key = local_key(&shell.config)?;
+    let key = shell
+        .keys
+        .followup()
+        .map_err(|_| fail("reports.key_unavailable"))?;
     let log = contacts(&shell.config).await?;
     let page_size = input.page_size.clamp(1, MAX_PAGE);
     let total = follow_up_count(&session, queue, kind, group.as_ref())

@@ -41,8 +41,8 @@ pub(crate) struct Shell {
     /// The operator signed in at the counter: kept across citizens, until they sign out or
     /// the desk locks after `operator_lock_minutes` without activity ([`Shell::acting_operator`]).
     desk: Mutex<Desk>,
-    /// The seal's keys, loaded at the first enrollment and kept (following a new registration).
-    keys: crate::enrollment::KeyCache,
+    /// The seal's keys, loaded at their first use and kept (following a new registration).
+    pub(crate) keys: crate::enrollment::KeyCache,
     /// The background sync loop, or why none runs.
     sync: Result<SyncHandle, Stopped>,
     /// The header's health line, with the audit chain's last reading.
