@@ -9,12 +9,21 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile, readdir, rm, writeFile } from "node:fs/promises";
+import {
+  copyFile,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  writeFile,
+} from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ROOT,
   SIZE,
   addOperator,
+  emptyRoomPng,
   insertCard,
   launch,
   machineWait,
@@ -30,6 +39,22 @@ import {
 import { waitFor } from "./webdriver.mjs";
 
 const FRAMES = join(ROOT, "assets/frames/enrollment");
+
+/**
+ * The replay: a frame of the empty room before assets/frames/enrollment, so each screen's
+ * first picture carries no QR code and its preview reaches the window before the QR read
+ * closes the camera (read from the very first frame, the card step showed no preview at all).
+ */
+async function replayFolder() {
+  const folder = await mkdtemp(join(tmpdir(), "camera-enrollment-"));
+  await writeFile(join(folder, "0-nobody.png"), emptyRoomPng());
+  for (const name of await readdir(FRAMES)) {
+    if (/\.(jpg|png)$/.test(name)) {
+      await copyFile(join(FRAMES, name), join(folder, name));
+    }
+  }
+  return folder;
+}
 const PIN = "246813";
 // Any 32 bytes are an X25519 public key: the kiosk seals to it (kiosk.test.mjs proves the real
 // back office opens what the kiosk seals).
@@ -48,12 +73,14 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
   let config;
   let u;
   let card;
+  let frames;
 
   before(async () => {
     await pcscd("start");
+    frames = await replayFolder();
     ({ session, dir, config } = await launch({
       mode: "counter",
-      camera: FRAMES,
+      camera: frames,
       idleTimeoutSecs: 120,
       idleWarningSecs: 20,
       async prepare(configPath, data) {
@@ -84,6 +111,7 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
     await session?.end();
     await pcscd("stop").catch(() => {});
     if (dir) await rm(dir, { recursive: true, force: true });
+    if (frames) await rm(frames, { recursive: true, force: true });
   });
 
   /**

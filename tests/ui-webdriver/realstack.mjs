@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { deflateSync } from "node:zlib";
 import { Session, testid, waitFor } from "./webdriver.mjs";
 
 export const APP = process.env.VNEID_KIOSK_APP;
@@ -383,3 +384,59 @@ export async function fillForm(u, phone) {
 /** The residential groups file every suite uses. */
 export const GROUPS =
   "# Phường thử nghiệm\nto-1 Tổ dân phố 1\nthon-dong Thôn Đông\n";
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function pngChunk(type, data) {
+  const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+  let crc = 0xffffffff;
+  for (const byte of body) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  const out = Buffer.alloc(body.length + 8);
+  out.writeUInt32BE(data.length, 0);
+  body.copy(out, 4);
+  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0, body.length + 4);
+  return out;
+}
+
+/**
+ * What the camera sees with nobody in front of it: an empty room (a lit wall with a door, the
+ * floor), as a PNG the replay plays. Made here, so no photo of a person is involved.
+ */
+export function emptyRoomPng(width = 960, height = 540) {
+  const stride = 1 + width * 3;
+  const raw = Buffer.alloc(stride * height);
+  const floorAt = Math.round(height * 0.74);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const door =
+        y < floorAt &&
+        y >= height * 0.17 &&
+        x >= width * 0.65 &&
+        x < width * 0.81;
+      const shade =
+        y >= floorAt
+          ? 122 - (y - floorAt) * 0.25
+          : door
+            ? 165 - (x - width * 0.65) * 0.05
+            : 228 - (y / height) * 35 - Math.abs(x - width / 2) * 0.02;
+      const i = y * stride + 1 + x * 3;
+      raw[i] = Math.round(shade + 6);
+      raw[i + 1] = Math.round(shade);
+      raw[i + 2] = Math.round(shade - 12);
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
+}
