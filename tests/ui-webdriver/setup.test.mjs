@@ -7,7 +7,9 @@
 // one-time token is refused with the token field flagged and nothing written; with a token
 // from `backoffice create-kiosk-token` the kiosk registers and writes its configuration. With
 // no restart, the operator added in the set-up signs in, enrolls the software card, and the
-// sync loop (which found the new registration) gets the package acknowledged.
+// sync loop (which found the new registration) gets the package acknowledged. A kiosk
+// configured by hand and registered with `vneid-kiosk register` while it runs starts syncing
+// too, with no restart.
 //
 // Run by scripts/test.sh like kiosk.test.mjs (VNEID_KIOSK_APP, SCREEN_SIZE, SCREENSHOT_DIR,
 // TAURI_DRIVER_URL), inside `flock /tmp/vneid-realstack.lock` when run by hand.
@@ -27,6 +29,7 @@ import {
   fillForm,
   insertCard,
   kioskCli,
+  launch,
   pcscd,
   queueCounts,
   readCard,
@@ -232,5 +235,43 @@ test("first-run set-up: camera picture, test card read, operators, registration,
     await office.stop();
     await pcscd("stop").catch(() => {});
     await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a kiosk registered with `register` while it runs starts syncing without a restart", async (t) => {
+  const officeDir = await mkdtemp(join(tmpdir(), "backoffice-"));
+  const office = new BackOffice(officeDir, 19_000 + (process.pid % 1000));
+  await office.start();
+  const { session, dir, config } = await launch({
+    mode: "counter",
+    backoffice: office.url,
+  });
+  try {
+    const u = ui(session);
+    await step(session, "register-running", async () => {
+      await waitFor(
+        "the header saying the kiosk is not registered",
+        async () =>
+          (await u.attr("status-sync", "data-state")) === "not_registered",
+        30_000,
+      );
+      assert.match(
+        await kioskCli(config, ["register", "--token", await office.token()]),
+        /^OK registered/,
+      );
+      const t0 = Date.now();
+      await waitFor(
+        "the header synced with the back office",
+        async () => (await u.attr("status-sync", "data-state")) === "synced",
+        15_000,
+        200,
+      );
+      t.diagnostic(`register to synced: ${Date.now() - t0} ms`);
+    });
+  } finally {
+    await session.end().catch(() => {});
+    await office.stop();
+    await rm(dir, { recursive: true, force: true });
+    await rm(officeDir, { recursive: true, force: true });
   }
 });
