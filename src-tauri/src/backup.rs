@@ -219,7 +219,7 @@ pub fn restore(
         let passphrase = passphrase.ok_or(BackupError::PassphraseNeeded)?;
         let path = from.join(format!("{key}{SEALED}"));
         let bytes = std::fs::read(&path).map_err(BackupError::io("cannot read", &path))?;
-        transport::check(&bytes, passphrase).map_err(local_key_error(key))?;
+        transport::check(&data.join(key), &bytes, passphrase).map_err(local_key_error(key))?;
         sealed.push((key, bytes, passphrase));
     }
     if crate::kiosk_mode::RunLock::is_held(data) {

@@ -125,6 +125,15 @@ async fn a_key_in_the_keyring_is_exported_under_a_passphrase_and_imported_into_a
         transport::import(&moved, &exported, "not the passphrase"),
         Err(LocalKeyError::ExportUnreadable)
     ));
+    // A data directory whose place in this keyring already holds another key is refused at the
+    // check, before a restore writes anything.
+    let taken = new_pc.path().join("taken.key");
+    LocalKey::load_or_create(&taken).expect("another key in the keyring");
+    assert!(matches!(
+        transport::check(&taken, &exported, "mật khẩu chuyển máy 2026"),
+        Err(LocalKeyError::KeyAlreadyKept)
+    ));
+    transport::check(&moved, &exported, "mật khẩu chuyển máy 2026").expect("free place");
     assert_eq!(
         transport::import(&moved, &exported, "mật khẩu chuyển máy 2026").expect("imported"),
         KeyStore::SecretService
@@ -145,4 +154,5 @@ async fn a_key_in_the_keyring_is_exported_under_a_passphrase_and_imported_into_a
     );
     delete_items_for(&path).await;
     delete_items_for(&moved).await;
+    delete_items_for(&taken).await;
 }

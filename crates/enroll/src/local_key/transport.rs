@@ -100,9 +100,15 @@ pub fn import(path: &Path, exported: &[u8], passphrase: &str) -> Result<KeyStore
     }
 }
 
-/// `Ok` when `passphrase` opens `exported` (to check before anything is moved or written).
-pub fn check(exported: &[u8], passphrase: &str) -> Result<(), LocalKeyError> {
-    open(exported, passphrase).map(|_| ())
+/// `Ok` when `passphrase` opens `exported` and the OS keyring holds no different key for the
+/// key file `path`: what [`import`] needs beyond `path`'s own directory, checked before a
+/// restore moves or writes anything.
+pub fn check(path: &Path, exported: &[u8], passphrase: &str) -> Result<(), LocalKeyError> {
+    let key = open(exported, passphrase)?;
+    match KeyringEntry::local_data_key(&location(path)).find() {
+        Ok(Some(kept)) if kept.as_slice() != key.as_slice() => Err(LocalKeyError::KeyAlreadyKept),
+        _ => Ok(()),
+    }
 }
 
 /// The 32 key bytes `exported` holds, if `passphrase` opens it.
@@ -190,7 +196,7 @@ mod tests {
 
     #[test]
     fn an_export_opens_only_with_its_passphrase_and_holds_the_key() {
-        let (_dir, path, key) = key_file();
+        let (dir, path, key) = key_file();
         let exported = export(&path, PASSPHRASE).expect("exported");
         assert_eq!(exported.len(), HEADER_LEN + NONCE_LEN + KEY_LEN + 16);
         let file_bytes = fs::read(&path).expect("key file");
@@ -211,11 +217,12 @@ mod tests {
                 .as_slice(),
             b"Nguyen Van A"
         );
+        let elsewhere = dir.path().join("elsewhere.key");
         assert!(matches!(
-            check(&exported, "another passphrase"),
+            check(&elsewhere, &exported, "another passphrase"),
             Err(LocalKeyError::ExportUnreadable)
         ));
-        assert!(check(&exported, PASSPHRASE).is_ok());
+        assert!(check(&elsewhere, &exported, PASSPHRASE).is_ok());
     }
 
     #[test]
