@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the built Debian package without installing it system-wide: its declared Depends, its
+# Checks the built Debian package without installing it system-wide: its name, Depends, its
 # files (binary, desktop entry, autostart examples), then unpacks it with `dpkg -x` into a
 # temporary root and starts the unpacked binary: `doctor`, then the window under the current X
 # display (no configuration yet) until the UI's first-run set-up screen is up. Run after
@@ -24,9 +24,12 @@ trap 'rm -rf "$root"; [ -n "${app_pid:-}" ] && kill "$app_pid" 2>/dev/null || tr
 dpkg -x "$deb" "$root"
 bin="$root/usr/bin/vneid-kiosk"
 [ -x "$bin" ] || fail "no /usr/bin/vneid-kiosk in the package"
-desktop=$(ls -1 "$root"/usr/share/applications/*.desktop 2>/dev/null | head -n1)
-[ -n "$desktop" ] || fail "no desktop entry in /usr/share/applications"
+package=$(dpkg-deb -f "$deb" Package)
+[ "$package" = vneid-kiosk ] || fail "the package is named $package, not vneid-kiosk"
+desktop="$root/usr/share/applications/vneid-kiosk.desktop"
+[ -f "$desktop" ] || fail "no desktop entry /usr/share/applications/vneid-kiosk.desktop"
 grep -q '^Type=Application' "$desktop" || fail "desktop entry: no Type=Application"
+grep -q '^Name=VNeID Kiosk$' "$desktop" || fail "desktop entry: Name is not 'VNeID Kiosk'"
 grep -q '^Exec=vneid-kiosk' "$desktop" || fail "desktop entry: Exec is not vneid-kiosk"
 for f in config.default.toml autostart/vneid-kiosk.service autostart/vneid-kiosk-autostart.desktop \
   face-models/shape_predictor_5_face_landmarks.dat face-models/dlib_face_recognition_resnet_model_v1.dat; do
@@ -54,4 +57,4 @@ for _ in $(seq 1 300); do
 done
 grep -qs 'set-up screen shown' "$logs"/kiosk.*.log || fail "no set-up screen within 60 s"
 [ ! -e "$work/new/kiosk.toml" ] || fail "the set-up screen wrote a configuration before being asked"
-echo "check-deb: $(basename "$deb"): Depends ok ($depends), desktop entry ok, doctor ok, set-up screen up"
+echo "check-deb: $(basename "$deb"): package $package, Depends ok ($depends), desktop entry ok, doctor ok, set-up screen up"
