@@ -60,7 +60,7 @@ for size in 1280x800 1920x1080; do
   trap - EXIT
 done
 
-say "Crash restart of the real app: supervise --kiosk, kill -9 at the start screen and mid-enrollment (~20 s)"
+say "Crash restart of the real app under supervise: kill -9 at the start screen (--kiosk) and mid-enrollment (~20 s)"
 start_display 1280x800
 trap stop_display EXIT
 VNEID_APP_E2E=1 cargo test --quiet -p vneid-kiosk --test app_restart
