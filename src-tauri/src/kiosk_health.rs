@@ -73,8 +73,14 @@ async fn audit_facts(queue: &Queue) -> AuditFacts {
     }
 }
 
-/// The queue's facts with `audit` from the audit log; `None` when the queue cannot be read.
-async fn queue_facts(queue: &Queue, audit: AuditFacts) -> Option<QueueFacts> {
+/// The queue's facts with `audit` from the audit log and whether the freeze rules of `config`
+/// refuse new enrollments at `now`; `None` when the queue cannot be read.
+async fn queue_facts(
+    queue: &Queue,
+    audit: AuditFacts,
+    config: &Config,
+    now: Timestamp,
+) -> Option<QueueFacts> {
     use EnrollmentState::{Quarantined, Queued, Uploaded, Uploading};
     let counts = queue.counts().await.ok()?;
     let sum = |states: &[EnrollmentState]| {
@@ -90,6 +96,12 @@ async fn queue_facts(queue: &Queue, audit: AuditFacts) -> Option<QueueFacts> {
         quarantined: sum(&[Quarantined]),
         last_unclean_stop_at: audit.last_unclean_stop_at,
         audit: audit.chain,
+        frozen: crate::admission::frozen(
+            queue
+                .admission(now, &crate::admission::freeze_rules(config))
+                .await
+                .ok()?,
+        ),
     })
 }
 
@@ -145,10 +157,11 @@ impl HeaderHealth {
         (reader, camera_ready): (&str, bool),
         sync: &SyncStatus,
     ) -> HealthLine {
+        let now = Timestamp::now();
         let queue_facts = match queue {
             Some(queue) => {
                 let audit = self.audit(queue).await;
-                queue_facts(queue, audit).await
+                queue_facts(queue, audit, config, now).await
             }
             None => None,
         };
@@ -159,7 +172,7 @@ impl HeaderHealth {
                 .map(|i| i.free_bytes),
         };
         let facts = Facts {
-            now: Timestamp::now().unix_millis(),
+            now: now.unix_millis(),
             data_dir_free,
             queue: queue_facts,
             reader: reader_of_code(reader),
@@ -228,6 +241,7 @@ async fn doctor_finding(config: &Config, probed: &Probed) -> Finding {
         quarantined: 0,
         last_unclean_stop_at: None,
         audit: AuditChain::Intact,
+        frozen: None,
     };
     if !crate::store::queue_path(config).exists() {
         return summarise(&doctor_facts(config, probed, Some(never_ran)));
@@ -235,7 +249,7 @@ async fn doctor_finding(config: &Config, probed: &Probed) -> Finding {
     let queue_facts = match crate::store::open(config).await {
         Ok(queue) => {
             let audit = audit_facts(&queue).await;
-            let facts = queue_facts(&queue, audit).await;
+            let facts = queue_facts(&queue, audit, config, Timestamp::now()).await;
             queue.close().await;
             facts
         }
@@ -284,7 +298,7 @@ mod tests {
     }
 
     #[test]
-    fn the_queue_facts_count_waiting_packages_and_find_the_last_restart() {
+    fn the_queue_facts_count_waiting_packages_find_the_last_restart_and_the_freeze() {
         let dir = tempfile::tempdir().expect("tempdir");
         let config = config_in(dir.path());
         let queue = tauri::async_runtime::block_on(crate::store::open(&config)).expect("queue");
@@ -293,11 +307,23 @@ mod tests {
             &queue,
             crate::kiosk_mode::PreviousRun::Unclean { pid: 42 },
         ));
-        let facts = tauri::async_runtime::block_on(async {
-            let audit = audit_facts(&queue).await;
-            queue_facts(&queue, audit).await
-        })
-        .expect("facts");
+        let facts_under = |config: &Config| {
+            tauri::async_runtime::block_on(async {
+                let audit = audit_facts(&queue).await;
+                queue_facts(&queue, audit, config, Timestamp::now()).await
+            })
+            .expect("facts")
+        };
+        let facts = facts_under(&config);
+        assert_eq!(facts.frozen, None, "one package is under the default 500");
+        let strict = Config {
+            freeze_max_unsent: 1,
+            ..config.clone()
+        };
+        assert_eq!(
+            facts_under(&strict).frozen,
+            Some(health::line::Frozen::TooManyUnsent { count: 1 })
+        );
         assert_eq!((facts.unsent, facts.quarantined), (1, 0));
         assert!(facts.oldest_unsent_at.is_some());
         assert_eq!(facts.audit, AuditChain::Intact);
@@ -366,6 +392,8 @@ mod tests {
             Finding::NotRegistered,
             Finding::SyncNotStarted,
             Finding::Quarantined { count: 1 },
+            Finding::QueueFrozenTooMany { count: 1 },
+            Finding::QueueFrozenTooOld { since: 0 },
             Finding::BackOfficeUnreachable { count: 1, since: 0 },
             Finding::PackagesWaiting { count: 1, since: 0 },
             Finding::RecoveredFromCrash { at: 0 },

@@ -2,6 +2,7 @@
 //!
 //! Wiring only: logic lives in the `crates/` libraries, which build and test without Tauri.
 
+mod admission;
 mod backoffice_link;
 mod backup;
 mod camera;

@@ -134,6 +134,29 @@ impl Shell {
         }
     }
 
+    /// Before anything is read from a citizen: refuses a new citizen's start while the queue is
+    /// frozen (see [`crate::admission`]); a citizen who already consented goes on.
+    async fn admit_new_citizen(&self, now: Timestamp) -> Result<(), UiError> {
+        let in_progress = lock(&self.session).consented_at().is_some();
+        if in_progress {
+            return Ok(());
+        }
+        crate::admission::admit(self.queue.as_ref(), &self.config, now).await
+    }
+
+    /// The citizen accepts the consent notice at `now`: the start of their enrollment, refused
+    /// while the queue is frozen.
+    async fn consent(&self, now: Timestamp) -> Result<(), UiError> {
+        self.counter_operator().await?;
+        self.admit_new_citizen(now).await?;
+        lock(&self.session).consent(now);
+        tracing::info!(
+            notice = crate::enrollment::CONSENT_NOTICE_VERSION,
+            "consent given"
+        );
+        Ok(())
+    }
+
     /// Stops the camera and any chip read, and wipes the citizen's session.
     fn wipe_citizen(&self) -> Result<(), UiError> {
         if let Some(camera) = self.camera.get() {
@@ -303,6 +326,7 @@ async fn card_read_typed(
     date_of_expiry: String,
 ) -> Result<u64, UiError> {
     shell.counter_operator().await?;
+    shell.admit_new_citizen(Timestamp::now()).await?;
     let keys = {
         let session = lock(&shell.session);
         let id = session
@@ -321,6 +345,7 @@ async fn card_read_qr(
     payload: Option<String>,
 ) -> Result<u64, UiError> {
     shell.counter_operator().await?;
+    shell.admit_new_citizen(Timestamp::now()).await?;
     let keys = match payload {
         Some(payload) => KeyCandidates::from_qr_payload(&payload),
         None => {
@@ -468,13 +493,7 @@ fn queue_error(err: &QueueError) -> UiError {
 
 #[tauri::command]
 async fn session_consent(shell: tauri::State<'_, Shell>) -> Result<(), UiError> {
-    shell.counter_operator().await?;
-    lock(&shell.session).consent(Timestamp::now());
-    tracing::info!(
-        notice = crate::enrollment::CONSENT_NOTICE_VERSION,
-        "consent given"
-    );
-    Ok(())
+    shell.consent(Timestamp::now()).await
 }
 
 #[tauri::command]
@@ -1077,6 +1096,71 @@ mod tests {
         (shell, queue)
     }
 
+    /// Seals demo package `n`, created at `created`, and queues it.
+    fn queue_package(queue: &Queue, n: u32, created: Timestamp) -> enroll::package::PackageId {
+        let mut rng = rand_core::UnwrapErr(getrandom::SysRng);
+        let (_, office) = enroll::package::BackOfficeSecretKey::generate(&mut rng);
+        let signer = enroll::package::DeviceSigningKey::generate(&mut rng);
+        let device = DeviceId::new("kiosk-1").expect("id");
+        let group = GroupId::new("to-1").expect("group");
+        let enrollment =
+            enroll::demo::demo_enrollment(n, 60_000, &device, &group, created).expect("demo");
+        let package =
+            enroll::package::seal(&enrollment, created, &signer, &office, &mut rng).expect("seal");
+        tauri::async_runtime::block_on(queue.enqueue(&package, None, created)).expect("enqueue");
+        package.id()
+    }
+
+    #[test]
+    fn a_frozen_queue_refuses_a_new_citizen_before_anything_is_read_and_opens_once_acknowledged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut shell, queue) = counter_desk(dir.path(), Instant::now());
+        shell.config.freeze_max_unsent = 2;
+        let t0 = Timestamp::now();
+        let week_later = t0.plus_millis(7 * 24 * 3600 * 1000 + 1);
+        let consent = |now| tauri::async_runtime::block_on(shell.consent(now));
+        let first = queue_package(&queue, 1, t0);
+        assert_eq!(consent(t0), Ok(()), "one waiting, under the limit of 2");
+        assert_eq!(
+            tauri::async_runtime::block_on(shell.admit_new_citizen(week_later)),
+            Ok(()),
+            "a citizen already in progress goes on"
+        );
+        shell.wipe_citizen().expect("wiped");
+        assert_eq!(
+            consent(week_later),
+            Err(UiError::new("queue.frozen_too_old"))
+        );
+        let second = queue_package(&queue, 2, t0);
+        let audit_before = tauri::async_runtime::block_on(queue.audit().entries()).expect("audit");
+        let counts_before = tauri::async_runtime::block_on(queue.counts()).expect("counts");
+        assert_eq!(consent(t0), Err(UiError::new("queue.frozen_too_many")));
+        assert_eq!(
+            tauri::async_runtime::block_on(shell.admit_new_citizen(t0)),
+            Err(UiError::new("queue.frozen_too_many")),
+            "the card reads ask the same before reading a chip"
+        );
+        assert_eq!(lock(&shell.session).consented_at(), None, "no consent kept");
+        assert_eq!(
+            tauri::async_runtime::block_on(queue.audit().entries()).expect("audit"),
+            audit_before
+        );
+        assert_eq!(
+            tauri::async_runtime::block_on(queue.counts()).expect("counts"),
+            counts_before
+        );
+        for id in [first, second] {
+            tauri::async_runtime::block_on(async {
+                queue.begin_upload(id, t0).await?;
+                queue.upload_done(id, t0).await?;
+                queue.acknowledge(id, t0).await
+            })
+            .expect("acknowledged");
+        }
+        assert_eq!(consent(week_later), Ok(()), "open again once acknowledged");
+        assert_eq!(lock(&shell.session).consented_at(), Some(week_later));
+    }
+
     fn desk_locks(queue: &Queue) -> Vec<enroll::audit::AuditEntry> {
         tauri::async_runtime::block_on(queue.audit().entries())
             .expect("audit log")
@@ -1194,6 +1278,9 @@ mod tests {
             "operators.none_configured",
             "queue.unavailable",
             "operators.desk_locked",
+            "queue.frozen_too_many",
+            "queue.frozen_too_old",
+            "queue.database",
         ]) {
             let entry = format!("\"{code}\": \"error.{code}\"");
             assert!(dictionary.contains(&entry), "no sentence for {code}");

@@ -55,6 +55,8 @@ const HEALTH: Readonly<Record<string, HealthKey>> = {
   refused: "health.refused",
   not_registered: "health.not_registered",
   sync_not_started: "health.sync_not_started",
+  queue_frozen_too_many: "health.queue_frozen_too_many",
+  queue_frozen_too_old: "health.queue_frozen_too_old",
   quarantined: "health.quarantined",
   backoffice_unreachable: "health.backoffice_unreachable",
   packages_waiting: "health.packages_waiting",

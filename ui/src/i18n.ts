@@ -68,6 +68,10 @@ const vi = {
   "health.refused": "Máy chủ từ chối máy này — cần đăng ký lại",
   "health.not_registered": "Máy chưa đăng ký với máy chủ — báo quản trị viên",
   "health.sync_not_started": "Không khởi động được việc gửi — báo kỹ thuật viên",
+  "health.queue_frozen_too_many":
+    "Ngừng nhận hồ sơ mới: {number} hồ sơ chưa gửi — kết nối máy chủ hoặc gọi kỹ thuật viên huyện",
+  "health.queue_frozen_too_old":
+    "Ngừng nhận hồ sơ mới: hồ sơ chờ từ {time} — kết nối máy chủ hoặc gọi kỹ thuật viên huyện",
   "health.quarantined": "{number} hồ sơ bị từ chối hẳn — báo kỹ thuật viên",
   "health.backoffice_unreachable": "Mất kết nối, {number} hồ sơ chờ từ {time} — kiểm tra mạng",
   "health.packages_waiting": "{number} hồ sơ chờ gửi từ {time} — báo kỹ thuật viên",
@@ -308,6 +312,10 @@ const vi = {
     "Không mở được cơ sở dữ liệu hồ sơ của máy, nên chưa thể tiếp nhận. Hãy báo quản trị viên kiểm tra thư mục dữ liệu.",
   "error.queue.disk_full":
     "Ổ đĩa của máy đã gần đầy, máy tạm ngừng tiếp nhận để không làm hỏng hồ sơ đã lưu. Hãy báo quản trị viên giải phóng dung lượng.",
+  "error.queue.frozen_too_many":
+    "Máy tạm ngừng tiếp nhận hồ sơ mới vì đã có quá nhiều hồ sơ chưa gửi được về máy chủ tiếp nhận. Các hồ sơ đã lưu vẫn an toàn. Hãy kết nối máy với máy chủ tiếp nhận hoặc gọi kỹ thuật viên cấp huyện.",
+  "error.queue.frozen_too_old":
+    "Máy tạm ngừng tiếp nhận hồ sơ mới vì có hồ sơ đã chờ gửi về máy chủ tiếp nhận quá lâu. Các hồ sơ đã lưu vẫn an toàn. Hãy kết nối máy với máy chủ tiếp nhận hoặc gọi kỹ thuật viên cấp huyện.",
   "error.queue.corrupt":
     "Cơ sở dữ liệu hồ sơ của máy bị hỏng. Hãy ngừng tiếp nhận và báo quản trị viên ngay.",
   "error.queue.database":
@@ -464,6 +472,10 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
   "health.refused": "The back office refuses this kiosk — register it again",
   "health.not_registered": "Not registered with the back office — tell the administrator",
   "health.sync_not_started": "Sending could not start — call the technician",
+  "health.queue_frozen_too_many":
+    "New enrollments stopped: {number} packages unsent — connect to the back office or call the district technician",
+  "health.queue_frozen_too_old":
+    "New enrollments stopped: a package waiting since {time} — connect to the back office or call the district technician",
   "health.quarantined": "{number} packages refused for good — call the technician",
   "health.backoffice_unreachable":
     "Back office unreachable, {number} waiting since {time} — check the network",
@@ -711,6 +723,10 @@ const en: { [K in MessageKey]: Translation<Vi[K]> } = {
     "The kiosk's enrollment database could not be opened, so no enrollment can be taken. Ask the administrator to check the data directory.",
   "error.queue.disk_full":
     "The kiosk's disk is nearly full: it stops taking enrollments so that saved ones stay intact. Ask the administrator to free space.",
+  "error.queue.frozen_too_many":
+    "The kiosk has stopped taking new enrollments: too many packages have not reached the back office yet. The saved packages are safe. Connect the kiosk to the back office or call the district technician.",
+  "error.queue.frozen_too_old":
+    "The kiosk has stopped taking new enrollments: a package has waited too long to reach the back office. The saved packages are safe. Connect the kiosk to the back office or call the district technician.",
   "error.queue.corrupt":
     "The kiosk's enrollment database is damaged. Stop taking enrollments and tell the administrator at once.",
   "error.queue.database":
@@ -830,6 +846,8 @@ const ERROR_KEYS: Readonly<Record<string, PlainKey>> = {
   "operators.desk_locked": "error.operators.desk_locked",
   "operators.self_service_missing": "error.operators.self_service_missing",
   "queue.disk_full": "error.queue.disk_full",
+  "queue.frozen_too_many": "error.queue.frozen_too_many",
+  "queue.frozen_too_old": "error.queue.frozen_too_old",
   "queue.corrupt": "error.queue.corrupt",
   "queue.database": "error.queue.database",
   "id.format": "error.id.format",

@@ -139,6 +139,27 @@ describe("modes", () => {
   });
 });
 
+describe("frozen queue", () => {
+  test("a frozen queue refuses consent on the start screen with what to do, and nothing is read", async () => {
+    const { page, errors } = await open({ shell: { mode: "self-service" } });
+    await byId(page, "welcome-start").click();
+    await page.evaluate(() => {
+      window.__mock.failures.session_consent = "queue.frozen_too_many";
+    });
+    await byId(page, "consent-agree").click();
+    await byId(page, "consent-error").waitFor();
+    assert.match(await text(page, "consent-error"), /^Máy tạm ngừng tiếp nhận hồ sơ mới/);
+    assert.match(await text(page, "consent-error"), /vẫn an toàn.*kỹ thuật viên cấp huyện/);
+    assert.equal(await byId(page, "screen-id-entry").count(), 0, "no step past consent");
+    await byId(page, "lang-en").click();
+    assert.match(await text(page, "consent-error"), /the district technician\.$/);
+    for (const cmd of ["card_read_typed", "card_read_qr", "camera_start"]) {
+      assert.deepEqual(await calls(page, cmd), [], cmd);
+    }
+    assert.deepEqual(errors, []);
+  });
+});
+
 describe("header", () => {
   test("shows 'no reader found', no camera, back office unreachable and no queue honestly", async () => {
     const { page } = await open({

@@ -61,6 +61,18 @@ pub struct QueueFacts {
     /// When the kiosk last started after an unclean stop (Unix milliseconds).
     pub last_unclean_stop_at: Option<i64>,
     pub audit: AuditChain,
+    /// Why the queue refuses new enrollments (the freeze rules), if it does.
+    pub frozen: Option<Frozen>,
+}
+
+/// Why the queue takes no new enrollment until the back office acknowledges packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frozen {
+    /// This many packages wait, at or over the configured most.
+    TooManyUnsent { count: u64 },
+    /// The oldest unacknowledged package, created at `since` (Unix milliseconds), waited longer
+    /// than the configured days.
+    UnsentTooLong { since: i64 },
 }
 
 /// Everything the line is made from.
@@ -121,6 +133,14 @@ pub enum Finding {
     Refused,
     NotRegistered,
     SyncNotStarted,
+    /// New enrollments are refused: `count` packages wait for the back office.
+    QueueFrozenTooMany {
+        count: u64,
+    },
+    /// New enrollments are refused: a package has waited since `since`.
+    QueueFrozenTooOld {
+        since: i64,
+    },
     Quarantined {
         count: u64,
     },
@@ -182,6 +202,11 @@ pub fn summarise(facts: &Facts) -> Finding {
         Link::NotStarted => return Finding::SyncNotStarted,
         Link::Reachable | Link::Unknown | Link::Unreachable => {}
     }
+    match q.frozen {
+        Some(Frozen::TooManyUnsent { count }) => return Finding::QueueFrozenTooMany { count },
+        Some(Frozen::UnsentTooLong { since }) => return Finding::QueueFrozenTooOld { since },
+        None => {}
+    }
     if q.quarantined > 0 {
         return Finding::Quarantined {
             count: q.quarantined,
@@ -233,6 +258,8 @@ impl Finding {
             Finding::Refused => "refused",
             Finding::NotRegistered => "not_registered",
             Finding::SyncNotStarted => "sync_not_started",
+            Finding::QueueFrozenTooMany { .. } => "queue_frozen_too_many",
+            Finding::QueueFrozenTooOld { .. } => "queue_frozen_too_old",
             Finding::Quarantined { .. } => "quarantined",
             Finding::BackOfficeUnreachable { .. } => "backoffice_unreachable",
             Finding::PackagesWaiting { .. } => "packages_waiting",
@@ -257,6 +284,7 @@ impl Finding {
             Finding::AuditBroken { seq } => seq,
             Finding::DiskLow { free_mb } => i64::try_from(free_mb).ok(),
             Finding::Quarantined { count }
+            | Finding::QueueFrozenTooMany { count }
             | Finding::BackOfficeUnreachable { count, .. }
             | Finding::PackagesWaiting { count, .. } => i64::try_from(count).ok(),
             _ => None,
@@ -267,7 +295,8 @@ impl Finding {
     pub fn at(self) -> Option<i64> {
         match self {
             Finding::BackOfficeUnreachable { since, .. }
-            | Finding::PackagesWaiting { since, .. } => Some(since),
+            | Finding::PackagesWaiting { since, .. }
+            | Finding::QueueFrozenTooOld { since } => Some(since),
             Finding::RecoveredFromCrash { at } => Some(at),
             _ => None,
         }
@@ -335,6 +364,14 @@ impl Finding {
                 "Không khởi động được việc gửi hồ sơ: báo kỹ thuật viên (nhật ký ghi lý do).".into(),
                 "Sending could not start: call the technician (the log says why).".into(),
             ),
+            Finding::QueueFrozenTooMany { count } => pick(
+                format!("Đã ngừng nhận hồ sơ mới: {count} hồ sơ chưa được máy chủ tiếp nhận. Kết nối máy với máy chủ tiếp nhận hoặc gọi kỹ thuật viên cấp huyện; các hồ sơ đã lưu vẫn an toàn."),
+                format!("New enrollments stopped: {count} packages not yet acknowledged by the back office. Connect the kiosk to the back office or call the district technician; the stored packages are safe."),
+            ),
+            Finding::QueueFrozenTooOld { since } => pick(
+                format!("Đã ngừng nhận hồ sơ mới: có hồ sơ chờ gửi từ {} quá lâu. Kết nối máy với máy chủ tiếp nhận hoặc gọi kỹ thuật viên cấp huyện; các hồ sơ đã lưu vẫn an toàn.", time(since)),
+                format!("New enrollments stopped: a package has waited since {}, too long. Connect the kiosk to the back office or call the district technician; the stored packages are safe.", time(since)),
+            ),
             Finding::Quarantined { count } => pick(
                 format!("{count} hồ sơ bị máy chủ từ chối hẳn: xem danh sách \"chưa được tiếp nhận\" trong báo cáo và báo kỹ thuật viên."),
                 format!("{count} packages refused for good by the back office: see the \"not yet acknowledged\" list in the reports and call the technician."),
@@ -376,6 +413,7 @@ mod tests {
                 quarantined: 0,
                 last_unclean_stop_at: None,
                 audit: AuditChain::Intact,
+                frozen: None,
             }),
             reader: ReaderStatus::Ready("Virtual PCD 00 00".into()),
             camera: CameraStatus::Ready("replay: camera".into()),
@@ -478,6 +516,14 @@ mod tests {
             ),
             (with_queue(|q| q.quarantined = 2), "quarantined"),
             (
+                with_queue(|q| q.frozen = Some(Frozen::TooManyUnsent { count: 2 })),
+                "queue_frozen_too_many",
+            ),
+            (
+                with_queue(|q| q.frozen = Some(Frozen::UnsentTooLong { since: NOW })),
+                "queue_frozen_too_old",
+            ),
+            (
                 with_queue(|q| q.last_unclean_stop_at = Some(NOW - HOUR)),
                 "recovered_from_crash",
             ),
@@ -530,6 +576,43 @@ mod tests {
     }
 
     #[test]
+    fn a_frozen_queue_is_a_problem_after_the_back_office_link_and_before_waiting_packages() {
+        let mut facts = with_queue(|q| {
+            q.unsent = 600;
+            q.oldest_unsent_at = Some(NOW - 30 * HOUR);
+            q.quarantined = 1;
+            q.frozen = Some(Frozen::TooManyUnsent { count: 600 });
+        });
+        facts.link = Link::Unreachable;
+        let frozen = summarise(&facts);
+        assert_eq!(frozen, Finding::QueueFrozenTooMany { count: 600 });
+        assert_eq!(
+            (frozen.level(), frozen.number()),
+            (Level::Problem, Some(600))
+        );
+        facts.link = Link::ClockSkew;
+        assert_eq!(
+            summarise(&facts),
+            Finding::ClockSkew,
+            "the cause's own fix first"
+        );
+        facts.link = Link::Reachable;
+        facts.queue = facts.queue.map(|q| QueueFacts {
+            frozen: Some(Frozen::UnsentTooLong {
+                since: NOW - 30 * HOUR,
+            }),
+            ..q
+        });
+        let old = summarise(&facts);
+        assert_eq!(old.at(), Some(NOW - 30 * HOUR));
+        assert_eq!(old.code(), "queue_frozen_too_old");
+        for lang in [Language::Vi, Language::En] {
+            let text = old.text(lang, |_| "t".into());
+            assert!(text.contains(lang.pick("an toàn", "safe")), "{text}");
+        }
+    }
+
+    #[test]
     fn a_crash_is_a_notice_for_a_day_then_forgotten() {
         let crashed = |ago: i64| {
             summarise(&with_queue(|q| {
@@ -574,6 +657,8 @@ mod tests {
             Finding::AuditBroken { seq: Some(12) },
             Finding::DiskLow { free_mb: 321 },
             Finding::Quarantined { count: 4 },
+            Finding::QueueFrozenTooMany { count: 501 },
+            Finding::QueueFrozenTooOld { since: 3 },
             Finding::BackOfficeUnreachable { count: 5, since: 9 },
             Finding::PackagesWaiting { count: 6, since: 8 },
             Finding::RecoveredFromCrash { at: 7 },

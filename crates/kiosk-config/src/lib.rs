@@ -18,7 +18,7 @@ pub const DEFAULT_TOML: &str = include_str!("../../../assets/config.default.toml
 /// Environment variable naming the configuration file when `--config` is not given.
 pub const CONFIG_ENV: &str = "VNEID_KIOSK_CONFIG";
 
-const KEYS: [&str; 13] = [
+const KEYS: [&str; 15] = [
     "device_id",
     "device_name",
     "mode",
@@ -29,6 +29,8 @@ const KEYS: [&str; 13] = [
     "idle_timeout_secs",
     "idle_warning_secs",
     "operator_lock_minutes",
+    "freeze_max_unsent",
+    "freeze_max_unsent_days",
     "camera",
     "camera_fps",
     "face_models",
@@ -107,6 +109,10 @@ pub struct Config {
     pub idle_warning_secs: u32,
     /// Counter mode: minutes without activity after which the core signs the operator out.
     pub operator_lock_minutes: u32,
+    /// New enrollments stop when this many packages wait for the back office's acknowledgement.
+    pub freeze_max_unsent: u64,
+    /// New enrollments stop when the oldest unacknowledged package is older than this many days.
+    pub freeze_max_unsent_days: u32,
     pub camera: Camera,
     /// Frames per second asked of the webcam, or played by a replay.
     pub camera_fps: u32,
@@ -160,6 +166,8 @@ pub enum Rule {
     IdleTimeoutRange,
     IdleWarningRange,
     OperatorLockRange,
+    FreezeMaxUnsentRange,
+    FreezeMaxUnsentDaysRange,
     NoHomeForDataDir,
     CameraChoice,
     CameraFpsRange,
@@ -265,6 +273,14 @@ fn rule_text(rule: Rule, lang: Language) -> &'static str {
         Rule::OperatorLockRange => lang.pick(
             "phải từ 1 đến 240 phút.",
             "must be between 1 and 240 minutes.",
+        ),
+        Rule::FreezeMaxUnsentRange => lang.pick(
+            "phải từ 1 đến 100000 hồ sơ.",
+            "must be between 1 and 100000 packages.",
+        ),
+        Rule::FreezeMaxUnsentDaysRange => lang.pick(
+            "phải từ 1 đến 90 ngày.",
+            "must be between 1 and 90 days.",
         ),
         Rule::CameraChoice => lang.pick(
             "phải là \"auto\" (camera đầu tiên), \"index:N\" (camera /dev/videoN), \"name:TÊN\" (theo tên camera) hoặc \"replay:THƯ_MỤC\" (phát lại ảnh, chỉ để thử nghiệm).",
@@ -432,6 +448,17 @@ fn validate(table: &Table, base: PathBuf, origin: Origin) -> Result<Config, Prob
     if !(1..=240).contains(&operator_lock) {
         return Err(invalid("operator_lock_minutes", Rule::OperatorLockRange));
     }
+    let freeze_max_unsent = number(table, "freeze_max_unsent")?;
+    if !(1..=100_000).contains(&freeze_max_unsent) {
+        return Err(invalid("freeze_max_unsent", Rule::FreezeMaxUnsentRange));
+    }
+    let freeze_max_unsent_days = number(table, "freeze_max_unsent_days")?;
+    if !(1..=90).contains(&freeze_max_unsent_days) {
+        return Err(invalid(
+            "freeze_max_unsent_days",
+            Rule::FreezeMaxUnsentDaysRange,
+        ));
+    }
     let camera = camera(text(table, "camera")?, &base)?;
     let camera_fps = number(table, "camera_fps")?;
     if !(1..=60).contains(&camera_fps) {
@@ -453,6 +480,8 @@ fn validate(table: &Table, base: PathBuf, origin: Origin) -> Result<Config, Prob
         idle_timeout_secs: u32::try_from(idle_timeout).unwrap_or(u32::MAX),
         idle_warning_secs: u32::try_from(idle_warning).unwrap_or(u32::MAX),
         operator_lock_minutes: u32::try_from(operator_lock).unwrap_or(u32::MAX),
+        freeze_max_unsent: u64::try_from(freeze_max_unsent).unwrap_or(1),
+        freeze_max_unsent_days: u32::try_from(freeze_max_unsent_days).unwrap_or(1),
         camera,
         camera_fps: u32::try_from(camera_fps).unwrap_or(1),
         face_models,
@@ -528,6 +557,8 @@ mod tests {
         assert_eq!(config.language, Language::Vi);
         assert_eq!(config.idle_timeout_secs, 90);
         assert_eq!(config.operator_lock_minutes, 15);
+        assert_eq!(config.freeze_max_unsent, 500);
+        assert_eq!(config.freeze_max_unsent_days, 7);
         assert_eq!(config.origin, Origin::Embedded);
         for key in KEYS {
             assert!(
@@ -594,6 +625,10 @@ mod tests {
             ("idle_warning_secs = 2", "idle_warning_secs"),
             ("operator_lock_minutes = 0", "operator_lock_minutes"),
             ("operator_lock_minutes = 241", "operator_lock_minutes"),
+            ("freeze_max_unsent = 0", "freeze_max_unsent"),
+            ("freeze_max_unsent = 100001", "freeze_max_unsent"),
+            ("freeze_max_unsent_days = 0", "freeze_max_unsent_days"),
+            ("freeze_max_unsent_days = 91", "freeze_max_unsent_days"),
             ("camera = \"webcam\"", "camera"),
             ("camera = \"index:one\"", "camera"),
             ("camera = \"replay:\"", "camera"),
