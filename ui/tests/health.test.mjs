@@ -108,3 +108,33 @@ test("a restart after a crash is a notice, and a state the UI does not know is n
     "Trạng thái không rõ (fan_failed) — hãy báo quản trị viên",
   );
 });
+
+test("a frozen queue is a problem on the health line that says to connect or call the district technician", async () => {
+  const { page } = await open({
+    shell: {
+      health: { state: "queue_frozen_too_many", level: "problem", number: 500, at: null },
+    },
+  });
+  assert.equal(await byId(page, "health-line").getAttribute("data-level"), "problem");
+  assert.equal(
+    await text(page, "health-line-text"),
+    "Ngừng nhận hồ sơ mới: 500 hồ sơ chưa gửi — kết nối máy chủ hoặc gọi kỹ thuật viên huyện",
+  );
+  const since = await page.evaluate(() => new Date(2026, 10, 20, 9, 30).getTime());
+  await page.evaluate((at) => {
+    window.__mock.state.health = { state: "queue_frozen_too_old", level: "problem", number: 1, at };
+  }, since);
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="health-line"]')?.getAttribute("data-state") ===
+      "queue_frozen_too_old",
+    null,
+    { timeout: 3000 },
+  );
+  await byId(page, "lang-en").click();
+  assert.match(
+    await text(page, "health-line-text"),
+    /^New enrollments stopped: a package waiting since .*09:30.* — connect to the back office or call the district technician$/,
+  );
+  assert.deepEqual(await violations(page), [], "frozen (en)");
+});
