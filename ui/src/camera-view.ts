@@ -3,6 +3,7 @@
 //! sends them, keeps room for what the screen draws over them, closes the camera when the
 //! screen is left, and says in one sentence why the camera does not work, with "Thử lại".
 //! Events of an earlier run (a retake, another screen) and of a run that failed are ignored.
+//! The picture sits in a slot a screen may size (the portrait step fits it to the space left).
 
 import { button, h } from "./dom";
 import type { I18n, PlainKey } from "./i18n";
@@ -58,7 +59,7 @@ export function cameraView(
   const element = h(
     "figure",
     { class: "camera", testid: "camera", "data-purpose": purpose, "data-state": "starting" },
-    frame,
+    h("div", { class: "camera-slot" }, frame),
     state,
     retry,
   );

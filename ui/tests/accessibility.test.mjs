@@ -3,17 +3,14 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import * as harness from "./harness.mjs";
-import { byId, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+import { axeViolations, byId, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
 
 /** After the card's "continue": the form, through the portrait step where the flow has one. */
 async function toFormFromCard(page) {
   await page.locator('[data-testid="screen-form"], [data-testid="screen-portrait"]').waitFor();
   if (await byId(page, "screen-portrait").isVisible()) await harness.passPortrait(page);
 }
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 let server;
 let browser;
@@ -28,22 +25,10 @@ after(async () => {
   await server?.close();
 });
 
-async function violations(page) {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-    });
-    return result.violations.map(
-      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
-  });
-}
-
 async function checkBothLanguages(page, where) {
   for (const lang of ["vi", "en"]) {
     await byId(page, `lang-${lang}`).click();
-    assert.deepEqual(await violations(page), [], `${where} (${lang})`);
+    assert.deepEqual(await axeViolations(page), [], `${where} (${lang})`);
   }
 }
 
@@ -118,7 +103,7 @@ test("the idle warning has no accessibility violations", async () => {
   });
   await byId(page, "welcome-start").click();
   await byId(page, "idle-warning").waitFor({ timeout: 3000 });
-  assert.deepEqual(await violations(page), [], "idle warning");
+  assert.deepEqual(await axeViolations(page), [], "idle warning");
   await context.close();
 });
 

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   PORTRAIT_JPEG,
+  axeViolations,
   byId,
   calls,
   launchBrowser,
@@ -403,6 +404,138 @@ describe("the portrait step", () => {
     await guidance(page, ["move_closer"], { x: 0.45, y: 0.4, width: 0.1, height: 0.12 });
     assert.equal(await byId(page, "portrait-no-face-help").isVisible(), false);
   });
+
+  /**
+   * Where the step's actions and sentences are on screen: each must be wholly inside the
+   * viewport above the footer and be what a finger at its centre touches; nothing scrolls; no
+   * target under 56 px.
+   */
+  async function reachable(page, ids) {
+    return page.evaluate((ids) => {
+      const main = document.querySelector(".shell-main");
+      const footer = document.querySelector('[data-testid="footer"]').getBoundingClientRect();
+      const place = {};
+      for (const id of ids) {
+        const el = document.querySelector(`[data-testid="${id}"]`);
+        if (el === null || el.getClientRects().length === 0) {
+          place[id] = "not shown";
+          continue;
+        }
+        const r = el.getBoundingClientRect();
+        const inside = r.top >= 0 && r.left >= 0 && r.right <= innerWidth && r.bottom <= footer.top;
+        const touched = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        place[id] = !inside
+          ? `outside (${Math.round(r.top)}..${Math.round(r.bottom)}, footer at ${Math.round(footer.top)})`
+          : el.contains(touched)
+            ? "reachable"
+            : `covered by ${touched?.getAttribute("data-testid") ?? touched?.tagName}`;
+      }
+      return {
+        place,
+        scrolls: main.scrollHeight > main.clientHeight || main.scrollWidth > main.clientWidth,
+        small: [...document.querySelectorAll("button")]
+          .filter((b) => b.getClientRects().length > 0)
+          .filter((b) => b.offsetWidth < 56 || b.offsetHeight < 56)
+          .map((b) => b.getAttribute("data-testid")),
+      };
+    }, ids);
+  }
+
+  async function assertFits(page, ids, where) {
+    const layout = await reachable(page, ids);
+    assert.deepEqual(
+      layout,
+      { place: Object.fromEntries(ids.map((id) => [id, "reachable"])), scrolls: false, small: [] },
+      where,
+    );
+  }
+
+  for (const viewport of [
+    { width: 1280, height: 800 },
+    { width: 1920, height: 1080 },
+  ]) {
+    for (const mode of ["self-service", "counter"]) {
+      test(`${mode} at ${viewport.width}x${viewport.height}: the picture, the help and every button of the step fit above the footer with no scrolling`, async () => {
+        // The header's longest states, as on a kiosk without back office.
+        const { page, errors } = await open(mode, {
+          viewport,
+          shell: {
+            mode,
+            sync: { state: "refused", lastSyncAt: Date.now(), retryAt: Date.now() },
+            queueWaiting: null,
+          },
+        });
+        await page.clock.install();
+        await toPortrait(page, mode);
+        const frame = `data:image/jpeg;base64,${PORTRAIT_JPEG.toString("base64")}`;
+        await emit(page, "camera-frame", {
+          run: await run(page),
+          jpeg: frame,
+          width: 960,
+          height: 540,
+        });
+        await guidance(page, ["no_face"]);
+        await page.clock.fastForward(16_000);
+        await guidance(page, ["no_face"]);
+        assert.equal(await byId(page, "portrait-no-face-help").isVisible(), true);
+        for (const lang of ["vi", "en"]) {
+          await byId(page, `lang-${lang}`).click();
+          const where = `no face for long (${lang})`;
+          await assertFits(page, ["camera-preview", "portrait-no-face-help", "cancel"], where);
+          const picture = await byId(page, "camera-preview").boundingBox();
+          assert.ok(
+            picture.height >= 240,
+            `the live picture is ${picture.height} px high: ${where}`,
+          );
+          assert.deepEqual(await axeViolations(page), [], where);
+        }
+
+        await emit(page, "camera-status", {
+          run: await run(page),
+          state: "failed",
+          error: "camera.no_camera",
+        });
+        for (const lang of ["vi", "en"]) {
+          await byId(page, `lang-${lang}`).click();
+          const where = `camera failed (${lang})`;
+          await assertFits(
+            page,
+            ["camera-state", "camera-retry", "portrait-no-face-help", "cancel"],
+            where,
+          );
+        }
+
+        await byId(page, "camera-retry").click();
+        await page.waitForFunction(() => window.__mock.cameraRun === 3);
+        await emit(page, "camera-captured", {
+          run: await run(page),
+          jpeg: frame,
+          width: 420,
+          height: 540,
+          comparison: { score: 0.21, threshold: 0.47, samePerson: false },
+          comparisonUnavailable: null,
+        });
+        for (const lang of ["vi", "en"]) {
+          await byId(page, `lang-${lang}`).click();
+          const where = `taken, compared (${lang})`;
+          await assertFits(
+            page,
+            [
+              "portrait-captured-image",
+              "portrait-chip-image",
+              "portrait-compare",
+              "portrait-continue",
+              "portrait-retake",
+              "cancel",
+            ],
+            where,
+          );
+          assert.deepEqual(await axeViolations(page), [], where);
+        }
+        assert.deepEqual(errors, []);
+      });
+    }
+  }
 
   test("leaving the step closes the camera", async () => {
     const { page } = await open("counter");

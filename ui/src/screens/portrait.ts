@@ -4,7 +4,9 @@
 //! steady run, "Chụp lại" to take it again, and the chip's photo beside the one taken with the
 //! face comparison's score and verdict; when no comparison could run (no face models, no chip
 //! photo) the officer compares the two photos and no score is shown. When no face is seen for
-//! long, a sentence says what to do and where to get help.
+//! long, a sentence says what to do and where to get help. The step fits the screen without
+//! scrolling: the picture takes the height left once the title, the sentences beside it and
+//! the buttons below have theirs, so a citizen at a touchscreen always sees "Hủy".
 
 import { button, h } from "../dom";
 import type { PlainKey } from "../i18n";
@@ -187,10 +189,8 @@ export const portrait: ScreenFactory = (ctx) => {
     { class: "screen-portrait", testid: "screen-portrait" },
     i18n.text(h("h1"), "portrait.title"),
     i18n.text(h("p", { class: "lead" }), "portrait.help"),
-    h("div", { class: "portrait-row" }, camera.element, captured, chip),
-    help,
-    error,
-    compare,
+    h("div", { class: "portrait-stage" }, camera.element, captured),
+    h("div", { class: "portrait-side" }, chip, help, error, compare),
     h(
       "div",
       { class: "actions" },
