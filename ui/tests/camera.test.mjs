@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import {
   PORTRAIT_JPEG,
+  assertReachable,
   axeViolations,
   byId,
   calls,
@@ -405,51 +406,6 @@ describe("the portrait step", () => {
     assert.equal(await byId(page, "portrait-no-face-help").isVisible(), false);
   });
 
-  /**
-   * Where the step's actions and sentences are on screen: each must be wholly inside the
-   * viewport above the footer and be what a finger at its centre touches; nothing scrolls; no
-   * target under 56 px.
-   */
-  async function reachable(page, ids) {
-    return page.evaluate((ids) => {
-      const main = document.querySelector(".shell-main");
-      const footer = document.querySelector('[data-testid="footer"]').getBoundingClientRect();
-      const place = {};
-      for (const id of ids) {
-        const el = document.querySelector(`[data-testid="${id}"]`);
-        if (el === null || el.getClientRects().length === 0) {
-          place[id] = "not shown";
-          continue;
-        }
-        const r = el.getBoundingClientRect();
-        const inside = r.top >= 0 && r.left >= 0 && r.right <= innerWidth && r.bottom <= footer.top;
-        const touched = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-        place[id] = !inside
-          ? `outside (${Math.round(r.top)}..${Math.round(r.bottom)}, footer at ${Math.round(footer.top)})`
-          : el.contains(touched)
-            ? "reachable"
-            : `covered by ${touched?.getAttribute("data-testid") ?? touched?.tagName}`;
-      }
-      return {
-        place,
-        scrolls: main.scrollHeight > main.clientHeight || main.scrollWidth > main.clientWidth,
-        small: [...document.querySelectorAll("button")]
-          .filter((b) => b.getClientRects().length > 0)
-          .filter((b) => b.offsetWidth < 56 || b.offsetHeight < 56)
-          .map((b) => b.getAttribute("data-testid")),
-      };
-    }, ids);
-  }
-
-  async function assertFits(page, ids, where) {
-    const layout = await reachable(page, ids);
-    assert.deepEqual(
-      layout,
-      { place: Object.fromEntries(ids.map((id) => [id, "reachable"])), scrolls: false, small: [] },
-      where,
-    );
-  }
-
   for (const viewport of [
     { width: 1280, height: 800 },
     { width: 1920, height: 1080 },
@@ -481,7 +437,7 @@ describe("the portrait step", () => {
         for (const lang of ["vi", "en"]) {
           await byId(page, `lang-${lang}`).click();
           const where = `no face for long (${lang})`;
-          await assertFits(page, ["camera-preview", "portrait-no-face-help", "cancel"], where);
+          await assertReachable(page, ["camera-preview", "portrait-no-face-help", "cancel"], where);
           const picture = await byId(page, "camera-preview").boundingBox();
           assert.ok(
             picture.height >= 240,
@@ -498,7 +454,7 @@ describe("the portrait step", () => {
         for (const lang of ["vi", "en"]) {
           await byId(page, `lang-${lang}`).click();
           const where = `camera failed (${lang})`;
-          await assertFits(
+          await assertReachable(
             page,
             ["camera-state", "camera-retry", "portrait-no-face-help", "cancel"],
             where,
@@ -518,7 +474,7 @@ describe("the portrait step", () => {
         for (const lang of ["vi", "en"]) {
           await byId(page, `lang-${lang}`).click();
           const where = `taken, compared (${lang})`;
-          await assertFits(
+          await assertReachable(
             page,
             [
               "portrait-captured-image",

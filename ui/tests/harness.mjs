@@ -2,6 +2,7 @@
 // Chromium through playwright-core, and replaces the Tauri IPC with a mock core whose state a
 // test can read and change (window.__mock).
 
+import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
@@ -327,4 +328,46 @@ export async function passPortrait(page, jpeg = PORTRAIT_JPEG) {
   await page.getByTestId("portrait-continue").click();
   await page.getByTestId("screen-form").waitFor();
   return url;
+}
+
+/**
+ * Asserts a finger reaches each of `ids` as the screen is: wholly inside the viewport above the
+ * footer and what a touch at its centre hits; no button under 56 px; and, unless `scrollable`
+ * (a long form beside its keypad), the screen does not scroll.
+ */
+export async function assertReachable(page, ids, where, { scrollable = false } = {}) {
+  const layout = await page.evaluate((ids) => {
+    const main = document.querySelector(".shell-main");
+    const footer = document.querySelector('[data-testid="footer"]').getBoundingClientRect();
+    const place = {};
+    for (const id of ids) {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      if (el === null || el.getClientRects().length === 0) {
+        place[id] = "not shown";
+        continue;
+      }
+      const r = el.getBoundingClientRect();
+      const inside = r.top >= 0 && r.left >= 0 && r.right <= innerWidth && r.bottom <= footer.top;
+      const touched = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      place[id] = !inside
+        ? `outside (${Math.round(r.top)}..${Math.round(r.bottom)}, footer at ${Math.round(footer.top)})`
+        : el.contains(touched)
+          ? "reachable"
+          : `covered by ${touched?.getAttribute("data-testid") ?? touched?.tagName}`;
+    }
+    return {
+      place,
+      scrolls: main.scrollHeight > main.clientHeight || main.scrollWidth > main.clientWidth,
+      small: [...document.querySelectorAll("button")]
+        .filter((b) => b.getClientRects().length > 0)
+        .filter((b) => b.offsetWidth < 56 || b.offsetHeight < 56)
+        .map((b) => b.getAttribute("data-testid")),
+    };
+  }, ids);
+  if (scrollable) layout.scrolls = false;
+  assert.deepEqual(
+    layout,
+    { place: Object.fromEntries(ids.map((id) => [id, "reachable"])), scrolls: false, small: [] },
+    where,
+  );
 }
