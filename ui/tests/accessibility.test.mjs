@@ -1,10 +1,10 @@
 // axe-core on every screen, in both languages, in headless Chromium with the core mocked:
 // no WCAG 2.2 A/AA violation (contrast, names and labels, target size, ARIA use).
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as harness from "./harness.mjs";
-import { axeViolations, byId, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+import { axeViolations, byId, kioskSuite } from "./harness.mjs";
 
 /** After the card's "continue": the form, through the portrait step where the flow has one. */
 async function toFormFromCard(page) {
@@ -12,18 +12,7 @@ async function toFormFromCard(page) {
   if (await byId(page, "screen-portrait").isVisible()) await harness.passPortrait(page);
 }
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { open } = kioskSuite();
 
 async function checkBothLanguages(page, where) {
   for (const lang of ["vi", "en"]) {
@@ -33,7 +22,7 @@ async function checkBothLanguages(page, where) {
 }
 
 test("self-service screens have no accessibility violations", async () => {
-  const { page, context } = await openKiosk(browser, server.url, {
+  const { page, context } = await open({
     shell: {
       mode: "self-service",
       reader: { state: "no_reader", detail: null },
@@ -86,7 +75,7 @@ test("self-service screens have no accessibility violations", async () => {
 });
 
 test("counter sign-in, its letter keypad and its error have no accessibility violations", async () => {
-  const { page, context } = await openKiosk(browser, server.url, { shell: { mode: "counter" } });
+  const { page, context } = await open({ shell: { mode: "counter" } });
   await byId(page, "signin-operator").focus();
   await checkBothLanguages(page, "sign-in");
   await byId(page, "signin-operator").fill("cb01");
@@ -98,7 +87,7 @@ test("counter sign-in, its letter keypad and its error have no accessibility vio
 });
 
 test("the idle warning has no accessibility violations", async () => {
-  const { page, context } = await openKiosk(browser, server.url, {
+  const { page, context } = await open({
     shell: { mode: "self-service", idleTimeoutSecs: 20, idleWarningSecs: 19 },
   });
   await byId(page, "welcome-start").click();
@@ -109,7 +98,7 @@ test("the idle warning has no accessibility violations", async () => {
 
 test("at the counter: the header with the operator and the sync loop's states, form, review and done have no accessibility violations", async () => {
   const now = Date.now();
-  const { page, context } = await openKiosk(browser, server.url, {
+  const { page, context } = await open({
     shell: {
       mode: "counter",
       sync: { state: "unreachable", lastSyncAt: now - 3_600_000, retryAt: now + 60_000 },
@@ -185,7 +174,7 @@ test("at the counter: the header with the operator and the sync loop's states, f
 });
 
 test("the sign-in screen after the desk locked has no accessibility violations", async () => {
-  const { page, context } = await openKiosk(browser, server.url, {
+  const { page, context } = await open({
     shell: { mode: "counter", operatorLockSecs: 2 },
     signInCode: null,
   });

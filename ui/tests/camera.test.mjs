@@ -4,7 +4,7 @@
 // self-service station), the portrait step with its guidance, automatic capture, retake and the
 // chip photo beside it, a camera that fails, and a face not seen for long.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -14,26 +14,11 @@ import {
   axeViolations,
   byId,
   calls,
-  launchBrowser,
-  openKiosk,
+  kioskSuite,
   passPortrait,
-  serveDist,
 } from "./harness.mjs";
 
-let server;
-let browser;
-const opened = [];
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const { context } of opened) await context.close();
-  await browser?.close();
-  await server?.close();
-});
+const suite = kioskSuite();
 
 const QR_FRAME = readFileSync(
   fileURLToPath(new URL("../../assets/frames/qr/01-nguyen-van-a-1280x720.jpg", import.meta.url)),
@@ -53,14 +38,12 @@ const QR_HOLDER = {
 };
 
 async function open(mode, options = {}) {
-  const kiosk = await openKiosk(browser, server.url, {
+  return suite.open({
     shell: { mode },
     signInCode: null,
     cardState: { state: "present", reader: "Virtual PCD 00 00" },
     ...options,
   });
-  opened.push(kiosk);
-  return kiosk;
 }
 
 const text = async (page, id) => (await byId(page, id).textContent())?.trim();

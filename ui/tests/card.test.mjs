@@ -2,26 +2,13 @@
 // reader state, typed dates, progress per file, names before the portrait, each verdict with
 // what to do in each mode, each error as its sentence, a lifted card that resumes, the wipe.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { byId, calls, passPortrait, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+import { byId, calls, kioskSuite, passPortrait } from "./harness.mjs";
 
-let server;
-let browser;
-const opened = [];
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const { context } of opened) await context.close();
-  await browser?.close();
-  await server?.close();
-});
+const suite = kioskSuite();
 
 const ID = "001090012345";
 const HOLDER = {
@@ -41,12 +28,10 @@ const JPEG = [
 ];
 
 async function open(options = {}) {
-  const kiosk = await openKiosk(browser, server.url, {
+  return suite.open({
     shell: { mode: "self-service", ...options.shell },
     ...options,
   });
-  opened.push(kiosk);
-  return kiosk;
 }
 
 async function text(page, id) {

@@ -3,6 +3,7 @@
 // test can read and change (window.__mock).
 
 import assert from "node:assert/strict";
+import { after, before } from "node:test";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
@@ -285,19 +286,51 @@ export async function openKiosk(browser, url, options = {}) {
 
 export const byId = (page, id) => page.getByTestId(id);
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+/**
+ * The suite's shared set-up: registers node:test hooks that serve ui/dist and start Chromium
+ * before the file's tests and close every opened page, the browser and the server after them.
+ * `open(options)` opens the kiosk (see `openKiosk`) in a fresh page closed with the suite.
+ */
+export function kioskSuite() {
+  let server;
+  let browser;
+  const opened = [];
+  before(async () => {
+    server = await serveDist();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    for (const { context } of opened) await context.close();
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    async open(options) {
+      const kiosk = await openKiosk(browser, server.url, options);
+      opened.push(kiosk);
+      return kiosk;
+    },
+  };
+}
 
-/** axe-core's WCAG 2.2 A/AA violations on the page as it is, one line each. */
-export async function axeViolations(page) {
+/** The axe-core script a test adds to a page. */
+export const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/**
+ * axe-core's WCAG 2.2 A/AA violations on the page as it is (or only in the element `within`
+ * selects), one line each.
+ */
+export async function axeViolations(page, within = null) {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, {
+  return page.evaluate(async (within) => {
+    const scope = within === null ? document : document.querySelector(within);
+    const result = await window.axe.run(scope, {
       runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
     });
     return result.violations.map(
       (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
     );
-  });
+  }, within);
 }
 
 /** Commands the page sent to the mock core, in order. */

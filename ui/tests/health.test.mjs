@@ -2,47 +2,15 @@
 // to do (its number and time filled in), a notice, an unknown state named, both languages,
 // updated by the 2 s poll, and no accessibility violation at either level.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { byId, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+import { axeViolations, byId, kioskSuite } from "./harness.mjs";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-let server;
-let browser;
-const opened = [];
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const { context } of opened) await context.close();
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(options) {
-  const kiosk = await openKiosk(browser, server.url, options);
-  opened.push(kiosk);
-  return kiosk;
-}
+const { open } = kioskSuite();
 
 const text = async (page, id) => (await byId(page, id).textContent())?.trim();
 
-async function violations(page) {
-  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document.querySelector('[data-testid="header"]'), {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-    });
-    return result.violations.map(
-      (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-    );
-  });
-}
+const violations = (page) => axeViolations(page, '[data-testid="header"]');
 
 test("the header's health line says OK, then the first problem and what to do, in both languages", async () => {
   const { page, errors } = await open({ shell: { mode: "counter" } });

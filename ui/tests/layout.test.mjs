@@ -3,29 +3,11 @@
 // reaches every button of the step without scrolling (the ID entry with its error, the form
 // with the digit or the letter keypad and its errors, the review).
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  assertReachable,
-  byId,
-  launchBrowser,
-  openKiosk,
-  passPortrait,
-  serveDist,
-} from "./harness.mjs";
+import { assertReachable, byId, kioskSuite, passPortrait } from "./harness.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { open } = kioskSuite();
 
 const QR_HOLDER = {
   fullName: "Nguyễn Văn A",
@@ -53,7 +35,7 @@ for (const viewport of [
   const size = `${viewport.width}x${viewport.height}`;
   for (const mode of ["self-service", "counter"]) {
     test(`${mode} at ${size}: the ID entry, the form with either keypad and the review keep their buttons on screen`, async () => {
-      const { page, context } = await openKiosk(browser, server.url, {
+      const { page, context } = await open({
         viewport,
         shell: { mode },
         signInCode: null,

@@ -6,27 +6,11 @@
 // src-tauri/src/reports_screen.rs and crates/reports; printing itself opens a GTK dialog that a
 // headless test cannot click, so these tests stop at the `print_view` command.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { byId, calls, launchBrowser, openKiosk, passPortrait, serveDist } from "./harness.mjs";
+import { AXE, byId, calls, kioskSuite, passPortrait } from "./harness.mjs";
 
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-let server;
-let browser;
-const opened = [];
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const { context } of opened) await context.close();
-  await browser?.close();
-  await server?.close();
-});
+const { open } = kioskSuite();
 
 /** The report the mock core answers with, in the asked language (as the real core formats). */
 function progressView(lang) {
@@ -176,12 +160,11 @@ function installReportsCore(role) {
 }
 
 async function openReports(role, options = {}) {
-  const kiosk = await openKiosk(browser, server.url, {
+  const kiosk = await open({
     shell: { mode: "counter", ...options.shell },
     signInCode: null,
     ...options,
   });
-  opened.push(kiosk);
   const { page } = kiosk;
   await page.evaluate(
     ([p, e]) => {
@@ -443,8 +426,7 @@ describe("reports layout", () => {
   });
 
   test("self-service has no way into the reports", async () => {
-    const kiosk = await openKiosk(browser, server.url, { shell: { mode: "self-service" } });
-    opened.push(kiosk);
+    const kiosk = await open({ shell: { mode: "self-service" } });
     await byId(kiosk.page, "welcome-start").click();
     await byId(kiosk.page, "screen-consent").waitFor();
     assert.equal(await byId(kiosk.page, "reports-open").count(), 0);
@@ -457,11 +439,10 @@ describe("receipt", () => {
   };
 
   test("at the counter the done screen prints the citizen's receipt through the core", async () => {
-    const kiosk = await openKiosk(browser, server.url, {
+    const kiosk = await open({
       shell: { mode: "counter" },
       signInCode: null,
     });
-    opened.push(kiosk);
     const { page } = kiosk;
     await page.evaluate(installReportsCore, "operator");
     await byId(page, "signin-operator").fill("cb01");

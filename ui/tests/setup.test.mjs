@@ -4,12 +4,9 @@
 // reader's model can do; further operators are added, checked, removed and sent with the form;
 // the whole screen, with its results shown, has no WCAG 2.2 A/AA violation (axe-core).
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { byId, calls, launchBrowser, openKiosk, PORTRAIT_JPEG, serveDist } from "./harness.mjs";
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+import { AXE, byId, calls, kioskSuite, PORTRAIT_JPEG } from "./harness.mjs";
 
 const SETUP = {
   status: {
@@ -43,21 +40,10 @@ const PASSED = {
   driverExtendedApdu: null,
 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const { open } = kioskSuite();
 
 async function openSetup() {
-  return openKiosk(browser, server.url, { setup: structuredClone(SETUP) });
+  return open({ setup: structuredClone(SETUP) });
 }
 
 test("the camera test shows the live picture of the camera the form names", async () => {

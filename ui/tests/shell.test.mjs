@@ -1,30 +1,11 @@
 // The kiosk shell in headless Chromium with the Tauri core mocked: languages, modes, header
 // states, keypad, sign-in errors, idle wipe, layout. Run with `npm test` (builds dist first).
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { byId, calls, passPortrait, launchBrowser, openKiosk, serveDist } from "./harness.mjs";
+import { byId, calls, kioskSuite, passPortrait } from "./harness.mjs";
 
-let server;
-let browser;
-const opened = [];
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  for (const { context } of opened) await context.close();
-  await browser?.close();
-  await server?.close();
-});
-
-async function open(options) {
-  const kiosk = await openKiosk(browser, server.url, options);
-  opened.push(kiosk);
-  return kiosk;
-}
+const { open } = kioskSuite();
 
 async function typeDigits(page, digits) {
   for (const d of digits) await byId(page, `digits-key-${d}`).click();
