@@ -282,6 +282,8 @@ export async function signIn(u, operator, pin) {
   await u.click("signin-operator");
   await u.keys("text", [...operator]);
   await u.click("signin-pin");
+  // The digit keypad replaces the letters once the PIN field has focus.
+  await u.waitVisible(`digits-key-${pin[0]}`);
   await u.keys("digits", pin);
   await u.click("signin-submit");
   await u.waitVisible("screen-consent", 15_000);
