@@ -35,6 +35,7 @@ import {
   step,
   ui,
   verdict,
+  writePackageKey,
 } from "./realstack.mjs";
 import { waitFor } from "./webdriver.mjs";
 
@@ -56,10 +57,6 @@ async function replayFolder() {
   return folder;
 }
 const PIN = "246813";
-// Any 32 bytes are an X25519 public key: the kiosk seals to it (kiosk.test.mjs proves the real
-// back office opens what the kiosk seals).
-const PACKAGE_KEY =
-  "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f";
 
 /** Waits for two animation frames, so a WebKit screenshot shows the current picture. */
 const settle = (session) =>
@@ -95,10 +92,7 @@ describe(`the camera at the counter: the card's QR, the portrait, the QR fallbac
           join(data, "residential-groups.txt"),
           "thon-dong Thôn Đông\n",
         );
-        await writeFile(
-          join(data, "backoffice-package-x25519.pub"),
-          `${PACKAGE_KEY}\n`,
-        );
+        await writePackageKey(data);
       },
     }));
     u = ui(session);

@@ -25,6 +25,7 @@ import {
   GROUPS,
   SIZE,
   addOperator,
+  addSelfServiceStation,
   insertCard,
   kioskCli,
   launch,
@@ -40,6 +41,7 @@ import {
   typeDigits,
   ui,
   verdict,
+  writePackageKey,
 } from "./realstack.mjs";
 
 const [WIDTH, HEIGHT] = SIZE.split("x").map(Number);
@@ -754,10 +756,6 @@ describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, ()
   let u;
   let card;
   let config;
-  // An X25519 public key the station seals to (any 32 bytes are one); the counter suite above
-  // proves the real back office opens and acknowledges what the kiosk seals.
-  const PACKAGE_KEY =
-    "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f";
 
   before(async () => {
     await pcscd("start");
@@ -766,35 +764,13 @@ describe(`a whole enrollment at a self-service station, real app at ${SIZE}`, ()
       "screen-welcome",
       {
         async prepare(configPath, data) {
-          await kioskCli(
-            configPath,
-            ["operator", "add", "--id", "admin", "--role", "administrator"],
-            "97531864\n",
-          );
-          await kioskCli(
-            configPath,
-            [
-              "operator",
-              "add",
-              "--id",
-              "kiosk-realstack-self-service",
-              "--role",
-              "self-service",
-              "--by",
-              "admin",
-            ],
-            "97531864\n",
-          );
+          await addSelfServiceStation(configPath);
           await writeFile(
             join(data, "residential-groups.txt"),
             "thon-dong Thôn Đông\n",
             "utf8",
           );
-          await writeFile(
-            join(data, "backoffice-package-x25519.pub"),
-            `${PACKAGE_KEY}\n`,
-            "utf8",
-          );
+          await writePackageKey(data);
         },
       },
     ));

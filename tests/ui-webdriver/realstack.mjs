@@ -97,17 +97,53 @@ export function kioskCli(config, args, stdin = "") {
   });
 }
 
-/** An administrator and the operator `cb01` with `pin`, made by the app's CLI. */
-export async function addOperator(config, pin) {
+/** The administrator `admin` (PIN 97531864), who adds the other accounts. */
+async function addAdministrator(config) {
   await kioskCli(
     config,
     ["operator", "add", "--id", "admin", "--role", "administrator"],
     "97531864\n",
   );
+}
+
+/** An administrator and the operator `cb01` with `pin`, made by the app's CLI. */
+export async function addOperator(config, pin) {
+  await addAdministrator(config);
   await kioskCli(
     config,
     ["operator", "add", "--id", "cb01", "--role", "operator", "--by", "admin"],
     `${pin}\n97531864\n`,
+  );
+}
+
+/** A self-service station's own account (named after its device id, no PIN), added by an
+ * administrator as the set-up does. */
+export async function addSelfServiceStation(config) {
+  await addAdministrator(config);
+  await kioskCli(
+    config,
+    [
+      "operator",
+      "add",
+      "--id",
+      "kiosk-realstack-self-service",
+      "--role",
+      "self-service",
+      "--by",
+      "admin",
+    ],
+    "97531864\n",
+  );
+}
+
+/** Gives a kiosk not registered with a back office a key to seal to: any 32 bytes are an
+ * X25519 public key (kiosk.test.mjs's counter suite proves the real back office opens what the
+ * kiosk seals). */
+export async function writePackageKey(data) {
+  await writeFile(
+    join(data, "backoffice-package-x25519.pub"),
+    "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f\n",
+    "utf8",
   );
 }
 

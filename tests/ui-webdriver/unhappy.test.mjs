@@ -33,6 +33,7 @@ import {
   ROOT,
   SIZE,
   addOperator,
+  addSelfServiceStation,
   emptyRoomPng,
   fillForm,
   insertCard,
@@ -51,6 +52,7 @@ import {
   typeDigits,
   ui,
   verdict,
+  writePackageKey,
 } from "./realstack.mjs";
 
 const ID = "001090012345";
@@ -618,10 +620,6 @@ describe(
     let u;
     let card;
     let camera;
-    // Any 32 bytes are an X25519 public key: the station could seal to it (the counter suite
-    // proves the real back office opens what the kiosk seals).
-    const PACKAGE_KEY =
-      "8f40c5adb68f25624ae5b214ea767a6ec94d829d3d7b5e1ad1ba6f3e2138285f";
 
     before(async () => {
       await pcscd("start");
@@ -633,31 +631,9 @@ describe(
         idleWarningSecs: 20,
         camera,
         prepare: async (config, data) => {
-          await kioskCli(
-            config,
-            ["operator", "add", "--id", "admin", "--role", "administrator"],
-            "97531864\n",
-          );
-          await kioskCli(
-            config,
-            [
-              "operator",
-              "add",
-              "--id",
-              "kiosk-realstack-self-service",
-              "--role",
-              "self-service",
-              "--by",
-              "admin",
-            ],
-            "97531864\n",
-          );
+          await addSelfServiceStation(config);
           await writeFile(join(data, "residential-groups.txt"), GROUPS, "utf8");
-          await writeFile(
-            join(data, "backoffice-package-x25519.pub"),
-            `${PACKAGE_KEY}\n`,
-            "utf8",
-          );
+          await writePackageKey(data);
         },
       });
       u = ui(app.session);
